@@ -1,0 +1,294 @@
+import itertools
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from .text import render_markdown, validate_plain_text
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, help_text="Part of the author's web address.")
+    bio = models.TextField(blank=True, help_text="A sentence or two shown on the author's page.")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="The staff account of this author, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Status(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    IN_REVIEW = "IN_REVIEW", "In review"
+    APPROVED = "APPROVED", "Approved"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+
+class State(models.TextChoices):
+    """What staff see: the stored status combined with the clock."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """The one definition of "public". Every reader-facing query starts here."""
+        now = now or timezone.now()
+        return self.filter(status=Status.APPROVED, publish_at__lte=now).filter(
+            Q(expire_at__isnull=True) | Q(expire_at__gt=now)
+        )
+
+    def in_state(self, state, now=None):
+        now = now or timezone.now()
+        if state == State.DRAFT:
+            return self.filter(status=Status.DRAFT)
+        if state == State.IN_REVIEW:
+            return self.filter(status=Status.IN_REVIEW)
+        if state == State.WITHDRAWN:
+            return self.filter(status=Status.WITHDRAWN)
+        if state == State.SCHEDULED:
+            return self.filter(status=Status.APPROVED, publish_at__gt=now)
+        if state == State.PUBLISHED:
+            return self.live(now)
+        if state == State.EXPIRED:
+            return self.filter(status=Status.APPROVED, publish_at__lte=now, expire_at__lte=now)
+        raise ValueError(f"Unknown state {state!r}")
+
+    def for_listing(self):
+        """Only what an article card shows, with its byline fetched in one more query."""
+        return (
+            self.select_related("theme", "lead_image")
+            .only(
+                "headline",
+                "slug",
+                "deck",
+                "standfirst",
+                "publish_at",
+                "updated_at",
+                "theme__name",
+                "theme__slug",
+                "lead_image",
+            )
+            .order_by("-publish_at", "-id")
+        )
+
+
+class Article(models.Model):
+    headline = models.CharField(
+        max_length=200,
+        validators=[validate_plain_text],
+        help_text="Plain text, no formatting. Say what happened in under 80 characters if you can.",
+    )
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="The end of the article's web address. Made from the headline; it cannot change once the "
+        "article has been published, so links keep working.",
+    )
+    deck = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="The sub-headline under the headline. Plain text, one sentence.",
+    )
+    standfirst = models.TextField(
+        blank=True,
+        help_text="The summary paragraph readers see first, and search engines and social cards show.",
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown: blank line between paragraphs, **bold**, *italic*, ## Subheading, "
+        "- list item, > quotation, [link text](https://example.org).",
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    lead_image = models.ForeignKey(
+        "images.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown at the top of the article and on its cards and social shares.",
+    )
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
+    theme = models.ForeignKey(
+        "themes.Theme",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="The running story this article belongs to. Its other articles appear under “More on theme”.",
+    )
+    tags = TaggableManager(blank=True, help_text="Comma-separated subjects, e.g. “transport, council”.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(null=True, blank=True, help_text="When the article goes public, once approved.")
+    expire_at = models.DateTimeField(
+        null=True, blank=True, help_text="Optional: when the article leaves the site by itself."
+    )
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Public “Updated” time, set only when an edit significantly changes the story.",
+    )
+    withdrawn_reason = models.TextField(
+        blank=True, editable=False, help_text="Shown to readers who open the article after it was withdrawn."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        permissions = [
+            ("submit_article", "Can submit an article for review"),
+            ("publish_article", "Can approve, schedule and return articles, and edit live ones"),
+            ("withdraw_article", "Can withdraw a published article and restore it to draft"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_live_idx"),
+            models.Index(fields=["theme", "status", "-publish_at"], name="article_theme_live_idx"),
+            models.Index(fields=["-modified_at"], name="article_modified_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="APPROVED") | Q(publish_at__isnull=False),
+                name="article_approved_has_publish_at",
+                violation_error_message="An approved article needs a publication time.",
+            )
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    # Publication ------------------------------------------------------------------
+
+    def is_live(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.status == Status.APPROVED
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and (self.expire_at is None or self.expire_at > now)
+        )
+
+    is_live.boolean = True
+    is_live.short_description = "Live"
+
+    def state(self, now=None):
+        now = now or timezone.now()
+        if self.status != Status.APPROVED:
+            return State(self.status.lower())
+        if self.publish_at > now:
+            return State.SCHEDULED
+        if self.expire_at is not None and self.expire_at <= now:
+            return State.EXPIRED
+        return State.PUBLISHED
+
+    def has_been_published(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.status in (Status.APPROVED, Status.WITHDRAWN)
+            and self.publish_at is not None
+            and self.publish_at <= now
+        )
+
+    # Addresses ----------------------------------------------------------------------
+
+    def url_date(self):
+        moment = self.publish_at or self.created_at or timezone.now()
+        return timezone.localtime(moment).date()
+
+    def get_absolute_url(self):
+        day = self.url_date()
+        return reverse(
+            "articles:detail",
+            kwargs={"year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}", "slug": self.slug},
+        )
+
+    # Saving ---------------------------------------------------------------------------
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.slug:
+            stored = Article.objects.filter(pk=self.pk).values_list("slug", "status", "publish_at").first()
+            if stored and stored[0] != self.slug:
+                previous = Article(status=stored[1], publish_at=stored[2])
+                if previous.has_been_published():
+                    raise ValidationError(
+                        {
+                            "slug": "This article has been published, so its address cannot change: links to it "
+                            f"would break. Keep “{stored[0]}”."
+                        }
+                    )
+        if self.expire_at and self.publish_at and self.expire_at <= self.publish_at:
+            raise ValidationError({"expire_at": "The expiry time must be after the publication time."})
+
+    def _unique_slug(self):
+        base = slugify(self.headline)[:180].strip("-") or "article"
+        others = Article.objects.exclude(pk=self.pk)
+        for candidate in itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2))):
+            if not others.filter(slug=candidate).exists():
+                return candidate
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        self.body_html = render_markdown(self.body)
+        self.version += 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body_html", "version", "modified_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def byline(self):
+        """The authors in byline order (uses the prefetched bylines when present)."""
+        return [byline.author for byline in self.bylines.all()]
+
+
+class Byline(models.Model):
+    """An author's place in an article's byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="byline_unique_author")]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"

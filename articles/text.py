@@ -1,0 +1,109 @@
+"""Plain-text rules for headlines and decks, and the Markdown → safe HTML pipeline for bodies."""
+
+import re
+
+import markdown
+import nh3
+from django.core.exceptions import ValidationError
+
+# Markup an editor might paste into a plain-text field, each with the words
+# the error message uses to say what to remove.
+MARKUP_PATTERNS = [
+    (re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>"), "HTML tags such as “<b>”"),
+    (re.compile(r"\*\*|__"), "bold markers “**” or “__”"),
+    (re.compile(r"(?:^|\s)\*(?=\S)[^*]*\S\*(?:\s|$)"), "italic markers “*”"),
+    (re.compile(r"^\s*#{1,6}\s"), "heading markers “#”"),
+    (re.compile(r"\[[^\]]*\]\([^)]*\)"), "links written as “[text](url)”"),
+    (re.compile(r"`"), "code markers “`”"),
+    (re.compile(r"~~"), "strike-through markers “~~”"),
+    (re.compile(r"^\s*>\s"), "quote markers “>”"),
+    (re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);"), "HTML entities such as “&amp;”"),
+]
+
+
+def markup_found(value):
+    """The descriptions of all markup found in `value` (empty when it is plain)."""
+    return [label for pattern, label in MARKUP_PATTERNS if pattern.search(value or "")]
+
+
+def validate_plain_text(value):
+    found = markup_found(value)
+    if found:
+        raise ValidationError(
+            "This is plain text: remove the %(markup)s. Formatting is not shown to readers here.",
+            code="markup",
+            params={"markup": ", ".join(found)},
+        )
+
+
+_STRIP_MARKDOWN = [
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"^\s*#{1,6}\s+"), ""),
+    (re.compile(r"^\s*>\s+"), ""),
+    (re.compile(r"\*\*|__|~~|`"), ""),
+    (re.compile(r"(?<!\w)\*(?=\S)([^*]*\S)\*(?!\w)"), r"\1"),
+]
+
+
+def plain_text(value):
+    """`value` with any HTML or Markdown markup removed, for showing a headline or
+    deck that reached the database without passing form validation."""
+    text = nh3.clean(value or "", tags=set())
+    # nh3 escapes what is left; unescape the few entities so the template's
+    # own autoescaping is the only escaping.
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
+    text = text.replace("&amp;", "&")
+    for pattern, replacement in _STRIP_MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "s",
+    "del",
+    "sup",
+    "sub",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "figure",
+    "figcaption",
+    "abbr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(body):
+    """Editors' Markdown as HTML that is safe to show: no scripts, no event
+    handlers, links only to http(s) and mailto, external links marked."""
+    html = markdown.markdown(body or "", extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )

@@ -1,0 +1,15 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "articles"
+
+urlpatterns = [
+    re_path(
+        r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/(?P<slug>[-\w]+)/$",
+        views.ArticleDetailView.as_view(),
+        name="detail",
+    ),
+    path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
+    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag"),
+]

@@ -1,0 +1,111 @@
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from .models import Article, Author, Byline, Status
+from .structured_data import news_article
+
+
+def bylines():
+    return Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position", "id"))
+
+
+class ArticleListMixin:
+    """Paginated, live-only listings of article cards."""
+
+    paginate_by = 20
+    context_object_name = "articles"
+
+    def articles(self):
+        return Article.objects.live().for_listing().prefetch_related(bylines())
+
+
+class ArticleDetailView(DetailView):
+    model = Article
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        article = get_object_or_404(
+            Article.objects.select_related("theme", "lead_image").prefetch_related(bylines(), "tags"),
+            slug=self.kwargs["slug"],
+        )
+        if not article.is_live():
+            if self.request.user.is_staff:
+                self.preview = True
+            elif article.status == Status.WITHDRAWN and article.has_been_published():
+                raise ArticleGone(article)
+            else:
+                raise Http404("No article lives at this address.")
+        return article
+
+    def get(self, request, *args, **kwargs):
+        self.preview = False
+        try:
+            self.object = self.get_object()
+        except ArticleGone as gone:
+            return self.render_gone(gone.article)
+        canonical = self.object.get_absolute_url()
+        if request.path != canonical:
+            return redirect(canonical, permanent=True)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if self.preview:
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def render_gone(self, article):
+        response = self.response_class(
+            request=self.request,
+            template="articles/article_gone.html",
+            context={"article": article},
+            status=410,
+        )
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        more = Article.objects.none()
+        if article.theme_id:
+            more = (
+                Article.objects.live()
+                .filter(theme_id=article.theme_id)
+                .exclude(pk=article.pk)
+                .only("headline", "slug", "publish_at", "created_at")
+                .order_by("-publish_at", "-id")[:20]
+            )
+        context.update(
+            preview=self.preview,
+            more_on_theme=more,
+            structured_data=news_article(article, self.request),
+        )
+        return context
+
+
+class ArticleGone(Exception):
+    def __init__(self, article):
+        self.article = article
+
+
+class AuthorDetailView(ArticleListMixin, ListView):
+    template_name = "articles/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return self.articles().filter(bylines__author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class TagDetailView(ArticleListMixin, ListView):
+    template_name = "articles/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return self.articles().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)

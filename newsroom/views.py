@@ -1,0 +1,42 @@
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.views.generic import TemplateView
+
+from articles.models import Article, Byline
+from themes.models import navigation
+
+THEME_BLOCK_SIZE = 4
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        latest = list(
+            Article.objects.live()
+            .for_listing()
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position", "id"))
+            )[:13]
+        )
+        # The newest few of every active theme in one query, whatever the number of themes.
+        ranked = (
+            Article.objects.live()
+            .filter(theme__is_active=True)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=F("theme_id"), order_by=[F("publish_at").desc(), F("id").desc()])
+            )
+            .filter(rank__lte=THEME_BLOCK_SIZE)
+            .only("headline", "slug", "publish_at", "theme_id", "created_at")
+        )
+        by_theme = {}
+        for article in ranked:
+            by_theme.setdefault(article.theme_id, []).append(article)
+        for articles in by_theme.values():
+            articles.sort(key=lambda a: (a.publish_at, a.pk), reverse=True)
+        return super().get_context_data(
+            lead=latest[0] if latest else None,
+            latest=latest[1:],
+            theme_blocks=[(theme, by_theme[theme["id"]]) for theme in navigation() if theme["id"] in by_theme],
+            **kwargs,
+        )

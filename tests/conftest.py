@@ -1,0 +1,105 @@
+import os
+import shutil
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from articles.models import Article, Author, Byline, Status
+from themes.models import Theme
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium. Without it they are skipped, loudly,
+    except in CI, where a missing browser is a failure."""
+    if os.path.exists(CHROMIUM) or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: browser tests skipped (CI always runs them)")
+    skipped = [item for item in items if "browser" in item.keywords]
+    for item in skipped:
+        item.add_marker(skip)
+    if skipped:
+        config.issue_config_time_warning(
+            pytest.PytestWarning(f"Skipping {len(skipped)} browser tests: no Chromium at {CHROMIUM}"), stacklevel=2
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": shutil.which(CHROMIUM) or CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def now():
+    return timezone.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def make_theme(db):
+    counter = iter(range(1, 10_000))
+
+    def make(name=None, **fields):
+        n = next(counter)
+        name = name or f"Theme {n}"
+        fields.setdefault("slug", f"theme-{n}")
+        return Theme.objects.create(name=name, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_author(db):
+    counter = iter(range(1, 10_000))
+
+    def make(name=None, **fields):
+        n = next(counter)
+        fields.setdefault("slug", f"author-{n}")
+        return Author.objects.create(name=name or f"Author {n}", **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_article(db):
+    """An article that is live since an hour ago unless told otherwise."""
+    counter = iter(range(1, 100_000))
+
+    def make(headline=None, *, status=Status.APPROVED, publish_at="an hour ago", authors=(), tags=(), **fields):
+        n = next(counter)
+        if publish_at == "an hour ago":
+            publish_at = timezone.now() - timedelta(hours=1)
+        article = Article.objects.create(
+            headline=headline or f"Harbour story number {n}",
+            standfirst=fields.pop("standfirst", f"What happened in story {n}."),
+            body=fields.pop("body", f"Paragraph one of story {n}.\n\nParagraph two."),
+            status=status,
+            publish_at=publish_at,
+            **fields,
+        )
+        for position, author in enumerate(authors):
+            Byline.objects.create(article=article, author=author, position=position)
+        if tags:
+            article.tags.set(list(tags))
+        return article
+
+    return make
