@@ -35,7 +35,7 @@ def pubtime(value, prefix=""):
         return ""
     return format_html(
         '<time datetime="{}">{}{}</time>',
-        value.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         prefix,
         newsroom_time(value),
     )

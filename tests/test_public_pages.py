@@ -1,0 +1,228 @@
+"""What a reader sees: every public page, live-only, with a fixed number of queries."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles.models import Status
+
+
+@pytest.fixture
+def newsroom(make_theme, make_author, make_article):
+    harbour = make_theme("Harbour bridge", slug="harbour-bridge", description="The rebuild of the old bridge.")
+    ana = make_author("Ana Reyes", slug="ana-reyes")
+    ben = make_author("Ben Okafor", slug="ben-okafor")
+    hour = timedelta(hours=1)
+    older = make_article(
+        "Bridge closes for repairs", theme=harbour, authors=[ana], publish_at=timezone.now() - 3 * hour
+    )
+    newer = make_article(
+        "Bridge engineers find cracks",
+        deck="Inspectors say the work will take a year.",
+        standfirst="Engineers inspecting the old bridge found cracks in two piers.",
+        body="The **inspection** began on Monday.",
+        theme=harbour,
+        authors=[ana, ben],
+        tags=["transport", "engineering"],
+        publish_at=timezone.now() - hour,
+    )
+    draft = make_article("Secret draft about the bridge", theme=harbour, status=Status.DRAFT, publish_at=None)
+    return {"theme": harbour, "ana": ana, "ben": ben, "older": older, "newer": newer, "draft": draft}
+
+
+def test_article_page_shows_what_a_reader_expects(client, newsroom, settings):
+    article = newsroom["newer"]
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Bridge engineers find cracks</h1>" in html
+    assert "Inspectors say the work will take a year." in html
+    assert "Engineers inspecting the old bridge found cracks in two piers." in html
+    assert "<strong>inspection</strong>" in html
+    assert 'href="/authors/ana-reyes/">Ana Reyes</a> and <a href="/authors/ben-okafor/">Ben Okafor</a>' in html
+    local = timezone.localtime(article.publish_at)
+    iso = article.publish_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f'<time datetime="{iso}">' in html
+    assert local.strftime("%H:%M") in html and local.tzname() in html
+    assert 'rel="tag">transport</a>' in html
+    # More on theme: the other live article, not itself and not the draft.
+    more = html.split('id="more-heading"')[1]
+    assert "Bridge closes for repairs" in more
+    assert "Bridge engineers find cracks" not in more
+    assert "Secret draft" not in more
+    assert f"© {timezone.localdate().year} {settings.SITE_PUBLISHER}" in html
+    assert f'<link rel="canonical" href="{settings.SITE_URL}{article.get_absolute_url()}">' in html
+
+
+def test_article_page_carries_news_article_json_ld(client, newsroom):
+    article = newsroom["newer"]
+    html = client.get(article.get_absolute_url()).content.decode()
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(raw)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Bridge engineers find cracks"
+    assert [a["name"] for a in data["author"]] == ["Ana Reyes", "Ben Okafor"]
+    assert data["articleSection"] == "Harbour bridge"
+    assert set(data["keywords"]) == {"transport", "engineering"}
+    for key in ("description", "datePublished", "dateModified", "publisher", "mainEntityOfPage"):
+        assert data[key]
+
+
+def test_a_headline_with_markup_from_the_database_is_shown_clean(client, make_article):
+    article = make_article("placeholder")
+    type(article).objects.filter(pk=article.pk).update(headline="**Loud** <b>news</b>")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<h1>Loud news</h1>" in html
+    assert "**" not in html and "&lt;b&gt;" not in html
+
+
+def test_a_wrong_date_redirects_permanently_to_the_canonical_address(client, newsroom):
+    article = newsroom["newer"]
+    response = client.get(f"/1999/01/01/{article.slug}/")
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+
+
+def test_the_url_date_is_the_publication_day_in_the_newsroom_zone(make_article, settings):
+    settings.TIME_ZONE = "Europe/Helsinki"
+    # 22:30 UTC on 31 Dec is already 1 January in Helsinki.
+    article = make_article(publish_at=datetime(2025, 12, 31, 22, 30, tzinfo=UTC))
+    assert article.get_absolute_url().startswith("/2026/01/01/")
+
+
+@pytest.mark.parametrize(
+    "path", ["/2020/01/01/no-such-story/", "/themes/no-such-theme/", "/authors/nobody/", "/tags/none/", "/nothing/"]
+)
+def test_unknown_addresses_are_404_in_the_site_design(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"We can\xe2\x80\x99t find that page" in response.content
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.APPROVED])
+def test_articles_that_are_not_live_are_404_to_readers(client, make_article, status):
+    article = make_article(status=status, publish_at=timezone.now() + timedelta(days=1))
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_staff_get_a_preview_of_an_unpublished_article(admin_client, newsroom):
+    response = admin_client.get(newsroom["draft"].get_absolute_url())
+    assert response.status_code == 200
+    assert b"Preview: this article is draft" in response.content
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_withdrawn_article_is_gone(client, make_article):
+    article = make_article()
+    type(article).objects.filter(pk=article.pk).update(
+        status=Status.WITHDRAWN, withdrawn_reason="It named the wrong school."
+    )
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 410
+    assert b"It named the wrong school." in response.content
+
+
+def test_home_shows_lead_latest_and_theme_blocks_live_only(client, newsroom, make_article):
+    make_article("Tomorrow's scheduled story", publish_at=timezone.now() + timedelta(days=1))
+    html = client.get("/").content.decode()
+    lead = html.split('aria-label="Lead story"')[1].split("</section>")[0]
+    assert "Bridge engineers find cracks" in lead
+    assert "Bridge closes for repairs" in html
+    assert 'id="theme-harbour-bridge"' in html
+    assert "Secret draft" not in html and "scheduled story" not in html
+
+
+def test_theme_author_tag_pages_list_live_articles(client, newsroom):
+    pages = {
+        "/themes/": ["Harbour bridge"],
+        "/themes/harbour-bridge/": ["Bridge engineers find cracks", "Bridge closes for repairs"],
+        "/authors/ben-okafor/": ["Bridge engineers find cracks"],
+        "/tags/transport/": ["Bridge engineers find cracks"],
+    }
+    for path, expected in pages.items():
+        html = client.get(path).content.decode()
+        for text in expected:
+            assert text in html, (path, text)
+        assert "Secret draft" not in html
+    assert "Bridge closes for repairs" not in client.get("/authors/ben-okafor/").content.decode()
+
+
+def test_listings_paginate(client, make_theme, make_article):
+    theme = make_theme(slug="busy")
+    for n in range(25):
+        make_article(f"Busy story {n}", theme=theme, publish_at=timezone.now() - timedelta(minutes=n + 1))
+    first = client.get("/themes/busy/").content.decode()
+    assert "Busy story 0" in first and "Busy story 24" not in first and 'rel="next"' in first
+    second = client.get("/themes/busy/?page=2").content.decode()
+    assert "Busy story 24" in second and 'rel="prev"' in second
+    assert client.get("/themes/busy/?page=9").status_code == 404
+
+
+def test_more_on_theme_lists_up_to_twenty_newest_others_once_each(client, make_theme, make_article):
+    theme = make_theme(slug="long-story")
+    articles = [
+        make_article(f"Long story part {n:02d}", theme=theme, publish_at=timezone.now() - timedelta(minutes=n + 1))
+        for n in range(25)
+    ]
+    html = client.get(articles[0].get_absolute_url()).content.decode()
+    more = html.split('id="more-heading"')[1]
+    listed = re.findall(r"Long story part (\d\d)", more)
+    assert listed == [f"{n:02d}" for n in range(1, 21)]
+
+
+def test_a_scheduled_article_appears_everywhere_at_its_moment(client, make_theme, make_article, now):
+    theme = make_theme(slug="clockwork")
+    sibling = make_article("The sibling story", theme=theme, publish_at=now - timedelta(hours=1))
+    with time_machine.travel(now, tick=False):
+        scheduled = make_article("The scheduled story", theme=theme, publish_at=now + timedelta(seconds=2))
+        url = scheduled.get_absolute_url()
+        assert client.get(url).status_code == 404
+        for path in ("/", "/themes/clockwork/", sibling.get_absolute_url()):
+            assert "The scheduled story" not in client.get(path).content.decode()
+    with time_machine.travel(now + timedelta(seconds=2), tick=False):
+        assert client.get(url).status_code == 200
+        for path in ("/", "/themes/clockwork/", sibling.get_absolute_url()):
+            assert "The scheduled story" in client.get(path).content.decode(), path
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_public_pages_run_a_fixed_number_of_queries(
+    client, make_theme, make_author, make_article, django_assert_max_num_queries, size
+):
+    from articles.models import Article, Byline
+
+    theme = make_theme(slug="sized")
+    author = make_author(slug="sized-author")
+    start = timezone.now() - timedelta(days=1)
+    Article.objects.bulk_create(
+        Article(
+            headline=f"Story {n}",
+            slug=f"story-{n}",
+            standfirst="S",
+            body="B",
+            body_html="<p>B</p>",
+            status=Status.APPROVED,
+            publish_at=start + timedelta(seconds=n),
+            theme=theme,
+        )
+        for n in range(size)
+    )
+    Byline.objects.bulk_create(Byline(article=a, author=author) for a in Article.objects.all())
+    article = Article.objects.order_by("-publish_at").first()
+    article.tags.set(["sized-tag"])
+    client.get("/")  # warm the navigation cache, as every server does after its first request
+    limits = {
+        article.get_absolute_url(): 4,
+        "/": 3,
+        "/themes/": 1,
+        "/themes/sized/": 4,
+        "/authors/sized-author/": 4,
+        "/tags/sized-tag/": 4,
+    }
+    for path, limit in limits.items():
+        with django_assert_max_num_queries(limit):
+            assert client.get(path).status_code == 200, path
