@@ -1,8 +1,9 @@
 import itertools
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -225,6 +226,94 @@ class Article(models.Model):
             and self.publish_at <= now
         )
 
+    # Workflow -----------------------------------------------------------------------
+    # Each transition checks the state and the user's permission, locks the row,
+    # saves and records an event in one transaction. Side effects (notifications)
+    # live in articles/workflow.py.
+
+    def is_authored_by(self, user):
+        return self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
+
+    def can_edit(self, user):
+        if user.has_perm("articles.publish_article"):
+            return self.status != Status.WITHDRAWN or user.has_perm("articles.withdraw_article")
+        return self.status == Status.DRAFT and user.has_perm("articles.change_article") and self.is_authored_by(user)
+
+    def allowed_transitions(self, user, now=None):
+        """The names of the transitions `user` may take now, in the order the admin shows them."""
+        return [name for name in TRANSITIONS if self._refusal(name, user, now) is None]
+
+    def _refusal(self, name, user, now=None):
+        """Why `user` may not take transition `name` now, or None when they may."""
+        now = now or timezone.now()
+        rule = TRANSITIONS[name]
+        if self.status not in rule["from"]:
+            return f"An article that is {self.state(now).label.lower()} cannot be {rule['done']}."
+        if name == "reschedule" and self.publish_at <= now:
+            return "This article is already public: it can no longer be rescheduled."
+        if user.has_perm(rule["permission"]):
+            return None
+        if name == "submit" and user.has_perm("articles.submit_article") and self.is_authored_by(user):
+            return None
+        return "You do not have permission to do that."
+
+    def _transition(self, name, user, *, to, note="", **changes):
+        now = timezone.now()
+        with transaction.atomic():
+            current = Article.objects.select_for_update().get(pk=self.pk)
+            refusal = current._refusal(name, user, now)
+            if refusal:
+                raise TransitionNotAllowed(refusal)
+            from_status = current.status
+            current.status = to
+            for field, value in changes.items():
+                setattr(current, field, value)
+            current.save(update_fields=["status", *changes])
+            event = ArticleEvent.objects.create(
+                article=current, action=name, from_status=from_status, to_status=to, actor=user, note=note
+            )
+        self.refresh_from_db()
+        return event
+
+    def submit(self, user):
+        return self._transition("submit", user, to=Status.IN_REVIEW)
+
+    def return_to_draft(self, user, note):
+        if not note.strip():
+            raise TransitionNotAllowed("Say what needs to change: returning an article needs a note.")
+        return self._transition("return", user, to=Status.DRAFT, note=note.strip())
+
+    def approve(self, user, publish_at=None):
+        now = timezone.now()
+        publish_at = publish_at or now.replace(microsecond=0)
+        if publish_at < now - PAST_TOLERANCE:
+            raise TransitionNotAllowed("Choose a publication time from now on; a time in the past would backdate it.")
+        return self._transition("approve", user, to=Status.APPROVED, publish_at=publish_at)
+
+    def reschedule(self, user, publish_at):
+        if publish_at is None or publish_at < timezone.now() - PAST_TOLERANCE:
+            raise TransitionNotAllowed("Choose a new publication time from now on.")
+        previous = self.publish_at
+        return self._transition(
+            "reschedule",
+            user,
+            to=Status.APPROVED,
+            note=f"Was {timezone.localtime(previous):%Y-%m-%d %H:%M %Z}" if previous else "",
+            publish_at=publish_at,
+        )
+
+    def withdraw(self, user, reason):
+        if not reason.strip():
+            raise TransitionNotAllowed(
+                "Give the public reason for withdrawing: readers see it at the article's address."
+            )
+        return self._transition(
+            "withdraw", user, to=Status.WITHDRAWN, note=reason.strip(), withdrawn_reason=reason.strip()
+        )
+
+    def restore(self, user):
+        return self._transition("restore", user, to=Status.DRAFT, withdrawn_reason="")
+
     # Addresses ----------------------------------------------------------------------
 
     def url_date(self):
@@ -277,6 +366,70 @@ class Article(models.Model):
     def byline(self):
         """The authors in byline order (uses the prefetched bylines when present)."""
         return [byline.author for byline in self.bylines.all()]
+
+
+class TransitionNotAllowed(PermissionDenied):
+    """A workflow transition refused: wrong state, missing note or no permission.
+    Its message is written for the person who tried."""
+
+
+PAST_TOLERANCE = timedelta(minutes=1)
+
+# name: from which stored statuses, which permission, and the past participle for messages.
+TRANSITIONS = {
+    "submit": {"from": {Status.DRAFT}, "permission": "articles.publish_article", "done": "submitted"},
+    "return": {"from": {Status.IN_REVIEW}, "permission": "articles.publish_article", "done": "returned"},
+    "approve": {
+        "from": {Status.DRAFT, Status.IN_REVIEW},
+        "permission": "articles.publish_article",
+        "done": "approved",
+    },
+    "reschedule": {"from": {Status.APPROVED}, "permission": "articles.publish_article", "done": "rescheduled"},
+    "withdraw": {"from": {Status.APPROVED}, "permission": "articles.withdraw_article", "done": "withdrawn"},
+    "restore": {"from": {Status.WITHDRAWN}, "permission": "articles.withdraw_article", "done": "restored"},
+}
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", "Submitted for review"
+    RETURN = "return", "Returned to draft"
+    APPROVE = "approve", "Approved"
+    RESCHEDULE = "reschedule", "Rescheduled"
+    WITHDRAW = "withdraw", "Withdrawn"
+    RESTORE = "restore", "Restored to draft"
+    WENT_LIVE = "went_live", "Went live"
+    EXPIRED = "expired", "Expired"
+
+
+class ArticleEvent(models.Model):
+    """One step in an article's history: who moved it from where to where, when, and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    # For "went live" and "expired": the publish_at/expire_at the event is about,
+    # unique per article so that two servers running publish_scheduled record it once.
+    moment = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["article", "-at"], name="event_article_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "action", "moment"],
+                condition=Q(action__in=["went_live", "expired"]),
+                name="event_moment_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.article}"
 
 
 class Byline(models.Model):

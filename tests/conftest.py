@@ -103,3 +103,26 @@ def make_article(db):
         return article
 
     return make
+
+
+@pytest.fixture
+def make_user(db):
+    from django.contrib.auth.models import Group, User
+
+    def make(username, role=None, **fields):
+        user = User.objects.create_user(username, f"{username}@newsroom.test", "pw", is_staff=True, **fields)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def writer(make_user):
+    return make_user("writer", "Writers")
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("editor", "Editors")

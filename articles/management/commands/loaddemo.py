@@ -13,14 +13,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Status
+from articles.models import Action, Article, ArticleEvent, Author, Byline, Status
 from themes.models import Theme
 
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo" / "newsroom.json"
 DEMO_LOGINS = [
-    # username, password, group, author slug
-    ("editor", "harbour-editor-2026", "Editors", None),
-    ("writer", "harbour-writer-2026", "Writers", None),
+    # username, password, group
+    ("editor", "harbour-editor-2026", "Editors"),
+    ("writer", "harbour-writer-2026", "Writers"),
 ]
 
 
@@ -32,8 +32,8 @@ class Command(BaseCommand):
             raise CommandError("loaddemo creates logins with published passwords, so it only runs with DEBUG=true.")
         content = json.loads(DEMO_CONTENT.read_text(encoding="utf-8"))
         with transaction.atomic():
+            users = self.create_logins()
             created = self.load(content)
-            users = self.create_logins(content)
         self.stdout.write(self.style.SUCCESS(f"Demo newsroom ready ({created} new articles)."))
         for username, password in users:
             self.stdout.write(f"  login: {username} / {password}")
@@ -50,6 +50,9 @@ class Command(BaseCommand):
             authors[item["slug"]], _ = Author.objects.get_or_create(
                 slug=item["slug"], defaults={"name": item["name"], "bio": item["bio"]}
             )
+        # The demo writer writes as the first author, so their byline and "my drafts" work.
+        writer = User.objects.get(username="writer")
+        Author.objects.filter(pk=authors[content["authors"][0]["slug"]].pk, user__isnull=True).update(user=writer)
 
         items = content["articles"]
         now = timezone.now().replace(microsecond=0)
@@ -76,6 +79,7 @@ class Command(BaseCommand):
                     "theme": themes.get(item["theme"]),
                     "status": status,
                     "publish_at": publish_at,
+                    "created_by": writer if status in (Status.DRAFT, Status.IN_REVIEW) else None,
                 },
             )
             if not is_new:
@@ -84,20 +88,50 @@ class Command(BaseCommand):
             for position, slug in enumerate(item["authors"]):
                 Byline.objects.create(article=article, author=authors[slug], position=position)
             article.tags.set(item["tags"])
+            self.record_history(article, now)
         return created
 
-    def create_logins(self, content):
+    def record_history(self, article, now):
+        """The workflow events the demo articles would have collected."""
+        editor, writer = User.objects.get(username="editor"), User.objects.get(username="writer")
+        if article.status == Status.IN_REVIEW:
+            ArticleEvent.objects.create(
+                article=article,
+                action=Action.SUBMIT,
+                from_status=Status.DRAFT,
+                to_status=Status.IN_REVIEW,
+                actor=writer,
+                at=now - timedelta(hours=2),
+            )
+        elif article.status == Status.APPROVED:
+            approved_at = min(article.publish_at, now) - timedelta(minutes=30)
+            ArticleEvent.objects.create(
+                article=article,
+                action=Action.APPROVE,
+                from_status=Status.IN_REVIEW,
+                to_status=Status.APPROVED,
+                actor=editor,
+                at=approved_at,
+            )
+            if article.publish_at <= now:
+                ArticleEvent.objects.create(
+                    article=article,
+                    action=Action.WENT_LIVE,
+                    from_status=Status.APPROVED,
+                    to_status=Status.APPROVED,
+                    at=article.publish_at,
+                    moment=article.publish_at,
+                )
+
+    def create_logins(self):
         users = []
-        for username, password, group_name, _ in DEMO_LOGINS:
-            user, is_new = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+        for username, password, group_name in DEMO_LOGINS:
+            user, is_new = User.objects.get_or_create(
+                username=username, defaults={"is_staff": True, "email": f"{username}@newsroom.example"}
+            )
             if is_new:
                 user.set_password(password)
                 user.save()
-            group = Group.objects.filter(name=group_name).first()
-            if group:
-                user.groups.add(group)
+            user.groups.add(Group.objects.get(name=group_name))
             users.append((username, password))
-        writer = User.objects.get(username="writer")
-        first_author = content["authors"][0]["slug"]
-        Author.objects.filter(slug=first_author, user__isnull=True).update(user=writer)
         return users

@@ -1,0 +1,26 @@
+"""Record "went live" and "expired" events and send their notifications.
+
+Visibility never waits for this command: `Article.objects.live()` decides what is
+public to the second. Run it every minute for the history and the emails; it is
+idempotent and safe to run on several servers at once (a unique constraint makes
+each event happen once)."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from articles.workflow import publish_scheduled
+
+
+class Command(BaseCommand):
+    help = "Record went-live/expired events for moments that have passed, and notify authors."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Say what would be recorded; change nothing.")
+
+    def handle(self, *args, dry_run=False, **options):
+        events = publish_scheduled(dry_run=dry_run)
+        for event in events:
+            moment = timezone.localtime(event.moment).strftime("%Y-%m-%d %H:%M:%S %Z")
+            prefix = "would record" if dry_run else "recorded"
+            self.stdout.write(f"{prefix}: {event.get_action_display().lower()} at {moment}: {event.article}")
+        self.stdout.write(f"{len(events)} event(s) {'due' if dry_run else 'recorded'}.")

@@ -1,0 +1,35 @@
+from datetime import timedelta
+
+from django import template
+from django.utils import timezone
+
+from articles.models import Action, Article, ArticleEvent, Status
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/articles/dashboard.html", takes_context=True)
+def editorial_dashboard(context):
+    """The admin front page's editorial queues, for the person looking at it."""
+    user = context["request"].user
+    now = timezone.now()
+    articles = Article.objects.only("headline", "slug", "status", "publish_at", "modified_at", "created_at")
+    returned = {}
+    for event in (
+        ArticleEvent.objects.filter(action=Action.RETURN, article__created_by=user, article__status=Status.DRAFT)
+        .select_related("article", "actor")
+        .order_by("-at")[:20]
+    ):
+        returned.setdefault(event.article_id, event)
+    return {
+        "awaiting_review": articles.filter(status=Status.IN_REVIEW).order_by("modified_at")[:20],
+        "scheduled": articles.filter(
+            status=Status.APPROVED, publish_at__gt=now, publish_at__lte=now + timedelta(days=7)
+        ).order_by("publish_at")[:20],
+        "my_drafts": articles.filter(status=Status.DRAFT, created_by=user).order_by("-modified_at")[:20],
+        "returned": list(returned.values()),
+        "recently_published": articles.live(now).order_by("-publish_at")[:10],
+        "zone": timezone.localtime(now).strftime("%Z"),
+        "zone_name": timezone.get_current_timezone_name(),
+        "can_publish": user.has_perm("articles.publish_article"),
+    }
