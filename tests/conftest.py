@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 from datetime import timedelta
@@ -8,6 +9,10 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Status
 from themes.models import Theme
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# made by the tests themselves are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -105,9 +110,24 @@ def make_article(db):
     return make
 
 
+def ensure_roles():
+    """The role groups come from a data migration; tests that flush the
+    database (transaction=True) need them back."""
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("articles.migrations.0002_roles").ROLES
+    for name, codenames in roles.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            for app_label, codename in codenames:
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
 @pytest.fixture
 def make_user(db):
     from django.contrib.auth.models import Group, User
+
+    ensure_roles()
 
     def make(username, role=None, **fields):
         user = User.objects.create_user(username, f"{username}@newsroom.test", "pw", is_staff=True, **fields)
