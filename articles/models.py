@@ -1,7 +1,10 @@
 import itertools
+import time
 from datetime import timedelta
 
+import reversion
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -9,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from .text import render_markdown, validate_plain_text
 
@@ -97,6 +101,13 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    """Articles not in the bin: deleting from the admin only moves an article there."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Article(models.Model):
     headline = models.CharField(
         max_length=200,
@@ -152,7 +163,11 @@ class Article(models.Model):
     updated_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Public “Updated” time, set only when an edit significantly changes the story.",
+        editable=False,
+        help_text="Public “Updated” time, set only when an editor marks an edit as a significant update.",
+    )
+    corrected_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the latest correction was published."
     )
     withdrawn_reason = models.TextField(
         blank=True, editable=False, help_text="Shown to readers who open the article after it was withdrawn."
@@ -167,9 +182,20 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=0, editable=False)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Grows with every save; compared with the version a form was opened at to refuse silent overwrites.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Lets revisions follow the tags, which taggit does not serialise itself.
+    tagged_items = GenericRelation(TaggedItem, related_query_name="article")
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
+    all_objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publish_at", "-id"]
@@ -347,7 +373,7 @@ class Article(models.Model):
 
     def _unique_slug(self):
         base = slugify(self.headline)[:180].strip("-") or "article"
-        others = Article.objects.exclude(pk=self.pk)
+        others = Article.all_objects.exclude(pk=self.pk)
         for candidate in itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2))):
             if not others.filter(slug=candidate).exists():
                 return candidate
@@ -356,10 +382,15 @@ class Article(models.Model):
         if not self.slug:
             self.slug = self._unique_slug()
         self.body_html = render_markdown(self.body)
-        self.version += 1
+        # Microseconds, and above the stored value: restoring an old revision can never
+        # bring back a version number someone already has open.
+        stored = Article.all_objects.filter(pk=self.pk).values_list("version", flat=True).first() if self.pk else 0
+        self.version = max((stored or 0) + 1, time.time_ns() // 1000)
+        if self.pk:
+            self.corrected_at = self.corrections.aggregate(models.Max("published_at"))["published_at__max"]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body_html", "version", "modified_at"}
+            kwargs["update_fields"] = {*update_fields, "body_html", "version", "modified_at", "corrected_at"}
         super().save(*args, **kwargs)
 
     @property
@@ -399,6 +430,13 @@ class Action(models.TextChoices):
     RESTORE = "restore", "Restored to draft"
     WENT_LIVE = "went_live", "Went live"
     EXPIRED = "expired", "Expired"
+    REVERT = "revert", "Restored an earlier revision"
+    CORRECT = "correct", "Correction published"
+    UPDATE = "update", "Marked as a significant update"
+    DELETE = "delete", "Moved to the bin"
+    UNDELETE = "undelete", "Restored from the bin"
+    SHARE = "share", "Share link created"
+    UNSHARE = "unshare", "Share link revoked"
 
 
 class ArticleEvent(models.Model):
@@ -445,3 +483,95 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.article}"
+
+
+class Correction(models.Model):
+    """A published correction, shown dated at the foot of the article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField(
+        help_text="What was wrong and what is right now. Plain sentences; readers see it as written."
+    )
+    published_at = models.DateTimeField(default=timezone.now, help_text="Shown to readers with the correction.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["published_at", "id"]
+
+    def __str__(self):
+        return f"Correction to {self.article}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.article_corrected()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article_corrected()
+        return result
+
+    def article_corrected(self):
+        """Keep the article's `corrected_at` in step, so pages without corrections need no query for them."""
+        latest = Correction.objects.filter(article_id=self.article_id).aggregate(models.Max("published_at"))
+        Article.all_objects.filter(pk=self.article_id).update(corrected_at=latest["published_at__max"])
+
+
+def default_share_expiry():
+    return timezone.now() + timedelta(hours=48)
+
+
+class ShareLink(models.Model):
+    """A signed, expiring link that lets someone without an account read one unpublished article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="share_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_share_expiry)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Share link for {self.article}"
+
+    def is_valid(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+    def get_absolute_url(self):
+        from django.core import signing
+
+        return reverse("articles:share", kwargs={"token": signing.dumps(self.pk, salt=SHARE_SALT)})
+
+
+SHARE_SALT = "articles.share-link"
+
+
+class BinManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=False)
+
+
+class ArticleInBin(Article):
+    """Articles deleted from the admin, waiting to be restored or purged."""
+
+    objects = BinManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "article in the bin"
+        verbose_name_plural = "bin"
+        ordering = ["-deleted_at"]
+
+
+reversion.register(Byline)
+reversion.register(TaggedItem)
+# Bookkeeping fields are not part of a revision: restoring one must not move the
+# version counter back or undo corrections; `save()` recomputes them.
+REVISION_EXCLUDE = ["body_html", "version", "modified_by", "deleted_at", "deleted_by", "corrected_at"]
+reversion.register(Article, follow=["bylines", "tagged_items"], exclude=REVISION_EXCLUDE)

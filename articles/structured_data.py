@@ -11,14 +11,16 @@ def absolute(path):
 
 def news_article(article, request=None):
     url = absolute(article.get_absolute_url())
-    modified = max(filter(None, [article.updated_at, article.publish_at, article.modified_at]))
+    # Minor fixes do not count as modifications; significant updates and corrections do.
+    published = article.publish_at or article.created_at
+    modified = max(filter(None, [published, article.updated_at, article.corrected_at]))
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": plain_text(article.headline)[:110],
         "description": plain_text(article.standfirst or article.deck),
-        "datePublished": article.publish_at.isoformat() if article.publish_at else None,
-        "dateModified": modified.isoformat(),
+        "datePublished": published.isoformat(timespec="seconds"),
+        "dateModified": modified.isoformat(timespec="seconds"),
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
             for author in article.byline

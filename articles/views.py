@@ -1,10 +1,13 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from .models import Article, Author, Byline, Status
+from .models import SHARE_SALT, Article, Author, Byline, ShareLink, Status
 from .structured_data import news_article
 
 
@@ -26,11 +29,11 @@ class ArticleDetailView(DetailView):
     model = Article
     context_object_name = "article"
 
+    def article_queryset(self):
+        return Article.objects.select_related("theme", "lead_image").prefetch_related(bylines(), "tags")
+
     def get_object(self, queryset=None):
-        article = get_object_or_404(
-            Article.objects.select_related("theme", "lead_image").prefetch_related(bylines(), "tags"),
-            slug=self.kwargs["slug"],
-        )
+        article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])
         if not article.is_live():
             if self.request.user.is_staff:
                 self.preview = True
@@ -47,12 +50,15 @@ class ArticleDetailView(DetailView):
         except ArticleGone as gone:
             return self.render_gone(gone.article)
         canonical = self.object.get_absolute_url()
-        if request.path != canonical:
+        if request.path != canonical and not self.preview:
             return redirect(canonical, permanent=True)
+        return self.render_article()
+
+    def render_article(self):
         response = self.render_to_response(self.get_context_data(object=self.object))
         if self.preview:
             response["Cache-Control"] = "private, no-store"
-            response["X-Robots-Tag"] = "noindex"
+            response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
     def render_gone(self, article):
@@ -76,12 +82,40 @@ class ArticleDetailView(DetailView):
                 .only("headline", "slug", "publish_at", "created_at")
                 .order_by("-publish_at", "-id")[:20]
             )
+        corrections = article.corrections.all() if article.corrected_at else []
         context.update(
             preview=self.preview,
+            corrections=corrections,
             more_on_theme=more,
             structured_data=news_article(article, self.request),
         )
         return context
+
+
+@method_decorator(staff_member_required, name="dispatch")
+class PreviewView(ArticleDetailView):
+    """Any article, in any state, in the public template, for staff."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = get_object_or_404(self.article_queryset(), pk=kwargs["pk"])
+        self.preview = True
+        return self.render_article()
+
+
+class SharedPreviewView(ArticleDetailView):
+    """One unpublished article for whoever holds a valid, unrevoked share link."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            link_id = signing.loads(kwargs["token"], salt=SHARE_SALT)
+        except signing.BadSignature:
+            raise Http404("This share link is not valid.") from None
+        link = ShareLink.objects.filter(pk=link_id).first()
+        if link is None or not link.is_valid():
+            raise Http404("This share link has expired or been revoked.")
+        self.object = get_object_or_404(self.article_queryset(), pk=link.article_id)
+        self.preview = True
+        return self.render_article()
 
 
 class ArticleGone(Exception):

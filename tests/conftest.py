@@ -116,9 +116,11 @@ def ensure_roles():
     from django.contrib.auth.models import Group, Permission
 
     roles = importlib.import_module("articles.migrations.0002_roles").ROLES
+    grants = importlib.import_module("articles.migrations.0005_roles_bylines_corrections").GRANTS
     for name, codenames in roles.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
+            codenames = codenames + [("articles", f"{action}_{model}") for model, action in grants[name]]
             for app_label, codename in codenames:
                 group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 

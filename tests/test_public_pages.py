@@ -112,7 +112,7 @@ def test_articles_that_are_not_live_are_404_to_readers(client, make_article, sta
 def test_staff_get_a_preview_of_an_unpublished_article(admin_client, newsroom):
     response = admin_client.get(newsroom["draft"].get_absolute_url())
     assert response.status_code == 200
-    assert b"Preview: this article is draft" in response.content
+    assert "Preview — this article is draft and not public".encode() in response.content
     assert response["Cache-Control"] == "private, no-store"
 
 

@@ -1,0 +1,59 @@
+/* Article form in the admin: keep what is typed in this browser until it is saved,
+   and tell the server the article is open (for "being edited by" notices). */
+(function () {
+  "use strict";
+  var context = document.getElementById("article-edit-context");
+  var form = document.getElementById("article_form");
+  if (!context || !form) return;
+  var key = context.dataset.autosaveKey;
+  var names = ["headline", "deck", "standfirst", "body", "tags", "slug"];
+
+  function field(name) { return form.elements.namedItem(name); }
+  function collect() {
+    var values = {};
+    names.forEach(function (name) { var el = field(name); if (el && el.value !== undefined) values[name] = el.value; });
+    return values;
+  }
+  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  function stored() { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
+
+  var saved = stored();
+  if (saved && saved.fields) {
+    if (same(saved.fields, collect())) {
+      localStorage.removeItem(key);
+    } else {
+      var notice = document.createElement("div");
+      notice.className = "autosave-notice";
+      notice.setAttribute("role", "status");
+      var when = new Date(saved.savedAt).toLocaleString();
+      notice.textContent = "This browser kept text you typed here at " + when + " that was not saved. ";
+      var restore = document.createElement("button");
+      restore.type = "button"; restore.className = "button"; restore.textContent = "Restore my unsaved text";
+      var discard = document.createElement("button");
+      discard.type = "button"; discard.className = "button"; discard.textContent = "Discard it";
+      restore.addEventListener("click", function () {
+        Object.keys(saved.fields).forEach(function (name) { var el = field(name); if (el) el.value = saved.fields[name]; });
+        notice.remove();
+      });
+      discard.addEventListener("click", function () { localStorage.removeItem(key); notice.remove(); });
+      notice.append(restore, " ", discard);
+      form.parentNode.insertBefore(notice, form);
+    }
+  }
+
+  var timer = null;
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      try { localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), fields: collect() })); } catch (e) { /* storage full or off */ }
+    }, 500);
+  });
+
+  var presenceUrl = context.dataset.presenceUrl;
+  var token = form.elements.namedItem("csrfmiddlewaretoken");
+  if (presenceUrl && token) {
+    setInterval(function () {
+      fetch(presenceUrl, { method: "POST", headers: { "X-CSRFToken": token.value }, credentials: "same-origin" });
+    }, 60000);
+  }
+})();

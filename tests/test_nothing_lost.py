@@ -1,0 +1,216 @@
+"""Revisions, edit conflicts, previews, share links, corrections, updates and the bin."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Action, Article, ArticleInBin, Correction, Status
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def form_data(client, article, **changes):
+    """The article's change form as the admin would post it, with `changes` typed in."""
+    page = client.get(change_url(article))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if name not in ("expire_at", "significant_update")}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["tags"] = ", ".join(t.name for t in article.tags.all())
+    for formset in page.context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(formset.formset.forms))
+        data[f"{prefix}-INITIAL_FORMS"] = str(formset.formset.initial_form_count())
+        for index, inline_form in enumerate(formset.formset.forms):
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                data[f"{prefix}-{index}-{name}"] = "" if value is None else value
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def story(make_article, make_author):
+    return make_article(
+        "Ferry strike ends",
+        body="Crews return on Monday.",
+        authors=[make_author("Ana Reyes", slug="ana")],
+        tags=["transport"],
+    )
+
+
+def test_second_save_is_refused_with_the_first_editors_name_and_a_diff(client, make_user, story):
+    maria = make_user("maria", "Editors", first_name="Maria", last_name="Lind")
+    make_user("jon", "Editors")
+    client.force_login(maria)
+    marias_form = form_data(client, story, headline="Ferry strike ends after nine days")
+    client.force_login(Article.objects.get(pk=story.pk).created_by or maria)
+    jon = client.__class__()
+    jon.login(username="jon", password="pw")
+    jons_form = form_data(jon, story, body="Crews return on Monday at 06:00.")
+
+    assert client.post(change_url(story), marias_form).status_code == 302
+    response = jon.post(change_url(story), jons_form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Maria Lind saved this article at" in html
+    assert "Nothing you typed is lost" in html
+    conflict = html.split('class="conflict"')[1].split("</section>")[0]
+    assert "Ferry strike ends after nine days" in conflict  # what Maria saved
+    assert "Crews return on Monday at 06:00." in conflict  # what Jon typed
+    assert "Crews return on Monday at 06:00.</textarea>" in html  # still in Jon's form
+    story.refresh_from_db()
+    assert story.headline == "Ferry strike ends after nine days"
+    assert story.body == "Crews return on Monday."
+
+    # Having seen the differences, Jon saves again on purpose.
+    again = form_data(jon, story, body="Crews return on Monday at 06:00.")
+    again["loaded_version"] = response.context["adminform"].form["loaded_version"].value()
+    assert jon.post(change_url(story), again).status_code == 302
+    story.refresh_from_db()
+    assert story.body == "Crews return on Monday at 06:00."
+
+
+def test_others_see_who_is_editing(client, make_user, story):
+    maria = make_user("maria", "Editors", first_name="Maria", last_name="Lind")
+    jon = make_user("jon", "Editors")
+    client.force_login(maria)
+    client.get(change_url(story))
+    client.force_login(jon)
+    html = client.get(change_url(story)).content.decode()
+    assert re.search(r"Being edited by Maria Lind since \d\d:\d\d", html)
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        assert "Being edited by" not in client.get(change_url(story)).content.decode()
+
+
+def test_every_save_keeps_a_revision_that_can_be_compared_and_restored(admin_client, story):
+    admin_client.post(change_url(story), form_data(admin_client, story, headline="Ferry strike ends, talks go on"))
+    admin_client.post(
+        change_url(story), form_data(admin_client, story, headline="Ferry strike over", tags="transport, unions")
+    )
+    versions = list(Version.objects.get_for_object(story).order_by("pk"))
+    assert len(versions) == 2
+    history = admin_client.get(reverse("admin:articles_article_history", args=[story.pk])).content.decode()
+    assert "compare" in history.lower()
+    compare = admin_client.get(
+        reverse("admin:articles_article_compare", args=[story.pk]),
+        {"version_id1": versions[0].pk, "version_id2": versions[1].pk},
+    ).content.decode()
+    assert "<del>ends, talks go on</del><ins>over</ins>" in compare
+    assert "Added: <ins>unions</ins>" in compare
+
+    revision_url = reverse("admin:articles_article_revision", args=[story.pk, versions[0].pk])
+    restored_form = admin_client.get(revision_url).context["adminform"].form
+    data = form_data(admin_client, story)
+    data.update({"headline": restored_form["headline"].value(), "tags": "transport"})
+    assert admin_client.post(revision_url, data).status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "Ferry strike ends, talks go on"
+    assert sorted(t.name for t in story.tags.all()) == ["transport"]
+    assert Version.objects.get_for_object(story).count() == 3
+    assert story.events.filter(action=Action.REVERT).exists()
+
+
+def test_staff_preview_any_state_never_cached(client, admin_client, make_article):
+    draft = make_article("Unfinished story", status=Status.DRAFT, publish_at=None)
+    url = reverse("articles:preview", args=[draft.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert b'content="noindex, nofollow"' in response.content
+    assert client.get(url).status_code == 302  # readers are sent to log in
+
+
+def test_share_link_works_until_expiry_or_revocation(client, make_user, make_article):
+    editor = make_user("maria", "Editors")
+    draft = make_article("Embargoed report", status=Status.IN_REVIEW, publish_at=None)
+    staff = client.__class__()
+    staff.force_login(editor)
+    staff.post(reverse("admin:articles_article_share", args=[draft.pk]))
+    link = draft.share_links.get()
+    url = link.get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200 and b"Embargoed report" in response.content
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert client.get(url[:-3] + "xx/").status_code == 404  # tampered
+    with time_machine.travel(timezone.now() + timedelta(hours=49)):
+        assert client.get(url).status_code == 404
+    staff.post(reverse("admin:articles_article_share", args=[draft.pk]), {"revoke": link.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_writer_cannot_create_share_links(client, writer, make_article):
+    draft = make_article(status=Status.DRAFT, publish_at=None, created_by=writer)
+    client.force_login(writer)
+    assert client.post(reverse("admin:articles_article_share", args=[draft.pk])).status_code == 403
+    assert not draft.share_links.exists()
+
+
+def test_correction_shows_on_the_page_and_in_date_modified(client, editor, story):
+    staff = client.__class__()
+    staff.force_login(editor)
+    data = form_data(staff, story)
+    data.update(
+        {
+            "corrections-TOTAL_FORMS": "1",
+            "corrections-0-text": "An earlier version gave the wrong date.",
+            "corrections-0-published_at_0": timezone.localdate().isoformat(),
+            "corrections-0-published_at_1": timezone.localtime().strftime("%H:%M:%S"),
+        }
+    )
+    assert staff.post(change_url(story), data).status_code == 302
+    correction = Correction.objects.get()
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "An earlier version gave the wrong date." in html.split('id="corrections-heading"')[1]
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert ld["dateModified"] == correction.published_at.isoformat()
+    assert story.events.filter(action=Action.CORRECT).exists()
+
+
+def test_significant_update_sets_updated_time_minor_fix_does_not(client, editor, story):
+    staff = client.__class__()
+    staff.force_login(editor)
+    staff.post(change_url(story), form_data(staff, story, body="Crews return on Monday, a day early."))
+    story.refresh_from_db()
+    assert story.updated_at is None
+    assert "Updated" not in client.get(story.get_absolute_url()).content.decode()
+    staff.post(change_url(story), form_data(staff, story, body="Crews return on Sunday.", significant_update="on"))
+    story.refresh_from_db()
+    assert story.updated_at is not None
+    assert "Updated " in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_delete_moves_to_the_bin_editors_restore_superusers_purge(client, editor, admin_user, story):
+    staff = client.__class__()
+    staff.force_login(editor)
+    staff.post(reverse("admin:articles_article_delete", args=[story.pk]), {"post": "yes"})
+    assert not Article.objects.filter(pk=story.pk).exists()
+    assert ArticleInBin.objects.filter(pk=story.pk).exists()
+    assert client.get(story.get_absolute_url()).status_code == 404
+    bin_url = reverse("admin:articles_articleinbin_changelist")
+    assert "Ferry strike ends" in staff.get(bin_url).content.decode()
+    # Editors cannot purge.
+    staff.post(bin_url, {"action": "purge", "_selected_action": [story.pk]})
+    assert ArticleInBin.objects.filter(pk=story.pk).exists()
+    staff.post(bin_url, {"action": "restore", "_selected_action": [story.pk]})
+    assert Article.objects.filter(pk=story.pk).exists()
+    assert client.get(story.get_absolute_url()).status_code == 200
+    # Superusers purge for good.
+    Article.objects.filter(pk=story.pk).update(deleted_at=timezone.now())
+    superuser = client.__class__()
+    superuser.force_login(admin_user)
+    superuser.post(bin_url, {"action": "purge", "_selected_action": [story.pk]})
+    assert not Article.all_objects.filter(pk=story.pk).exists()
+
+
+def test_writers_do_not_see_the_bin(client, writer):
+    client.force_login(writer)
+    assert client.get(reverse("admin:articles_articleinbin_changelist")).status_code == 403
