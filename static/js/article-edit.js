@@ -1,6 +1,6 @@
 /* Article form in the admin: keep what is typed in this browser until it is saved,
    and tell the server the article is open (for "being edited by" notices). */
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var context = document.getElementById("article-edit-context");
   var form = document.getElementById("article_form");
@@ -56,4 +56,4 @@
       fetch(presenceUrl, { method: "POST", headers: { "X-CSRFToken": token.value }, credentials: "same-origin" });
     }, 60000);
   }
-})();
+});

@@ -1,0 +1,70 @@
+"""Two editors on one article, and a session that expires mid-sentence, in a real Chromium."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
+
+from articles.models import Article
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def open_as(browser, live_server, username, path):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next={path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_label("Headline")).to_be_visible()
+    return page
+
+
+def test_second_editor_is_stopped_and_keeps_what_they_typed(browser, live_server, make_user, make_article):
+    make_user("maria", "Editors", first_name="Maria", last_name="Lind")
+    make_user("jon", "Editors")
+    article = make_article("Harbour lights switched on", body="The lights came on at dusk.")
+    path = f"/admin/articles/article/{article.pk}/change/"
+    maria = open_as(browser, live_server, "maria", path)
+    jon = open_as(browser, live_server, "jon", path)
+    expect(jon.locator(".editing-notice")).to_contain_text("Being edited by Maria Lind since")
+
+    maria.get_by_label("Headline").fill("Harbour lights switched on for winter")
+    maria.get_by_role("button", name="Save and continue editing").click()
+    expect(maria.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    jon.get_by_label("Body").fill("The lights came on at dusk, twenty minutes late.")
+    jon.get_by_role("button", name="Save and continue editing").click()
+    expect(jon.locator(".errorlist.nonfield")).to_contain_text("Maria Lind saved this article at")
+    conflict = jon.locator(".conflict")
+    expect(conflict.locator(".theirs").first).to_contain_text("Harbour lights switched on for winter")
+    expect(conflict).to_contain_text("twenty minutes late")
+    expect(jon.get_by_label("Body")).to_have_value("The lights came on at dusk, twenty minutes late.")
+    assert Article.objects.get(pk=article.pk).body == "The lights came on at dusk."
+
+    jon.get_by_role("button", name="Save and continue editing").click()  # saving again, knowingly
+    expect(jon.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert Article.objects.get(pk=article.pk).body == "The lights came on at dusk, twenty minutes late."
+
+
+def test_text_typed_when_the_session_expired_is_offered_back(browser, live_server, make_user, make_article):
+    make_user("maria", "Editors")
+    article = make_article("Night ferry returns", body="Old body.")
+    path = f"/admin/articles/article/{article.pk}/change/"
+    page = open_as(browser, live_server, "maria", path)
+    page.get_by_label("Body").fill("A long paragraph the editor must not lose.")
+    page.wait_for_timeout(800)  # the form keeps a copy after half a second of quiet
+    Session.objects.all().delete()  # the session expires
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_label("Username").fill("maria")
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+    notice = page.locator(".autosave-notice")
+    expect(notice).to_contain_text("not saved")
+    notice.get_by_role("button", name="Restore my unsaved text").click()
+    expect(page.get_by_label("Body")).to_have_value("A long paragraph the editor must not lose.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert Article.objects.get(pk=article.pk).body == "A long paragraph the editor must not lose."
+    page.reload()
+    expect(page.locator(".autosave-notice")).to_have_count(0)
