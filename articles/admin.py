@@ -33,8 +33,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["theme"]
     search_fields = ["headline", "deck", "standfirst"]
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["theme"]
-    raw_id_fields = ["lead_image"]
+    autocomplete_fields = ["theme", "lead_image"]
     inlines = [BylineInline]
     date_hierarchy = None
     show_full_result_count = False
