@@ -464,3 +464,44 @@ def test_public_pages_with_images_run_a_fixed_number_of_queries(
 def test_a_draft_with_an_image_stays_private(client, pictured, make_article):
     draft = make_article("Unseen", status=Status.DRAFT, publish_at=None, lead_image=pictured["image"])
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_the_demo_newsroom_gets_drawn_pictures_once(media_root, settings, tmp_path, monkeypatch, db):
+    from articles.management.commands import loaddemo
+
+    settings.DEBUG = True
+    content = {
+        "themes": [
+            {"slug": "harbour", "name": "Harbour", "description": "Boats."},
+            {"slug": "council", "name": "Council", "description": "Votes."},
+        ],
+        "authors": [{"slug": "ana", "name": "Ana Reyes", "bio": "Reporter."}],
+        "articles": [
+            {
+                "headline": f"Demo story {n}",
+                "deck": "",
+                "standfirst": "Something happened.",
+                "body": "Text.",
+                "theme": ["harbour", "council", None][n % 3],
+                "authors": ["ana"],
+                "tags": ["demo"],
+            }
+            for n in range(9)
+        ],
+    }
+    path = tmp_path / "newsroom.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    monkeypatch.setattr(loaddemo, "DEMO_CONTENT", path)
+
+    call_command("loaddemo", stdout=io.StringIO())
+    assert not Article.objects.filter(lead_image__isnull=True).exists()
+    pictures = set(Image.objects.values_list("pk", flat=True))
+    assert 3 <= len(pictures) <= 5  # one per theme and the extras, reused
+    files_before = stored_files(media_root)
+    for image in Image.objects.all():
+        assert image.alt_text and image.renditions
+        assert decoded(media_root, image.file.name).size == (1600, 900)
+
+    call_command("loaddemo", stdout=io.StringIO())
+    assert set(Image.objects.values_list("pk", flat=True)) == pictures
+    assert stored_files(media_root) == files_before
