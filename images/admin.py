@@ -45,7 +45,16 @@ class ImageAdmin(admin.ModelAdmin):
                 "or type the point as fractions of the width and height.",
             },
         ),
-        ("In the library", {"fields": ["dimensions", "inline_code", "uploaded_by", "uploaded_at"]}),
+        (
+            "In the library",
+            {
+                "fields": ["dimensions", "inline_code", "uploaded_by", "uploaded_at"],
+                "description": "To show this picture inside an article, put its code (such as [image:42]) on a "
+                "line of its own in the article's body, with a blank line before and after. Readers see it "
+                "there with its caption and credit. To make it the picture at the top of an article, choose it "
+                "as the article's lead image; one picture can serve many articles.",
+            },
+        ),
     ]
 
     class Media:

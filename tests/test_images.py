@@ -22,6 +22,12 @@ ADD_URL = "/admin/images/image/add/"
 SERIAL = "SERIAL-4711-XK"
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The admin_client's superuser needs a password; a slow hash only slows the suite here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     root = tmp_path / "media"
