@@ -452,9 +452,11 @@ def test_public_pages_with_images_run_a_fixed_number_of_queries(
         )
         for n in range(size)
     ]
+    plain = make_article("Pictured without inline pictures", theme=theme, authors=[author], lead_image=images[0])
     client.get("/")  # warm the navigation cache
     limits = {
-        articles[0].get_absolute_url(): 5,  # the same 4 as without images, plus one for inline images
+        plain.get_absolute_url(): 4,  # the same as without a lead image
+        articles[0].get_absolute_url(): 5,  # one more, only when the body places pictures
         "/": 3,
         "/themes/pictured/": 4,
         "/authors/pictured-author/": 4,
@@ -511,3 +513,32 @@ def test_the_demo_newsroom_gets_drawn_pictures_once(media_root, settings, tmp_pa
     call_command("loaddemo", stdout=io.StringIO())
     assert set(Image.objects.values_list("pk", flat=True)) == pictures
     assert stored_files(media_root) == files_before
+
+
+def test_replacing_the_file_removes_the_old_files(admin_client, media_root, django_capture_on_commit_callbacks):
+    image = make_image(picture_bytes(size=(700, 400)), name="first.jpg")
+    old = stored_files(media_root)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/images/image/{image.pk}/change/",
+            {
+                "file": SimpleUploadedFile("second.png", picture_bytes("PNG", size=(500, 500)), "image/png"),
+                "title": image.title,
+                "alt_text": image.alt_text,
+            },
+        )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.width, image.height) == (500, 500) and image.file.name.endswith(".png")
+    new = stored_files(media_root)
+    assert set(new).isdisjoint(old) and len(new) == 1 + 2 * 2 + 1  # widths 320 and 500
+
+
+def test_a_writer_can_add_to_the_library(client, media_root, django_user_model):
+    from django.contrib.auth.models import Group
+
+    writer = django_user_model.objects.create_user("writer", password="x", is_staff=True)
+    writer.groups.add(Group.objects.get(name="Writers"))
+    client.force_login(writer)
+    assert upload(client, picture_bytes()).status_code == 302
+    assert Image.objects.get().uploaded_by == writer
