@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from PIL import Image as PILImage
 
 from . import processing
@@ -162,9 +164,11 @@ class Image(models.Model):
             raise
         transaction.on_commit(lambda: processing.delete_files(storage, old))
 
-    def delete(self, *args, **kwargs):
-        names = [self.file.name, *(r["name"] for r in self.renditions)]
-        storage = self.file.storage
-        result = super().delete(*args, **kwargs)
-        transaction.on_commit(lambda: processing.delete_files(storage, names))
-        return result
+
+@receiver(post_delete, sender=Image)
+def delete_stored_files(sender, instance, **kwargs):
+    """Remove the original and its renditions once the deletion is committed
+    (a signal, so the admin's bulk delete, a queryset delete, removes them too)."""
+    names = [instance.file.name, *(r["name"] for r in instance.renditions)]
+    storage = instance.file.storage
+    transaction.on_commit(lambda: processing.delete_files(storage, names))

@@ -336,11 +336,16 @@ def test_regenerate_renditions_command(media_root, db, django_capture_on_commit_
     assert (media_root / image.file.name).exists()
 
 
-def test_deleting_an_image_removes_its_files(media_root, db, django_capture_on_commit_callbacks):
-    image = make_image()
-    assert stored_files(media_root)
+def test_deleting_images_removes_their_files(admin_client, media_root, django_capture_on_commit_callbacks):
+    one, other = make_image(), make_image(name="other.jpg")
+    assert len(stored_files(media_root)) == 2 * (1 + 2 * 4 + 1)
     with django_capture_on_commit_callbacks(execute=True):
-        image.delete()
+        response = admin_client.post(
+            "/admin/images/image/",
+            {"action": "delete_selected", "_selected_action": [one.pk, other.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not Image.objects.exists()
     assert stored_files(media_root) == []
 
 
