@@ -173,8 +173,7 @@ class ArticleAdmin(CompareVersionAdmin):
     list_select_related = ["theme"]
     search_fields = ["headline", "deck", "standfirst"]
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["theme"]
-    raw_id_fields = ["lead_image"]
+    autocomplete_fields = ["theme", "lead_image"]
     inlines = [BylineInline]
     show_full_result_count = False
     list_per_page = 50

@@ -134,7 +134,8 @@ class Article(models.Model):
     body = models.TextField(
         blank=True,
         help_text="Markdown: blank line between paragraphs, **bold**, *italic*, ## Subheading, "
-        "- list item, > quotation, [link text](https://example.org).",
+        "- list item, > quotation, [link text](https://example.org). A picture from the image library: "
+        "its number in brackets on a line of its own, e.g. [image:42].",
     )
     body_html = models.TextField(blank=True, editable=False)
     lead_image = models.ForeignKey(

@@ -9,6 +9,14 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
+def lead_image_urls(image):
+    """The social card crop and the widest rendition, absolute, for `NewsArticle.image`."""
+    storage = image.file.storage
+    chosen = [image.social_card, *image.sources(image.fallback_format)[-1:]]
+    urls = [storage.url(rendition["name"]) for rendition in chosen if rendition]
+    return [absolute(url) if url.startswith("/") else url for url in urls or [image.file.url]]
+
+
 def news_article(article, request=None):
     url = absolute(article.get_absolute_url())
     # Minor fixes do not count as modifications; significant updates and corrections do.
@@ -33,5 +41,5 @@ def news_article(article, request=None):
     if article.theme_id:
         data["articleSection"] = article.theme.name
     if article.lead_image_id and article.lead_image.file:
-        data["image"] = [absolute(article.lead_image.file.url)]
+        data["image"] = lead_image_urls(article.lead_image)
     return data

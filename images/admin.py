@@ -1,15 +1,102 @@
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.html import format_html
 
+from . import processing
 from .models import Image
+
+
+class ImageForm(forms.ModelForm):
+    # A plain file field: the content is checked by images.processing, which says
+    # exactly what is wrong, instead of Django's one generic "not an image" message.
+    file = forms.FileField(
+        help_text=Image._meta.get_field("file").help_text,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+
+    class Meta:
+        model = Image
+        fields = ["file", "title", "alt_text", "caption", "credit", "focal_x", "focal_y"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if isinstance(upload, UploadedFile):
+            processing.prepare(upload)  # raises a ValidationError with the reason
+        return upload
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["title", "credit", "width", "height", "uploaded_at"]
+    form = ImageForm
+    list_display = ["thumbnail", "title", "credit", "dimensions", "inline_code", "uploaded_by", "uploaded_at"]
+    list_display_links = ["thumbnail", "title"]
+    list_select_related = ["uploaded_by"]
     search_fields = ["title", "caption", "credit", "alt_text"]
-    readonly_fields = ["width", "height", "uploaded_by", "uploaded_at"]
+    date_hierarchy = "uploaded_at"
+    readonly_fields = ["focal_point_picker", "dimensions", "inline_code", "uploaded_by", "uploaded_at"]
+    fieldsets = [
+        (None, {"fields": ["file", "title", "alt_text", "caption", "credit"]}),
+        (
+            "Focal point",
+            {
+                "fields": ["focal_point_picker", "focal_x", "focal_y"],
+                "description": "Click the part of the picture that must stay in view when it is cropped, "
+                "or type the point as fractions of the width and height.",
+            },
+        ),
+        (
+            "In the library",
+            {
+                "fields": ["dimensions", "inline_code", "uploaded_by", "uploaded_at"],
+                "description": "To show this picture inside an article, put its code (such as [image:42]) on a "
+                "line of its own in the article's body, with a blank line before and after. Readers see it "
+                "there with its caption and credit. To make it the picture at the top of an article, choose it "
+                "as the article's lead image; one picture can serve many articles.",
+            },
+        ),
+    ]
+
+    class Media:
+        js = ["images/admin/focal-point.js"]
+        css = {"all": ["images/admin/focal-point.css"]}
+
+    @admin.display(description="Preview")
+    def thumbnail(self, image):
+        smallest = next(iter(image.sources("WEBP") or image.sources(image.fallback_format)), None)
+        if not smallest:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="80" height="{}" class="image-thumbnail">',
+            image.file.storage.url(smallest["name"]),
+            round(80 * smallest["height"] / smallest["width"]),
+        )
+
+    @admin.display(description="Size")
+    def dimensions(self, image):
+        return f"{image.width} × {image.height}" if image.width else "—"
+
+    @admin.display(description="In an article body")
+    def inline_code(self, image):
+        """The line an editor puts, on its own, in an article body to show this picture there."""
+        return image.inline_code if image.pk else "—"
+
+    @admin.display(description="Preview")
+    def focal_point_picker(self, image):
+        preview = next(reversed(image.sources(image.fallback_format)), None) if image.pk else None
+        url = image.file.storage.url(preview["name"]) if preview else ""
+        return format_html(
+            '<div class="focal-point-picker" data-src="{}" data-focal-x="{}" data-focal-y="{}"><p>{}</p></div>',
+            url,
+            "" if image.focal_x is None else image.focal_x,
+            "" if image.focal_y is None else image.focal_y,
+            "Choose a file to see it here." if not url else "",
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
+        new_file = "file" in form.changed_data
         super().save_model(request, obj, form, change)
+        if change and not new_file and {"focal_x", "focal_y"} & set(form.changed_data):
+            obj.regenerate_renditions()

@@ -3,7 +3,6 @@ import os
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from . import views
 
@@ -22,6 +21,4 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # One-machine installs keep media on local disk; beyond that, object storage serves it.
-    urlpatterns.append(
-        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", views.media))

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.views.generic import TemplateView
+from django.views.static import serve
 
 from articles.models import Article, Byline
 from themes.models import navigation
@@ -40,3 +42,8 @@ class HomeView(TemplateView):
             theme_blocks=[(theme, by_theme[theme["id"]]) for theme in navigation() if theme["id"] in by_theme],
             **kwargs,
         )
+
+
+def media(request, path):
+    """Uploaded files from MEDIA_ROOT, read at request time (tests point it at a temporary folder)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

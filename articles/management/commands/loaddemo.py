@@ -1,4 +1,5 @@
-"""Load the demo newsroom: themes, authors, two weeks of articles, and demo logins.
+"""Load the demo newsroom: themes, authors, two weeks of articles with lead pictures drawn
+by images.demo (never downloaded), and demo logins.
 
 Idempotent: running it again creates only what is missing. Refuses to create
 the demo logins (with their published passwords) unless DEBUG is on."""
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Action, Article, ArticleEvent, Author, Byline, Status
+from images.demo import illustrate
 from themes.models import Theme
 
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo" / "newsroom.json"
@@ -34,7 +36,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self.create_logins()
             created = self.load(content)
-        self.stdout.write(self.style.SUCCESS(f"Demo newsroom ready ({created} new articles)."))
+            illustrated = illustrate(Article.objects.filter(headline__in=[a["headline"] for a in content["articles"]]))
+        self.stdout.write(self.style.SUCCESS(f"Demo newsroom ready ({created} new articles, {illustrated} pictured)."))
         for username, password in users:
             self.stdout.write(f"  login: {username} / {password}")
 
