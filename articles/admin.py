@@ -31,6 +31,8 @@ from .models import (
 from .workflow import take_transition
 
 CONFLICT_FIELDS = ["headline", "deck", "standfirst", "body", "theme", "lead_image", "tags", "expire_at", "slug"]
+# Fields only workflow transitions may change; restoring a revision leaves them as they are.
+WORKFLOW_FIELDS = ["status", "publish_at", "withdrawn_reason", "updated_at"]
 PRESENCE_SECONDS = 300  # "being edited by" notices fade this long after the last sign of life
 
 # "Tue 26 Nov, 09:00 EET": short enough for a list column, zone always shown.
@@ -267,6 +269,8 @@ class ArticleAdmin(CompareVersionAdmin):
         return self.prepopulated_fields
 
     def save_model(self, request, obj, form, change):
+        for field, value in (getattr(request, "workflow_before_restore", None) or {}).items():
+            setattr(obj, field, value)
         if not change:
             obj.created_by = request.user
         obj.modified_by = request.user
@@ -337,10 +341,12 @@ class ArticleAdmin(CompareVersionAdmin):
         return form
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        # The restore rewrites the row before the form runs; conflicts are judged against what was there.
+        # The restore rewrites the row before the form runs; conflicts are judged against what was
+        # there, and the workflow state stays what it is: only transitions change it.
         request.version_before_restore = (
             Article.objects.filter(pk=unquote(object_id)).values_list("version", flat=True).first()
         )
+        request.workflow_before_restore = Article.objects.filter(pk=unquote(object_id)).values(*WORKFLOW_FIELDS).first()
         response = super().revision_view(request, object_id, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302:
             ArticleEvent.objects.create(

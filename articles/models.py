@@ -286,7 +286,9 @@ class Article(models.Model):
 
     def _transition(self, name, user, *, to, note="", **changes):
         now = timezone.now()
-        with transaction.atomic():
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment(TRANSITIONS[name]["done"].capitalize() + (f": {note}" if note else ""))
             current = Article.objects.select_for_update().get(pk=self.pk)
             refusal = current._refusal(name, user, now)
             if refusal:

@@ -17,9 +17,9 @@ def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def form_data(client, article, **changes):
+def form_data(client, article, url=None, **changes):
     """The article's change form as the admin would post it, with `changes` typed in."""
-    page = client.get(change_url(article))
+    page = client.get(url or change_url(article))
     form = page.context["adminform"].form
     data = {name: form[name].value() for name in form.fields if name not in ("expire_at", "significant_update")}
     data = {k: ("" if v is None else v) for k, v in data.items()}
@@ -214,3 +214,22 @@ def test_delete_moves_to_the_bin_editors_restore_superusers_purge(client, editor
 def test_writers_do_not_see_the_bin(client, writer):
     client.force_login(writer)
     assert client.get(reverse("admin:articles_articleinbin_changelist")).status_code == 403
+
+
+def test_restoring_a_revision_never_changes_the_workflow_state(client, writer, editor, make_article):
+    """Restoring a revision from when the article was approved must not publish it again."""
+    article = make_article("Harbour fees rise", status=Status.DRAFT, publish_at=None, created_by=writer)
+    article.approve(editor)  # a revision recorded while approved
+    article.withdraw(editor, "Wrong figures.")
+    article.restore(editor)
+    approved_revision = next(
+        v for v in Version.objects.get_for_object(article) if v.field_dict["status"] == Status.APPROVED
+    )
+    revision_url = reverse("admin:articles_article_revision", args=[article.pk, approved_revision.pk])
+    client.force_login(writer)  # the writer cannot even open it: the restored state is not theirs to edit
+    assert client.post(revision_url, form_data(client, article)).status_code == 403
+    client.force_login(editor)
+    assert client.post(revision_url, form_data(client, article, url=revision_url)).status_code == 302
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+    assert not Article.objects.live().exists()
