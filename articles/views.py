@@ -1,8 +1,11 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
+
+from pagecache.decorators import public_page
 
 from .models import Article, Author, Byline, Status
 from .structured_data import news_article
@@ -22,6 +25,7 @@ class ArticleListMixin:
         return Article.objects.live().for_listing().prefetch_related(bylines())
 
 
+@method_decorator(public_page, name="dispatch")
 class ArticleDetailView(DetailView):
     model = Article
     context_object_name = "article"
@@ -89,6 +93,7 @@ class ArticleGone(Exception):
         self.article = article
 
 
+@method_decorator(public_page, name="dispatch")
 class AuthorDetailView(ArticleListMixin, ListView):
     template_name = "articles/author_detail.html"
 
@@ -100,6 +105,7 @@ class AuthorDetailView(ArticleListMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
+@method_decorator(public_page, name="dispatch")
 class TagDetailView(ArticleListMixin, ListView):
     template_name = "articles/tag_detail.html"
 

@@ -1,13 +1,16 @@
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
 from articles.models import Article, Byline
+from pagecache.decorators import public_page
 from themes.models import navigation
 
 THEME_BLOCK_SIZE = 4
 
 
+@method_decorator(public_page, name="dispatch")
 class HomeView(TemplateView):
     template_name = "home.html"
 
