@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.db.models import Subquery
@@ -52,7 +52,7 @@ def _generation_file():
 
 
 def _cache_is_per_process():
-    return isinstance(cache, LocMemCache)
+    return isinstance(caches["default"], LocMemCache)
 
 
 def current_generation():

@@ -1,6 +1,9 @@
 """The anonymous page cache: served without SQL, never stale after a change or past the schedule."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -270,4 +273,19 @@ def test_a_change_committed_later_is_not_hidden_by_a_page_rendered_before_the_co
     for callback in callbacks:
         callback()
     assert pages.current_generation() != generation
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+def test_a_change_in_another_process_invalidates_this_ones_pages(client, story, settings, tmp_path):
+    """Gunicorn workers and app servers do not share memory: the generation must live outside it."""
+    settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+    html(client, "/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    other_process = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"settings.PAGE_CACHE_GENERATION_FILE = {str(tmp_path / 'generation')!r}; "
+        "from pagecache.pages import bump_generation; bump_generation()"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    subprocess.run([sys.executable, "-c", other_process], check=True, env=env, cwd=settings.BASE_DIR)
     assert client.get("/")["X-Page-Cache"] == "miss"
