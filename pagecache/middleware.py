@@ -89,5 +89,7 @@ class PageCacheMiddleware:
 
 def conditional(request, response):
     """304 Not Modified when the reader's copy (ETag, else Last-Modified) is current."""
+    if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
+        return response
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
     return get_conditional_response(request, etag=response.get("ETag"), last_modified=last_modified, response=response)

@@ -19,6 +19,7 @@ per-process local-memory cache it lives in a small file, so that the workers
 of one machine still see each other's invalidations.
 """
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -44,10 +45,13 @@ NEXT_MOMENT_KEY = "pagecache:next-moment:{generation}"
 
 def _generation_file():
     configured = getattr(settings, "PAGE_CACHE_GENERATION_FILE", "")
-    if configured:
-        return Path(configured)
+    return Path(configured) if configured else _default_generation_file(connection.settings_dict["NAME"])
+
+
+@functools.cache
+def _default_generation_file(database_name):
     # One file per project and database, so tests, the bench and `make run` never share one.
-    scope = f"{settings.BASE_DIR}|{connection.settings_dict['NAME']}|{settings.SECRET_KEY}"
+    scope = f"{settings.BASE_DIR}|{database_name}|{settings.SECRET_KEY}"
     return Path(tempfile.gettempdir()) / f"newsroom-pagecache-{hashlib.sha256(scope.encode()).hexdigest()[:16]}"
 
 
