@@ -537,6 +537,7 @@ def main():
         "articles": count,
         "wrk": f"-t{THREADS} -c{CONNECTIONS} -d{seconds}s",
         "proposed_indexes": options.proposed_indexes,
+        "load_average_before": os.getloadavg(),
     }
     # The ceiling: a static file of the article page's size, written before the servers start
     # so that WhiteNoise indexes it.
@@ -592,6 +593,7 @@ def main():
     report["article_cost_growth"] = round(
         probes["large"]["article_ms_median"] / probes["small"]["article_ms_median"] - 1, 3
     )
+    report["load_average_after"] = os.getloadavg()
     (RESULTS / ("latest-indexed.json" if options.proposed_indexes else "latest.json")).write_text(
         json.dumps(report, indent=2)
     )
@@ -621,6 +623,10 @@ def print_report(report):
     print()
     print(f"Newsroom bench — {report['articles']:,} articles, {report['machine']}")
     print(f"wrk {report['wrk']}, gunicorn {WORKERS} sync workers, SQLite, DJANGO_ENV=production")
+    print(
+        "Load average (other work on the machine) before/after: "
+        + ", ".join(f"{report[k][0]:.1f}" for k in ("load_average_before", "load_average_after"))
+    )
     print("Schema: " + ("with the proposed expire_at indexes" if report["proposed_indexes"] else "as migrated"))
     print()
     print(f"{'page':18} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of static':>10}")
