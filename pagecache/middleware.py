@@ -19,7 +19,8 @@ class PageCacheMiddleware:
     """Serves public pages from the cache before sessions, CSRF, auth and URL
     resolution run, and stores what views marked with `public_page` render.
 
-    It sits right after WhiteNoise: a cached page costs two cache reads and no SQL.
+    It sits right after WhiteNoise: a cached page costs a generation read (the shared cache,
+    or a small file with the local-memory cache), one cache read and no SQL.
     Anyone with a session (staff, previews, logged-in readers) always gets a fresh page.
     """
 

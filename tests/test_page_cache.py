@@ -9,10 +9,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 
 from articles.models import Article, Byline, Status
 from images.models import Image
 from pagecache import pages
+from pagecache.decorators import public_page
+from pagecache.middleware import PageCacheMiddleware
 
 
 @pytest.fixture
@@ -289,3 +292,43 @@ def test_a_change_in_another_process_invalidates_this_ones_pages(client, story, 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
     subprocess.run([sys.executable, "-c", other_process], check=True, env=env, cwd=settings.BASE_DIR)
     assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize(
+    ("marked_public", "spoil"),
+    [
+        (True, lambda response: response.set_cookie("reader", "one")),
+        (True, lambda response: response.__setitem__("Cache-Control", "private")),
+        (True, lambda response: response.__setitem__("Cache-Control", "no-store")),
+        (False, lambda response: None),
+    ],
+    ids=["set-cookie", "private", "no-store", "unmarked"],
+)
+def test_answers_that_are_not_for_everyone_are_never_stored(rf, db, marked_public, spoil):
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        response = HttpResponse(f"render {len(renders)}")
+        spoil(response)
+        return response
+
+    middleware = PageCacheMiddleware(public_page(view) if marked_public else view)
+    first = middleware(rf.get("/somewhere/"))
+    second = middleware(rf.get("/somewhere/"))
+    assert len(renders) == 2 and second.content == b"render 2"
+    assert "X-Page-Cache" not in first and "X-Page-Cache" not in second
+
+
+def test_the_same_view_marked_public_is_stored(rf, db):
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        return HttpResponse(f"render {len(renders)}")
+
+    middleware = PageCacheMiddleware(public_page(view))
+    middleware(rf.get("/somewhere/"))
+    assert middleware(rf.get("/somewhere/")).content == b"render 1"
+    assert middleware(rf.get("/somewhere/?page=2")).content == b"render 2"
+    assert len(renders) == 2
