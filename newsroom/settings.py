@@ -184,6 +184,9 @@ PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is
 PAGE_CACHE_BROWSER_MAX_AGE = int(env("PAGE_CACHE_BROWSER_MAX_AGE", "30"))
 PAGE_CACHE_CDN_MAX_AGE = int(env("PAGE_CACHE_CDN_MAX_AGE", "60"))
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(env("PAGE_CACHE_STALE_WHILE_REVALIDATE", "30"))
+# Without Redis, the processes of one machine share invalidations through this file (default: one in the
+# temporary directory per project and database). Set it when the app and commands have different /tmp
+# (systemd PrivateTmp) so that both see the same file.
 PAGE_CACHE_GENERATION_FILE = env("PAGE_CACHE_GENERATION_FILE")
 PAGE_CACHE_WATCHED_MODELS = [
     "articles.Article",

@@ -14,6 +14,10 @@ Correctness rests on two numbers kept outside any one process:
   HTTP max-age given to browsers and CDNs ends before it, so a scheduled article
   appears at its second with a warm cache and no job running.
 
+A CDN in front cannot be told about the generation: it may keep an edited page
+for up to PAGE_CACHE_CDN_MAX_AGE (+ stale-while-revalidate) seconds, but never
+past the next schedule moment, which both are capped by.
+
 The generation lives in the shared cache (Redis) when there is one. With the
 per-process local-memory cache it lives in a small file, so that the workers
 of one machine still see each other's invalidations.
