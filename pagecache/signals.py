@@ -22,11 +22,11 @@ def content_changed(sender, using="default", **kwargs):
 
 
 def watched_models():
-    for label in settings.PAGE_CACHE_WATCHED_MODELS:
-        try:
-            yield apps.get_model(label)
-        except LookupError:  # a model another part of the newsroom has not added (yet)
-            continue
+    """The listed models that exist, and their proxies (a proxy's saves signal with the proxy as sender)."""
+    labels = set(settings.PAGE_CACHE_WATCHED_MODELS)
+    for model in apps.get_models():
+        if model._meta.label in labels or model._meta.concrete_model._meta.label in labels:
+            yield model
 
 
 def m2m_content_changed(sender, instance, **kwargs):

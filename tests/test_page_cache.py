@@ -332,3 +332,29 @@ def test_the_same_view_marked_public_is_stored(rf, db):
     assert middleware(rf.get("/somewhere/")).content == b"render 1"
     assert middleware(rf.get("/somewhere/?page=2")).content == b"render 2"
     assert len(renders) == 2
+
+
+def test_saves_through_a_proxy_model_invalidate(client, story):
+    """The bin and other proxies of Article save with the proxy as the signal's sender."""
+    from django.apps import apps as django_apps
+
+    from pagecache import signals
+
+    article, _ = story
+
+    class ArticleProxy(Article):
+        class Meta:
+            proxy = True
+            app_label = "articles"
+
+    try:
+        signals.connect()
+        html(client, "/")
+        assert client.get("/")["X-Page-Cache"] == "hit"
+        proxied = ArticleProxy.objects.get(pk=article.pk)
+        proxied.headline = "Bridge reopens, via the proxy"
+        proxied.save()
+        assert "Bridge reopens, via the proxy" in html(client, "/")
+    finally:
+        del django_apps.all_models["articles"]["articleproxy"]
+        django_apps.clear_cache()
