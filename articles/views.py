@@ -7,6 +7,8 @@ from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from pagecache.decorators import public_page
+
 from .models import SHARE_SALT, Article, Author, Byline, ShareLink, Status
 from .structured_data import news_article
 
@@ -25,6 +27,7 @@ class ArticleListMixin:
         return Article.objects.live().for_listing().prefetch_related(bylines())
 
 
+@method_decorator(public_page, name="dispatch")
 class ArticleDetailView(DetailView):
     model = Article
     context_object_name = "article"
@@ -123,6 +126,7 @@ class ArticleGone(Exception):
         self.article = article
 
 
+@method_decorator(public_page, name="dispatch")
 class AuthorDetailView(ArticleListMixin, ListView):
     template_name = "articles/author_detail.html"
 
@@ -134,6 +138,7 @@ class AuthorDetailView(ArticleListMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
+@method_decorator(public_page, name="dispatch")
 class TagDetailView(ArticleListMixin, ListView):
     template_name = "articles/tag_detail.html"
 

@@ -174,3 +174,29 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# Public page cache (pagecache/): anonymous pages kept whole, keyed by a content generation and
+# never past the next scheduled publish/expire. NEWSROOM_PAGE_CACHE=off turns it off (benchmarks).
+INSTALLED_APPS.append("pagecache")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "pagecache.middleware.PageCacheMiddleware"
+)
+PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
+PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is kept at most
+PAGE_CACHE_BROWSER_MAX_AGE = int(env("PAGE_CACHE_BROWSER_MAX_AGE", "30"))
+PAGE_CACHE_CDN_MAX_AGE = int(env("PAGE_CACHE_CDN_MAX_AGE", "60"))
+PAGE_CACHE_STALE_WHILE_REVALIDATE = int(env("PAGE_CACHE_STALE_WHILE_REVALIDATE", "30"))
+# Without Redis, the processes of one machine share invalidations through this file (default: one in the
+# temporary directory per project and database). Set it when the app and commands have different /tmp
+# (systemd PrivateTmp) so that both see the same file.
+PAGE_CACHE_GENERATION_FILE = env("PAGE_CACHE_GENERATION_FILE")
+PAGE_CACHE_WATCHED_MODELS = [
+    "articles.Article",
+    "articles.Byline",
+    "articles.Author",
+    "articles.Correction",
+    "themes.Theme",
+    "images.Image",
+    "taggit.Tag",
+    "taggit.TaggedItem",
+]

@@ -1,15 +1,18 @@
 from django.conf import settings
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 from django.views.static import serve
 
 from articles.models import Article, Byline
+from pagecache.decorators import public_page
 from themes.models import navigation
 
 THEME_BLOCK_SIZE = 4
 
 
+@method_decorator(public_page, name="dispatch")
 class HomeView(TemplateView):
     template_name = "home.html"
 
@@ -21,15 +24,19 @@ class HomeView(TemplateView):
                 Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position", "id"))
             )[:13]
         )
-        # The newest few of every active theme in one query, whatever the number of themes.
-        ranked = (
+        # The newest few of every active theme in one query, whatever the number of themes. The ranking
+        # reads only indexed columns; the rows themselves (large, with their bodies) are read for the winners only.
+        newest_per_theme = (
             Article.objects.live()
             .filter(theme__is_active=True)
             .annotate(
                 rank=Window(RowNumber(), partition_by=F("theme_id"), order_by=[F("publish_at").desc(), F("id").desc()])
             )
             .filter(rank__lte=THEME_BLOCK_SIZE)
-            .only("headline", "slug", "publish_at", "theme_id", "created_at")
+            .values("id")
+        )
+        ranked = Article.objects.filter(id__in=newest_per_theme).only(
+            "headline", "slug", "publish_at", "theme_id", "created_at"
         )
         by_theme = {}
         for article in ranked:

@@ -1,11 +1,14 @@
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
 from articles.views import ArticleListMixin
+from pagecache.decorators import public_page
 
 from .models import Theme
 
 
+@method_decorator(public_page, name="dispatch")
 class ThemeListView(ListView):
     template_name = "themes/theme_list.html"
     context_object_name = "themes"
@@ -14,6 +17,7 @@ class ThemeListView(ListView):
         return Theme.objects.active()
 
 
+@method_decorator(public_page, name="dispatch")
 class ThemeDetailView(ArticleListMixin, ListView):
     template_name = "themes/theme_detail.html"
 
