@@ -9,6 +9,10 @@ from django.utils import timezone
 from articles.models import Article, Author, Byline, Status
 from themes.models import Theme
 
+# Playwright's sync API keeps an event loop running in the test thread for the whole
+# session; the ORM calls tests make around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -103,3 +107,9 @@ def make_article(db):
         return article
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is slow on purpose; tests hash with MD5 first but can still verify Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
