@@ -19,7 +19,8 @@ max_requests_jitter = 200
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes", "on"}
 # Only the proxy in front may set X-Forwarded-*.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# An empty GUNICORN_ACCESS_LOG turns the access log off (the proxy in front usually keeps one).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 wsgi_app = "newsroom.wsgi:application"
