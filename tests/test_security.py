@@ -386,6 +386,23 @@ def test_public_pages_work_under_the_policy_in_a_browser(page, live_server, make
     assert page.evaluate("document.styleSheets[0].cssRules.length") > 0
     assert violations == []
 
+    # The admin's looser policy still covers everything the admin does, its scripts included.
+    User.objects.create_superuser("chief", "chief@example.org", PASSWORD)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "chief")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    for url in [
+        reverse("admin:articles_article_change", args=[article.pk]),
+        reverse("admin:articles_article_changelist"),
+        reverse("admin:articles_article_add"),
+    ]:
+        assert page.goto(live_server.url + url).status == 200
+    page.locator("#id_headline").press_sequentially("Typed headline makes a slug")
+    assert page.input_value("#id_slug") == "typed-headline-makes-a-slug"  # admin JavaScript ran
+    assert violations == []
+
     # And the listener does hear the browser refuse inline code.
     page.evaluate("() => { const s = document.createElement('script'); s.textContent = '1'; document.body.append(s); }")
     page.wait_for_timeout(200)
