@@ -71,7 +71,7 @@ class AuditEntry(models.Model):
         raise PermissionDenied("Audit entries cannot be deleted.")
 
     @classmethod
-    def record(cls, actor, action, target=None, detail="", ip_address=None):
+    def record(cls, actor, action, target=None, detail="", ip_address=None, actor_name=None):
         request = current_request()
         if actor is None and request is not None:
             user = getattr(request, "user", None)
@@ -84,7 +84,7 @@ class AuditEntry(models.Model):
             detail = {"note": detail} if detail else {}
         return cls.objects.create(
             actor=actor if actor is not None and actor.pk else None,
-            actor_name=actor.get_username() if actor is not None else "",
+            actor_name=actor_name or (actor.get_username() if actor is not None else ""),
             action=action,
             target_type=_content_type(target) if target is not None else None,
             target_id=str(target.pk) if target is not None else "",

@@ -31,9 +31,7 @@ def signed_out(sender, request, user, **kwargs):
 def sign_in_failed(sender, credentials, request=None, **kwargs):
     # `credentials` arrives with the password already masked by Django.
     username = str(credentials.get("username", ""))[:150]
-    entry = AuditEntry.record(None, Action.LOGIN_FAILED, detail={"username": username})
-    if not entry.actor_name:
-        AuditEntry.objects.filter(pk=entry.pk).update(actor_name=username)
+    AuditEntry.record(None, Action.LOGIN_FAILED, detail={"username": username}, actor_name=username)
 
 
 def _names(model, pks):
