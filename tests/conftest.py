@@ -9,8 +9,8 @@ from django.utils import timezone
 from articles.models import Article, Author, Byline, Status
 from themes.models import Theme
 
-# Playwright's sync API keeps an event loop running in the test thread for the whole
-# session; the ORM calls tests make around it are still synchronous.
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# made by the tests themselves are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
