@@ -2,9 +2,11 @@
 environment; production differs from `make run` only by environment variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,10 +62,17 @@ INSTALLED_APPS = [
     "themes",
     "images",
     "articles",
+    "audit",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # Load-balancer probes are answered first: no host check, no HTTPS redirect, no session.
+    "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
+    "newsroom.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +80,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "audit.middleware.AuditActorMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -200,3 +212,89 @@ PAGE_CACHE_WATCHED_MODELS = [
     "taggit.Tag",
     "taggit.TaggedItem",
 ]
+
+# --- Production services and security layers -------------------------------------------------
+# Everything below reads the environment too; docs/production.md lists the variables.
+
+# Mail: EMAIL_URL=smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS).
+EMAIL_URL = env("EMAIL_URL")
+if EMAIL_URL:
+    from newsroom.configuration import email_settings
+
+    globals().update(email_settings(EMAIL_URL))
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+ADMINS = [("Newsroom administrators", address) for address in env_list("ADMIN_EMAILS")]
+
+# Media on S3-compatible object storage (AWS, MinIO, R2, …) when a bucket is named.
+# Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+MEDIA_HOST = ""
+if AWS_STORAGE_BUCKET_NAME:
+    from newsroom.configuration import s3_storage
+
+    STORAGES["default"], MEDIA_HOST = s3_storage(env)
+    SERVE_MEDIA = False
+
+# Passwords: Argon2 first; the others only verify (and upgrade) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Logins: django-axes counts failures per username+IP and per IP, in the database,
+# so that every app server sees the same counts.
+AUTHENTICATION_BACKENDS = [
+    "newsroom.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_CALLABLE = "newsroom.security.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_PROXY", PRODUCTION) else "0"))
+
+# Sessions end after a working day unless configured otherwise.
+SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Probes come over plain HTTP from the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+
+# Content-Security-Policy (django-csp 4). The public site allows no inline code at all;
+# newsroom.middleware gives the admin (inline styles) and media files their own policies.
+_CSP_IMAGES = [SELF, "data:", *([MEDIA_HOST] if MEDIA_HOST else []), *env_list("CSP_EXTRA_IMG_SRC")]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": _CSP_IMAGES,
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"upgrade-insecure-requests": True} if PRODUCTION else {}),
+    }
+}
+CSP_ADMIN_DIRECTIVES = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    # The admin's own templates carry style="" attributes; its scripts are all files.
+    "style-src": [SELF, "'unsafe-inline'"],
+}
+CSP_MEDIA_DIRECTIVES = {
+    "default-src": [NONE],
+    "img-src": [SELF],
+    "style-src": ["'unsafe-inline'"],
+    "sandbox": True,
+}

@@ -296,6 +296,7 @@ def test_schedule_across_a_daylight_saving_change(client, editor, writers_draft,
         assert writers_draft.publish_at == datetime(2025, 10, 27, 7, 0, tzinfo=UTC)
         assert not writers_draft.is_live()
     with time_machine.travel(datetime(2025, 10, 27, 6, 59, 59, tzinfo=UTC), tick=False):
+        client.force_login(editor)  # sessions expire; sign in again two days later
         assert client.get(writers_draft.get_absolute_url()).status_code == 200  # editor preview
         client.logout()
         assert client.get(writers_draft.get_absolute_url()).status_code == 404

@@ -1,0 +1,51 @@
+"""Login throttling glue for django-axes: the client's address and the lock-out page."""
+
+import ipaddress
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """Refuses logins from a locked-out username/address before any password is checked.
+
+    Logins without an HTTP request (the test client's `login()`, a shell's
+    `authenticate()`) have no address to throttle and pass through to the next backend;
+    every login a browser or an attacker can attempt comes with a request."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
+
+
+def client_ip(request):
+    """The reader's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front,
+    the address the outermost trusted proxy saw (counting from the right of
+    X-Forwarded-For, because everything left of it is whatever the client sent)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        address = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page a locked-out sign-in gets (HTTP 429), in the admin's design."""
+    from axes.helpers import get_client_username, get_cool_off
+    from django.contrib import admin
+    from django.template.response import TemplateResponse
+
+    cool_off = get_cool_off(request)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Sign-in locked",
+        "username": get_client_username(request, credentials) or "",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": round(cool_off.total_seconds() / 60) if cool_off else None,
+    }
+    return TemplateResponse(request, "admin/locked_out.html", context, status=429).render()
