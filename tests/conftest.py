@@ -127,6 +127,8 @@ def ensure_roles():
         group, created = Group.objects.get_or_create(name=name)
         if created:
             codenames = codenames + [("articles", f"{action}_{model}") for model, action in grants[name]]
+            if name == "Editors":
+                codenames.append(("audit", "view_auditentry"))
             for app_label, codename in codenames:
                 group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 

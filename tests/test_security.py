@@ -409,3 +409,10 @@ def test_public_pages_work_under_the_policy_in_a_browser(page, live_server, make
     page.evaluate("() => { const s = document.createElement('script'); s.textContent = '1'; document.body.append(s); }")
     page.wait_for_timeout(200)
     assert violations and "script-src" in violations[0]
+
+
+def test_editors_read_the_audit_log_writers_do_not(client, make_user):
+    client.force_login(make_user("maria", "Editors"))
+    assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
+    client.force_login(make_user("wanda", "Writers"))
+    assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 403
