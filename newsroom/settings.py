@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "themes",
     "images",
     "articles",
+    "django.contrib.sitemaps",
+    "search",
 ]
 
 MIDDLEWARE = [

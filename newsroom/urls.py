@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("themes/", include("themes.urls")),
     path(ADMIN_PATH, admin.site.urls),
+    path("search/", include("search.urls")),
     path("", include("articles.urls")),
 ]
 
