@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from . import views
+from . import feeds, views
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
@@ -26,3 +26,16 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(
         re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     )
+
+# Feeds of live articles: RSS 2.0 and Atom for the site, each theme, author and tag.
+feed_patterns = [
+    path("feeds/rss/", feeds.ArticleFeed(), name="rss"),
+    path("feeds/atom/", feeds.AtomArticleFeed(), name="atom"),
+    path("themes/<slug:slug>/feed/", feeds.ThemeFeed(), name="theme-rss"),
+    path("themes/<slug:slug>/feed/atom/", feeds.AtomThemeFeed(), name="theme-atom"),
+    path("authors/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-rss"),
+    path("authors/<slug:slug>/feed/atom/", feeds.AtomAuthorFeed(), name="author-atom"),
+    path("tags/<slug:slug>/feed/", feeds.TagFeed(), name="tag-rss"),
+    path("tags/<slug:slug>/feed/atom/", feeds.AtomTagFeed(), name="tag-atom"),
+]
+urlpatterns.append(path("", include((feed_patterns, "feeds"))))
