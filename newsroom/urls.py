@@ -2,10 +2,11 @@ import os
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from . import feeds, views
+from . import feeds, sitemaps, views
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
@@ -39,3 +40,19 @@ feed_patterns = [
     path("tags/<slug:slug>/feed/atom/", feeds.AtomTagFeed(), name="tag-atom"),
 ]
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
+
+# Sitemaps and robots.txt.
+sitemap_patterns = [
+    path("sitemap.xml", sitemaps.index, name="index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.sitemaps, "template_name": "sitemaps/section.xml"},
+        name="section",
+    ),
+    path("news-sitemap.xml", sitemaps.news, name="news"),
+]
+urlpatterns += [
+    path("", include((sitemap_patterns, "sitemaps"))),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+]
