@@ -27,9 +27,12 @@ def news_article(article, request=None):
         "keywords": [tag.name for tag in article.tags.all()],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
+        "inLanguage": settings.LANGUAGE_CODE,
+        "isAccessibleForFree": True,
     }
     if article.theme_id:
         data["articleSection"] = article.theme.name
     if article.lead_image_id and article.lead_image.file:
-        data["image"] = [absolute(article.lead_image.file.url)]
+        image_url = article.lead_image.file.url
+        data["image"] = [absolute(image_url) if image_url.startswith("/") else image_url]
     return data
