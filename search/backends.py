@@ -44,7 +44,8 @@ class SearchBackend:
         raise NotImplementedError
 
     def page(self, text, live_sql, offset, limit):
-        """[(article_id, highlighted headline, snippet)] best first, newest first among equals."""
+        """[(article_id, highlighted headline, snippet)] best first, newest first among equals.
+        `live_sql` selects the live articles' id and publish_at."""
         raise NotImplementedError
 
 
@@ -94,6 +95,14 @@ class SQLiteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table} WHERE rowid NOT IN (SELECT id FROM articles_article)")
 
+    # The MATCH runs once, materialised, before the publication rule is applied: left to
+    # itself SQLite would push `rowid IN (live articles)` into the FTS5 table and
+    # evaluate the MATCH once per live article.
+    def _hits(self, ranked=False):
+        weights = ", ".join(str(weight) for weight in self.weights)
+        rank = f", bm25({self.table}, {weights}) AS rank" if ranked else ""
+        return f"hits AS MATERIALIZED (SELECT rowid AS id{rank} FROM {self.table} WHERE {self.table} MATCH %s)"
+
     def count(self, text, live_sql):
         expression = self._match(text)
         if not expression:
@@ -101,7 +110,7 @@ class SQLiteBackend(SearchBackend):
         sql, params = live_sql
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s AND rowid IN ({sql})",
+                f"WITH {self._hits()} SELECT count(*) FROM hits WHERE hits.id IN ({sql})",
                 [expression, *params],
             )
             return cursor.fetchone()[0]
@@ -111,16 +120,17 @@ class SQLiteBackend(SearchBackend):
         if not expression:
             return []
         sql, params = live_sql
-        weights = ", ".join(str(weight) for weight in self.weights)
         marks = [MARK_START, MARK_END]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.rowid, highlight({self.table}, 0, %s, %s), "
-                f"snippet({self.table}, 3, %s, %s, %s, 32) "
-                f"FROM {self.table} s JOIN articles_article a ON a.id = s.rowid "
-                f"WHERE {self.table} MATCH %s AND s.rowid IN ({sql}) "
-                f"ORDER BY bm25({self.table}, {weights}), a.publish_at DESC, a.id DESC LIMIT %s OFFSET %s",
-                [*marks, *marks, ELLIPSIS, expression, *params, limit, offset],
+                f"WITH {self._hits(ranked=True)}, live(id, publish_at) AS MATERIALIZED ({sql}), "
+                "page AS MATERIALIZED (SELECT hits.id, hits.rank, live.publish_at FROM hits "
+                "JOIN live ON live.id = hits.id "
+                "ORDER BY hits.rank, live.publish_at DESC, hits.id DESC LIMIT %s OFFSET %s) "
+                f"SELECT page.id, highlight({self.table}, 0, %s, %s), snippet({self.table}, 3, %s, %s, %s, 32) "
+                f"FROM page JOIN {self.table} ON {self.table}.rowid = page.id WHERE {self.table} MATCH %s "
+                "ORDER BY page.rank, page.publish_at DESC, page.id DESC",
+                [expression, *params, limit, offset, *marks, *marks, ELLIPSIS, expression],
             )
             return cursor.fetchall()
 

@@ -26,6 +26,7 @@ class SearchResults:
         if theme_slug:
             live = live.filter(theme__slug=theme_slug)
         self.live_sql = live.values("pk").query.sql_with_params()
+        self.live_dated_sql = live.values("pk", "publish_at").query.sql_with_params()
         self.backend = get_backend()
 
     def count(self):
@@ -34,7 +35,7 @@ class SearchResults:
     def __getitem__(self, page):
         if page.stop <= page.start:
             return []
-        rows = self.backend.page(self.text, self.live_sql, page.start, page.stop - page.start)
+        rows = self.backend.page(self.text, self.live_dated_sql, page.start, page.stop - page.start)
         articles = Article.objects.for_listing().prefetch_related(bylines()).in_bulk([row[0] for row in rows])
         results = []
         for pk, headline, snippet in rows:
