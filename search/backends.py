@@ -7,6 +7,7 @@ when searching, by joining `Article.objects.live()`, so a scheduled article is
 found at its second without reindexing."""
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from . import query as search_query
 
@@ -40,13 +41,47 @@ class SearchBackend:
         """Drop entries whose article is gone (after a flush, which does not know this table)."""
         raise NotImplementedError
 
-    def count(self, text, live_sql):
+    def hits(self, text, ranked=False):
         raise NotImplementedError
 
-    def page(self, text, live_sql, offset, limit):
-        """[(article_id, highlighted headline, snippet)] best first, newest first among equals.
-        `live_sql` selects the live articles' id and publish_at."""
+    def headlines_and_snippets(self, text):
         raise NotImplementedError
+
+    rank_order = "hits.rank"
+
+    # The full-text match runs once, materialised, and the live articles are then
+    # looked up among its hits: SQLite would otherwise push "rowid IN (live articles)"
+    # into the FTS5 table and evaluate the MATCH once per live article.
+    @staticmethod
+    def _live_hits(live, *fields):
+        return live.filter(pk__in=RawSQL("SELECT id FROM hits", ())).values(*fields).query.sql_with_params()
+
+    def count(self, text, live):
+        """How many articles of the `live` queryset match."""
+        hits = self.hits(text)
+        if hits is None:
+            return 0
+        live_sql, live_params = self._live_hits(live, "pk")
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {hits[0]} SELECT count(*) FROM ({live_sql}) AS found", [*hits[1], *live_params])
+            return cursor.fetchone()[0]
+
+    def page(self, text, live, offset, limit):
+        """[(article_id, highlighted headline, snippet)] best first, newest first among equals."""
+        hits = self.hits(text, ranked=True)
+        if hits is None:
+            return []
+        live_sql, live_params = self._live_hits(live, "pk", "publish_at")
+        final_sql, final_params = self.headlines_and_snippets(text)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH {hits[0]}, found(id, publish_at) AS MATERIALIZED ({live_sql}), "
+                "page AS MATERIALIZED (SELECT hits.id, hits.rank, found.publish_at FROM hits "
+                f"JOIN found ON found.id = hits.id ORDER BY {self.rank_order}, found.publish_at DESC, hits.id DESC "
+                f"LIMIT %s OFFSET %s) {final_sql}",
+                [*hits[1], *live_params, limit, offset, *final_params],
+            )
+            return cursor.fetchall()
 
 
 def _placeholders(values):
@@ -88,55 +123,38 @@ class SQLiteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table}")
 
-    def _match(self, text):
-        return search_query.fts5_expression(search_query.parse(text))
-
     def remove_orphans(self):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table} WHERE rowid NOT IN (SELECT id FROM articles_article)")
 
-    # The MATCH runs once, materialised, before the publication rule is applied: left to
-    # itself SQLite would push `rowid IN (live articles)` into the FTS5 table and
-    # evaluate the MATCH once per live article.
-    def _hits(self, ranked=False):
+    @staticmethod
+    def _match(text):
+        return search_query.fts5_expression(search_query.parse(text))
+
+    def hits(self, text, ranked=False):
+        """The CTE of matching article ids (and their rank), or None when the text has nothing to find."""
+        expression = self._match(text)
+        if not expression:
+            return None
         weights = ", ".join(str(weight) for weight in self.weights)
         rank = f", bm25({self.table}, {weights}) AS rank" if ranked else ""
-        return f"hits AS MATERIALIZED (SELECT rowid AS id{rank} FROM {self.table} WHERE {self.table} MATCH %s)"
+        sql = f"hits AS MATERIALIZED (SELECT rowid AS id{rank} FROM {self.table} WHERE {self.table} MATCH %s)"
+        return sql, [expression]
 
-    def count(self, text, live_sql):
+    def headlines_and_snippets(self, text):
         expression = self._match(text)
-        if not expression:
-            return 0
-        sql, params = live_sql
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH {self._hits()} SELECT count(*) FROM hits WHERE hits.id IN ({sql})",
-                [expression, *params],
-            )
-            return cursor.fetchone()[0]
-
-    def page(self, text, live_sql, offset, limit):
-        expression = self._match(text)
-        if not expression:
-            return []
-        sql, params = live_sql
         marks = [MARK_START, MARK_END]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH {self._hits(ranked=True)}, live(id, publish_at) AS MATERIALIZED ({sql}), "
-                "page AS MATERIALIZED (SELECT hits.id, hits.rank, live.publish_at FROM hits "
-                "JOIN live ON live.id = hits.id "
-                "ORDER BY hits.rank, live.publish_at DESC, hits.id DESC LIMIT %s OFFSET %s) "
-                f"SELECT page.id, highlight({self.table}, 0, %s, %s), snippet({self.table}, 3, %s, %s, %s, 32) "
-                f"FROM page JOIN {self.table} ON {self.table}.rowid = page.id WHERE {self.table} MATCH %s "
-                "ORDER BY page.rank, page.publish_at DESC, page.id DESC",
-                [expression, *params, limit, offset, *marks, *marks, ELLIPSIS, expression],
-            )
-            return cursor.fetchall()
+        return (
+            f"SELECT page.id, highlight({self.table}, 0, %s, %s), snippet({self.table}, 3, %s, %s, %s, 32) "
+            f"FROM page JOIN {self.table} ON {self.table}.rowid = page.id WHERE {self.table} MATCH %s "
+            "ORDER BY page.rank, page.publish_at DESC, page.id DESC",
+            [*marks, *marks, ELLIPSIS, expression],
+        )
 
 
 class PostgreSQLBackend(SearchBackend):
     table = "search_document"
+    rank_order = "hits.rank DESC"
     config = "english"
 
     def install(self, schema_editor):
@@ -183,50 +201,32 @@ class PostgreSQLBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table} WHERE article_id NOT IN (SELECT id FROM articles_article)")
 
-    def _tsquery(self, text):
-        return search_query.websearch_text(search_query.parse(text))
-
-    def count(self, text, live_sql):
-        websearch = self._tsquery(text)
+    def hits(self, text, ranked=False):
+        websearch = search_query.websearch_text(search_query.parse(text))
         if not websearch:
-            return 0
-        sql, params = live_sql
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM {self.table} "
-                f"WHERE document @@ websearch_to_tsquery('{self.config}', %s) AND article_id IN ({sql})",
-                [websearch, *params],
-            )
-            return cursor.fetchone()[0]
+            return None
+        rank = ", ts_rank_cd(document, query, 1) AS rank" if ranked else ""
+        sql = (
+            f"hits AS MATERIALIZED (SELECT article_id AS id{rank} FROM {self.table}, "
+            f"websearch_to_tsquery('{self.config}', %s) AS query WHERE document @@ query)"
+        )
+        return sql, [websearch]
 
-    def page(self, text, live_sql, offset, limit):
-        websearch = self._tsquery(text)
-        if not websearch:
-            return []
-        sql, params = live_sql
+    def headlines_and_snippets(self, text):
+        websearch = search_query.websearch_text(search_query.parse(text))
         marks = f'StartSel="{MARK_START}", StopSel="{MARK_END}"'
-        # Headlines are highlighted only for the page's rows: ts_headline is costly.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH q AS (SELECT websearch_to_tsquery('{self.config}', %s) AS query), "
-                f"hits AS (SELECT d.article_id, d.headline, d.body, q.query, "
-                f"ts_rank_cd(d.document, q.query, 1) AS rank, a.publish_at "
-                f"FROM {self.table} d JOIN articles_article a ON a.id = d.article_id, q "
-                f"WHERE d.document @@ q.query AND d.article_id IN ({sql}) "
-                f"ORDER BY rank DESC, a.publish_at DESC, a.id DESC LIMIT %s OFFSET %s) "
-                f"SELECT article_id, ts_headline('{self.config}', headline, query, %s), "
-                f"ts_headline('{self.config}', body, query, %s) FROM hits "
-                f"ORDER BY rank DESC, publish_at DESC, article_id DESC",
-                [
-                    websearch,
-                    *params,
-                    limit,
-                    offset,
-                    f"HighlightAll=true, {marks}",
-                    f'{marks}, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "',
-                ],
-            )
-            return cursor.fetchall()
+        return (
+            f"SELECT page.id, ts_headline('{self.config}', d.headline, q.query, %s), "
+            f"ts_headline('{self.config}', d.body, q.query, %s) "
+            f"FROM page JOIN {self.table} d ON d.article_id = page.id, "
+            f"(SELECT websearch_to_tsquery('{self.config}', %s) AS query) AS q "
+            "ORDER BY page.rank DESC, page.publish_at DESC, page.id DESC",
+            [
+                f"HighlightAll=true, {marks}",
+                f'{marks}, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "',
+                websearch,
+            ],
+        )
 
 
 def get_backend(vendor=None):

@@ -25,17 +25,16 @@ class SearchResults:
         live = Article.objects.live()
         if theme_slug:
             live = live.filter(theme__slug=theme_slug)
-        self.live_sql = live.values("pk").query.sql_with_params()
-        self.live_dated_sql = live.values("pk", "publish_at").query.sql_with_params()
+        self.live = live
         self.backend = get_backend()
 
     def count(self):
-        return self.backend.count(self.text, self.live_sql)
+        return self.backend.count(self.text, self.live)
 
     def __getitem__(self, page):
         if page.stop <= page.start:
             return []
-        rows = self.backend.page(self.text, self.live_dated_sql, page.start, page.stop - page.start)
+        rows = self.backend.page(self.text, self.live, page.start, page.stop - page.start)
         articles = Article.objects.for_listing().prefetch_related(bylines()).in_bulk([row[0] for row in rows])
         results = []
         for pk, headline, snippet in rows:
