@@ -15,6 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py loaddemo
+	DEBUG=true $(BIN)/python manage.py rebuild_search_index
 	@echo ""
 	@echo "  Newsroom:  http://127.0.0.1:8000/"
 	@echo "  Admin:     http://127.0.0.1:8000/admin/  (logins above: editor, writer)"

@@ -295,7 +295,8 @@ class ArticleAdmin(CompareVersionAdmin):
     # The bin: deleting only moves an article there ---------------------------------------
 
     def delete_model(self, request, obj):
-        Article.objects.filter(pk=obj.pk).update(deleted_at=timezone.now(), deleted_by=request.user)
+        obj.deleted_at, obj.deleted_by = timezone.now(), request.user
+        obj.save(update_fields=["deleted_at", "deleted_by"])
         ArticleEvent.objects.create(article=obj, action=Action.DELETE, actor=request.user)
 
     def delete_queryset(self, request, queryset):
@@ -533,7 +534,8 @@ class BinAdmin(admin.ModelAdmin):
         if not is_editor(request.user):
             raise PermissionDenied
         for article in queryset:
-            ArticleInBin.objects.filter(pk=article.pk).update(deleted_at=None, deleted_by=None)
+            article.deleted_at = article.deleted_by = None
+            article.save(update_fields=["deleted_at", "deleted_by"])
             ArticleEvent.objects.create(article_id=article.pk, action=Action.UNDELETE, actor=request.user)
         messages.success(request, f"Restored {len(queryset)} article(s) from the bin.")
 

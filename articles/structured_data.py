@@ -37,6 +37,8 @@ def news_article(article, request=None):
         "keywords": [tag.name for tag in article.tags.all()],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
+        "inLanguage": settings.LANGUAGE_CODE,
+        "isAccessibleForFree": True,
     }
     if article.theme_id:
         data["articleSection"] = article.theme.name

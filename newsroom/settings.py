@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "audit",
     "axes",
     "csp",
+    "django.contrib.sitemaps",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -2,9 +2,12 @@ import os
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
-from . import views
+from pagecache.decorators import public_page
+
+from . import feeds, sitemaps, views
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
@@ -16,9 +19,40 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("themes/", include("themes.urls")),
     path(ADMIN_PATH, admin.site.urls),
+    path("search/", include("search.urls")),
     path("", include("articles.urls")),
 ]
 
 if settings.SERVE_MEDIA:
     # One-machine installs keep media on local disk; beyond that, object storage serves it.
     urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", views.media))
+
+# Feeds of live articles: RSS 2.0 and Atom for the site, each theme, author and tag.
+# Feeds and sitemaps are public pages: the page cache keeps them, within the schedule.
+feed_patterns = [
+    path("feeds/rss/", public_page(feeds.ArticleFeed()), name="rss"),
+    path("feeds/atom/", public_page(feeds.AtomArticleFeed()), name="atom"),
+    path("themes/<slug:slug>/feed/", public_page(feeds.ThemeFeed()), name="theme-rss"),
+    path("themes/<slug:slug>/feed/atom/", public_page(feeds.AtomThemeFeed()), name="theme-atom"),
+    path("authors/<slug:slug>/feed/", public_page(feeds.AuthorFeed()), name="author-rss"),
+    path("authors/<slug:slug>/feed/atom/", public_page(feeds.AtomAuthorFeed()), name="author-atom"),
+    path("tags/<slug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-rss"),
+    path("tags/<slug:slug>/feed/atom/", public_page(feeds.AtomTagFeed()), name="tag-atom"),
+]
+urlpatterns.append(path("", include((feed_patterns, "feeds"))))
+
+# Sitemaps and robots.txt.
+sitemap_patterns = [
+    path("sitemap.xml", public_page(sitemaps.index), name="index"),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": sitemaps.sitemaps, "template_name": "sitemaps/section.xml"},
+        name="section",
+    ),
+    path("news-sitemap.xml", public_page(sitemaps.news), name="news"),
+]
+urlpatterns += [
+    path("", include((sitemap_patterns, "sitemaps"))),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+]

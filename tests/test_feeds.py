@@ -1,0 +1,187 @@
+"""RSS and Atom feeds: well-formed, complete, live articles only, a fixed number of queries."""
+
+import io
+import xml.etree.ElementTree as ET
+from datetime import UTC, timedelta
+from email.utils import parsedate_to_datetime
+
+import feedparser
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from PIL import Image as Picture
+
+from articles.models import Article, Status
+from images.models import Image
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+MEDIA = "{http://search.yahoo.com/mrss/}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+@pytest.fixture
+def lead_image(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Picture.new("RGB", (40, 30), "navy").save(buffer, "JPEG")
+    return Image.objects.create(
+        file=SimpleUploadedFile("pier.jpg", buffer.getvalue(), content_type="image/jpeg"),
+        title="Pier",
+        alt_text="The pier at dawn",
+        credit="Ana Reyes",
+    )
+
+
+@pytest.fixture
+def newsroom(make_theme, make_author, make_article, lead_image, now):
+    harbour = make_theme("Harbour bridge", slug="harbour-bridge")
+    ana = make_author("Ana Reyes", slug="ana-reyes")
+    ben = make_author("Ben Okafor", slug="ben-okafor")
+    newer = make_article(
+        "Bridge engineers find cracks",
+        standfirst="Engineers inspecting the old bridge found cracks in two piers, and the council will meet.",
+        theme=harbour,
+        authors=[ana, ben],
+        tags=["transport", "engineering"],
+        lead_image=lead_image,
+        publish_at=now - timedelta(hours=1),
+        updated_at=now - timedelta(minutes=10),
+    )
+    older = make_article("Bridge closes", theme=harbour, authors=[ana], publish_at=now - timedelta(hours=3))
+    make_article("Draft about the bridge", theme=harbour, authors=[ana], tags=["transport"], status=Status.DRAFT)
+    make_article("Withdrawn bridge story", theme=harbour, authors=[ana], tags=["transport"], status=Status.WITHDRAWN)
+    make_article("Scheduled bridge story", theme=harbour, authors=[ana], publish_at=now + timedelta(hours=1))
+    return {"theme": harbour, "ana": ana, "newer": newer, "older": older}
+
+
+def rss(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    assert not feedparser.parse(response.content).bozo
+    return ET.fromstring(response.content).find("channel")
+
+
+def atom(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert not feedparser.parse(response.content).bozo
+    return ET.fromstring(response.content)
+
+
+FEEDS = [
+    ("/feeds/rss/", "/feeds/atom/"),
+    ("/themes/harbour-bridge/feed/", "/themes/harbour-bridge/feed/atom/"),
+    ("/authors/ana-reyes/feed/", "/authors/ana-reyes/feed/atom/"),
+]
+
+
+@pytest.mark.parametrize(("rss_url", "atom_url"), FEEDS)
+def test_feeds_list_live_articles_only(client, newsroom, settings, rss_url, atom_url):
+    expected = [settings.SITE_URL + newsroom[key].get_absolute_url() for key in ("newer", "older")]
+    channel = rss(client, rss_url)
+    assert [item.findtext("link") for item in channel.findall("item")] == expected
+    feed = atom(client, atom_url)
+    assert [entry.find(f"{ATOM}link").get("href") for entry in feed.findall(f"{ATOM}entry")] == expected
+
+
+def test_rss_items_are_complete(client, newsroom, settings):
+    channel = rss(client, "/feeds/rss/")
+    assert channel.findtext("title") == settings.SITE_NAME
+    assert channel.findtext("link") == settings.SITE_URL + "/"
+    assert channel.findtext("description") == settings.SITE_DESCRIPTION
+    item = channel.find("item")
+    article = newsroom["newer"]
+    assert item.findtext("title") == "Bridge engineers find cracks"
+    assert item.findtext("description") == article.standfirst
+    assert item.findtext(f"{DC}creator") == "Ana Reyes, Ben Okafor"
+    assert [c.text for c in item.findall("category")] == ["Harbour bridge", "engineering", "transport"]
+    assert parsedate_to_datetime(item.findtext("pubDate")) == article.publish_at
+    assert item.findtext("guid") == settings.SITE_URL + article.get_absolute_url()
+    enclosure = item.find("enclosure")
+    assert enclosure.get("url").startswith(settings.SITE_URL + "/media/images/")
+    assert enclosure.get("type") == "image/jpeg"
+    assert int(enclosure.get("length")) > 0
+    media = item.find(f"{MEDIA}content")
+    assert media.get("url") == enclosure.get("url") and media.get("medium") == "image"
+    assert (media.get("width"), media.get("height")) == ("40", "30")
+    assert media.findtext(f"{MEDIA}description") == "The pier at dawn"
+    assert channel.findall("item")[1].find("enclosure") is None
+
+
+def test_atom_entries_are_complete(client, newsroom, settings):
+    feed = atom(client, "/feeds/atom/")
+    article = newsroom["newer"]
+    assert feed.findtext(f"{ATOM}title") == settings.SITE_NAME
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == settings.SITE_URL + "/feeds/atom/"
+    assert parse_datetime(feed.findtext(f"{ATOM}updated")) == article.updated_at
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Bridge engineers find cracks"
+    assert entry.findtext(f"{ATOM}summary") == article.standfirst
+    assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Ana Reyes, Ben Okafor"
+    assert parse_datetime(entry.findtext(f"{ATOM}published")) == article.publish_at
+    assert parse_datetime(entry.findtext(f"{ATOM}updated")) == article.updated_at
+    assert entry.findtext(f"{ATOM}id") == settings.SITE_URL + article.get_absolute_url()
+    assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["Harbour bridge", "engineering", "transport"]
+    assert entry.find(f"{ATOM}link[@rel='enclosure']").get("type") == "image/jpeg"
+    assert entry.find(f"{MEDIA}content").get("medium") == "image"
+
+
+def test_tag_feed_and_unknown_feeds(client, newsroom):
+    channel = rss(client, "/tags/engineering/feed/")
+    assert [item.findtext("title") for item in channel.findall("item")] == ["Bridge engineers find cracks"]
+    assert len(atom(client, "/tags/transport/feed/atom/").findall(f"{ATOM}entry")) == 1
+    for url in ("/tags/nope/feed/", "/themes/nope/feed/", "/authors/nope/feed/atom/"):
+        assert client.get(url).status_code == 404
+
+
+def test_pages_link_to_their_feeds(client, newsroom):
+    home = client.get("/").content.decode()
+    assert (
+        '<link rel="alternate" type="application/rss+xml" title="The Harbour Gazette (RSS)" href="/feeds/rss/">' in home
+    )
+    assert 'type="application/atom+xml"' in home and 'href="/feeds/atom/"' in home
+    for page, feed in (
+        ("/themes/harbour-bridge/", "/themes/harbour-bridge/feed/"),
+        ("/authors/ana-reyes/", "/authors/ana-reyes/feed/"),
+        ("/tags/transport/", "/tags/transport/feed/"),
+    ):
+        html = client.get(page).content.decode()
+        assert html.count('type="application/rss+xml"') == 2 and f'href="{feed}"' in html
+        assert f'href="{feed}atom/"' in html
+
+
+def test_scheduled_article_enters_the_feed_at_its_second(client, make_article):
+    moment = timezone.now().replace(microsecond=0) + timedelta(hours=2)
+    make_article("Regatta results", publish_at=moment)
+    with time_machine.travel(moment - timedelta(seconds=1), tick=False):
+        assert rss(client, "/feeds/rss/").findall("item") == []
+    with time_machine.travel(moment, tick=False):
+        items = rss(client, "/feeds/rss/").findall("item")
+        assert [item.findtext("title") for item in items] == ["Regatta results"]
+        assert parsedate_to_datetime(items[0].findtext("pubDate")) == moment.astimezone(UTC)
+        article = Article.objects.get()
+        article.status = Status.WITHDRAWN
+        article.save()
+        assert rss(client, "/feeds/rss/").findall("item") == []
+
+
+@pytest.mark.parametrize("count", [5, 200])
+def test_feeds_run_a_fixed_number_of_queries(
+    client, make_article, make_author, make_theme, count, now, django_assert_max_num_queries
+):
+    theme = make_theme(slug="weather")
+    author = make_author(slug="writer")
+    for n in range(count):
+        make_article(
+            f"Rain {n}", theme=theme, authors=[author], tags=["rain"], publish_at=now - timedelta(minutes=n + 1)
+        )
+    for url in ("/feeds/rss/", "/themes/weather/feed/atom/", "/authors/writer/feed/", "/tags/rain/feed/atom/"):
+        with django_assert_max_num_queries(4):
+            response = client.get(url)
+        assert response.content.count(b"Rain ") == min(count, 30)
