@@ -192,6 +192,9 @@ class Article(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
+    # Precomputed by articles/related.py for articles without a theme: ids of similar articles,
+    # most similar first. Filtered through live() when shown, so it may hold unpublished ones.
+    related_ids = models.JSONField(default=list, blank=True, editable=False)
     # Lets revisions follow the tags, which taggit does not serialise itself.
     tagged_items = GenericRelation(TaggedItem, related_query_name="article")
 
@@ -438,6 +441,7 @@ class Action(models.TextChoices):
     UNDELETE = "undelete", "Restored from the bin"
     SHARE = "share", "Share link created"
     UNSHARE = "unshare", "Share link revoked"
+    NOT_DUPLICATE = "not_duplicate", "Duplicate warning dismissed"
 
 
 class ArticleEvent(models.Model):
@@ -455,6 +459,10 @@ class ArticleEvent(models.Model):
     # For "went live" and "expired": the publish_at/expire_at the event is about,
     # unique per article so that two servers running publish_scheduled record it once.
     moment = models.DateTimeField(null=True, blank=True)
+    # For "duplicate warning dismissed": the article this one was said not to duplicate.
+    other_article = models.ForeignKey(
+        "Article", null=True, blank=True, on_delete=models.CASCADE, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -574,5 +582,13 @@ reversion.register(Byline)
 reversion.register(TaggedItem)
 # Bookkeeping fields are not part of a revision: restoring one must not move the
 # version counter back or undo corrections; `save()` recomputes them.
-REVISION_EXCLUDE = ["body_html", "version", "modified_by", "deleted_at", "deleted_by", "corrected_at"]
+REVISION_EXCLUDE = [
+    "body_html",
+    "version",
+    "modified_by",
+    "deleted_at",
+    "deleted_by",
+    "corrected_at",
+    "related_ids",
+]
 reversion.register(Article, follow=["bylines", "tagged_items"], exclude=REVISION_EXCLUDE)

@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from .models import SHARE_SALT, Article, Author, Byline, ShareLink, Status
+from .related import related_live
 from .structured_data import news_article
 
 
@@ -87,6 +88,7 @@ class ArticleDetailView(DetailView):
             preview=self.preview,
             corrections=corrections,
             more_on_theme=more,
+            related=related_live(article) if not article.theme_id else [],
             structured_data=news_article(article, self.request),
         )
         return context

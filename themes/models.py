@@ -37,6 +37,20 @@ class Theme(models.Model):
     position = models.PositiveSmallIntegerField(
         default=100, help_text="Lower numbers come first in the navigation and on the home page."
     )
+    summary = models.TextField(
+        "What we know",
+        blank=True,
+        help_text="A few short sentences on where the story stands now, shown at the top of the theme page. "
+        "Keep it current: readers arriving late start here.",
+    )
+    lead_article = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Pinned at the top of the theme page while it is live, e.g. the explainer.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
