@@ -174,3 +174,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# A theme with no live article for this many days is dormant: it leaves the navigation
+# and the home page until a new article in it goes live.
+THEME_DORMANT_DAYS = int(env("THEME_DORMANT_DAYS", "30"))

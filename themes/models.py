@@ -1,6 +1,12 @@
+import math
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
+from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 NAVIGATION_CACHE_KEY = "themes:navigation"
 
@@ -10,17 +16,71 @@ class ThemeQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-def navigation():
-    """The active themes as (name, url, id) for the site header, cached until a theme changes.
-    Kept in the shared cache so every app server sees a change at once."""
+NAVIGATION_MAX_AGE = 600  # seconds; bounds what no signal reports (bulk updates, the bin)
+
+
+def theme_activity(now=None):
+    """Every active theme with the publication times of its first and latest live articles,
+    cached in the shared cache until the next scheduled publication or expiry in any
+    active theme (the moment a theme could revive or lose its latest article), and dropped
+    whenever a theme or an article is saved. Dormancy is judged from these dates when
+    read, so a theme turns dormant on time without the cache having to expire."""
+    from articles.models import Article, Status
+
     themes = cache.get(NAVIGATION_CACHE_KEY)
     if themes is None:
+        now = now or timezone.now()
+        live = Article.objects.live(now).filter(theme=OuterRef("pk"))
         themes = [
-            {"id": theme.pk, "name": theme.name, "slug": theme.slug, "url": theme.get_absolute_url()}
-            for theme in Theme.objects.active().only("name", "slug")
+            {
+                "id": theme.pk,
+                "name": theme.name,
+                "slug": theme.slug,
+                "url": theme.get_absolute_url(),
+                "first": theme.first,
+                "latest": theme.latest,
+            }
+            for theme in Theme.objects.active()
+            .only("name", "slug")
+            .annotate(
+                first=Subquery(live.order_by("publish_at").values("publish_at")[:1]),
+                latest=Subquery(live.order_by("-publish_at").values("publish_at")[:1]),
+            )
         ]
-        cache.set(NAVIGATION_CACHE_KEY, themes, None)
+        upcoming = Article.objects.filter(status=Status.APPROVED, theme__is_active=True).aggregate(
+            publish_at=Min("publish_at", filter=Q(publish_at__gt=now)),
+            expire_at=Min("expire_at", filter=Q(expire_at__gt=now)),
+        )
+        timeout = NAVIGATION_MAX_AGE
+        for moment in upcoming.values():
+            if moment is not None:
+                timeout = min(timeout, max(1, math.ceil((moment - now).total_seconds())))
+        cache.set(NAVIGATION_CACHE_KEY, themes, timeout)
     return themes
+
+
+def forget_activity(**kwargs):
+    cache.delete(NAVIGATION_CACHE_KEY)
+
+
+def dormant_since(latest, now=None):
+    """When a theme whose latest live article went out at `latest` turned (or turns) dormant."""
+    if latest is None:
+        return None
+    return latest + timedelta(days=settings.THEME_DORMANT_DAYS)
+
+
+def is_dormant(latest, now=None):
+    """No live article for THEME_DORMANT_DAYS days (or none at all)."""
+    now = now or timezone.now()
+    return latest is None or dormant_since(latest) <= now
+
+
+def navigation(now=None):
+    """The active themes that are not dormant, as dicts (id, name, slug, url, first, latest),
+    for the site header and the home page."""
+    now = now or timezone.now()
+    return [theme for theme in theme_activity(now) if not is_dormant(theme["latest"], now)]
 
 
 class Theme(models.Model):
@@ -65,6 +125,26 @@ class Theme(models.Model):
 
     def get_absolute_url(self):
         return reverse("themes:detail", kwargs={"slug": self.slug})
+
+    def activity(self, now=None):
+        """First and latest live publication times and dormancy, from the cached activity when
+        the theme is active (no query), else from one query."""
+        now = now or timezone.now()
+        found = next((theme for theme in theme_activity(now) if theme["id"] == self.pk), None)
+        if found is None:
+            from articles.models import Article
+
+            found = (
+                Article.objects.live(now)
+                .filter(theme=self)
+                .aggregate(first=Min("publish_at"), latest=Max("publish_at"))
+            )
+        return {
+            "first": found["first"],
+            "latest": found["latest"],
+            "dormant": is_dormant(found["latest"], now),
+            "dormant_since": dormant_since(found["latest"]),
+        }
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
