@@ -16,7 +16,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from .models import Action, Article, ArticleEvent, Status
-from .text import plain_text
 
 WINDOW = timedelta(hours=72)
 THRESHOLD = 0.7
@@ -62,18 +61,22 @@ STOP_WORDS = {
 def words(text):
     """Lower-case words cut to their first five letters: a crude stem that makes "approves",
     "approved" and "approval" one word without a language model."""
-    return [word[:5] for word in re.findall(r"[a-z0-9]+", plain_text(text).lower()) if word not in STOP_WORDS]
+    # Markup characters fall outside [a-z0-9], so no HTML or Markdown parsing is needed.
+    return [word[:5] for word in re.findall(r"[a-z0-9]+", (text or "").lower()) if word not in STOP_WORDS]
 
 
-def similarity(first, second):
-    """How alike two headlines (or standfirsts) are, from 0 (nothing shared) to 1 (the same words)."""
-    a, b = words(first), words(second)
+def similarity(first, second, threshold=0.0):
+    """How alike two headlines (or standfirsts) are, from 0 (nothing shared) to 1 (the same words).
+    With a threshold, a pair that cannot reach it may be given a lower bound instead, cheaply."""
+    a, b = words(first) if isinstance(first, str) else first, words(second) if isinstance(second, str) else second
     if not a or not b:
         return 0.0
-    sequence = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    content_a, content_b = set(a), set(b)
-    shared = len(content_a & content_b) / len(content_a | content_b) if content_a and content_b else 0.0
-    return round(max(sequence, shared), 3)
+    set_a, set_b = set(a), set(b)
+    shared = len(set_a & set_b) / len(set_a | set_b)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if shared < threshold and matcher.quick_ratio() < threshold:  # quick_ratio() bounds ratio() from above
+        return round(shared, 3)
+    return round(max(matcher.ratio(), shared), 3)
 
 
 def recent_articles(now=None, exclude=None):
@@ -89,10 +92,11 @@ def find_duplicates(*, headline="", standfirst="", exclude=None, now=None, thres
     """The recent articles whose headline or standfirst is very like these, most alike first,
     as (article, similarity, which field) tuples."""
     found = []
+    headline, standfirst = words(headline), words(standfirst)
     for other in recent_articles(now, exclude):
         score, field = max(
-            (similarity(headline, other.headline), "headline"),
-            (similarity(standfirst, other.standfirst), "standfirst"),
+            (similarity(headline, other.headline, threshold), "headline"),
+            (similarity(standfirst, other.standfirst, threshold), "standfirst"),
         )
         if score >= threshold:
             found.append((other, score, field))

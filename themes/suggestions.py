@@ -20,12 +20,11 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from articles.models import Article, Status
-from articles.text import plain_text
 
 MODEL_CACHE_KEY = "themes:suggestion-model"
 MODEL_MAX_AGE = 15 * 60  # seconds: new articles shift a theme's centroid only slowly
-ARTICLES_PER_THEME = 200  # a theme is what it is about lately, not what it was years ago
-BODY_CHARS = 3000  # the top of a story says what it is about; the rest adds cost, not signal
+ARTICLES_PER_THEME = 100  # a theme is what it is about lately, not what it was years ago
+BODY_CHARS = 1500  # the top of a story says what it is about; the rest adds cost, not signal
 MIN_SCORE = 0.05  # below this, a "suggestion" is noise
 
 _vectorizer = HashingVectorizer(
@@ -33,15 +32,15 @@ _vectorizer = HashingVectorizer(
     alternate_sign=False,
     norm=None,
     stop_words="english",
-    ngram_range=(1, 2),
     lowercase=True,
 )
 
 
 def article_text(headline="", deck="", standfirst="", body=""):
-    """The words that say what an article is about; the headline counts double."""
+    """The words that say what an article is about; the headline counts double. Markup needs no
+    stripping: the vectorizer's tokens are runs of two or more letters and digits."""
     parts = [headline, headline, deck, standfirst, (body or "")[:BODY_CHARS]]
-    return plain_text(" ".join(part for part in parts if part))
+    return " ".join(part for part in parts if part)
 
 
 class ThemeModel:
@@ -75,13 +74,12 @@ class ThemeModel:
         if not texts:
             return cls([], {}, None, None, time.time())
         vectors = normalize(transformer.fit_transform(_vectorizer.transform(texts)))
-        rows = []
-        theme_of = np.array(theme_of)
-        for theme_id in theme_ids:
-            rows.append(np.asarray(vectors[theme_of == theme_id].mean(axis=0)))
-        centroids = normalize(np.vstack(rows)) if rows else None
-        # Dense centroids would be large at 2**18 columns; keep only their non-zero weights.
-        centroids = csr_matrix(centroids) if centroids is not None else None
+        # Centroids as one sparse product: row t of `membership` averages the articles of theme t.
+        row_of = {theme_id: row for row, theme_id in enumerate(theme_ids)}
+        kept = [(row_of[theme_id], doc) for doc, theme_id in enumerate(theme_of) if theme_id in row_of]
+        rows, docs = zip(*kept, strict=True) if kept else ((), ())
+        membership = csr_matrix((np.ones(len(rows)), (rows, docs)), shape=(len(theme_ids), len(texts)))
+        centroids = normalize(membership @ vectors) if theme_ids else None
         return cls(theme_ids, {pk: names[pk] for pk in theme_ids}, centroids, transformer, time.time())
 
     def suggest(self, text, limit=3):
