@@ -56,3 +56,4 @@ def test_editor_gets_a_theme_suggestion_and_a_duplicate_warning(page, live_serve
     expect(page.locator(".workflow .duplicate-warning")).to_have_count(0)
     expect(page.locator(".history")).to_contain_text("Duplicate warning dismissed")
     expect(page.locator("#duplicate-live")).to_be_hidden()
+    page.wait_for_load_state("networkidle")  # the reloaded form asks once more; let it answer

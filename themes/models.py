@@ -1,4 +1,3 @@
-import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,35 +26,34 @@ def theme_activity(now=None):
     read, so a theme turns dormant on time without the cache having to expire."""
     from articles.models import Article, Status
 
-    themes = cache.get(NAVIGATION_CACHE_KEY)
-    if themes is None:
-        now = now or timezone.now()
-        live = Article.objects.live(now).filter(theme=OuterRef("pk"))
-        themes = [
-            {
-                "id": theme.pk,
-                "name": theme.name,
-                "slug": theme.slug,
-                "url": theme.get_absolute_url(),
-                "first": theme.first,
-                "latest": theme.latest,
-            }
-            for theme in Theme.objects.active()
-            .only("name", "slug")
-            .annotate(
-                first=Subquery(live.order_by("publish_at").values("publish_at")[:1]),
-                latest=Subquery(live.order_by("-publish_at").values("publish_at")[:1]),
-            )
-        ]
-        upcoming = Article.objects.filter(status=Status.APPROVED, theme__is_active=True).aggregate(
-            publish_at=Min("publish_at", filter=Q(publish_at__gt=now)),
-            expire_at=Min("expire_at", filter=Q(expire_at__gt=now)),
+    now = now or timezone.now()
+    cached = cache.get(NAVIGATION_CACHE_KEY)
+    # The moment it is good until is kept with it, so it is never used past that, whatever the cache does.
+    if cached is not None and now < cached["until"]:
+        return cached["themes"]
+    live = Article.objects.live(now).filter(theme=OuterRef("pk"))
+    themes = [
+        {
+            "id": theme.pk,
+            "name": theme.name,
+            "slug": theme.slug,
+            "url": theme.get_absolute_url(),
+            "first": theme.first,
+            "latest": theme.latest,
+        }
+        for theme in Theme.objects.active()
+        .only("name", "slug")
+        .annotate(
+            first=Subquery(live.order_by("publish_at").values("publish_at")[:1]),
+            latest=Subquery(live.order_by("-publish_at").values("publish_at")[:1]),
         )
-        timeout = NAVIGATION_MAX_AGE
-        for moment in upcoming.values():
-            if moment is not None:
-                timeout = min(timeout, max(1, math.ceil((moment - now).total_seconds())))
-        cache.set(NAVIGATION_CACHE_KEY, themes, timeout)
+    ]
+    upcoming = Article.objects.filter(status=Status.APPROVED, theme__is_active=True).aggregate(
+        publish_at=Min("publish_at", filter=Q(publish_at__gt=now)),
+        expire_at=Min("expire_at", filter=Q(expire_at__gt=now)),
+    )
+    until = min([now + timedelta(seconds=NAVIGATION_MAX_AGE), *filter(None, upcoming.values())])
+    cache.set(NAVIGATION_CACHE_KEY, {"themes": themes, "until": until}, NAVIGATION_MAX_AGE)
     return themes
 
 
@@ -63,7 +61,7 @@ def forget_activity(**kwargs):
     cache.delete(NAVIGATION_CACHE_KEY)
 
 
-def dormant_since(latest, now=None):
+def dormant_since(latest):
     """When a theme whose latest live article went out at `latest` turned (or turns) dormant."""
     if latest is None:
         return None

@@ -99,7 +99,8 @@ class ThemeModel:
 def theme_model():
     """The cached model, rebuilt when it is missing or older than MODEL_MAX_AGE."""
     model = cache.get(MODEL_CACHE_KEY)
-    if model is None:
+    # Judged by the model's own stamp too, so staleness follows this server's clock.
+    if model is None or time.time() - model.built_at > MODEL_MAX_AGE:
         model = ThemeModel.build()
         cache.set(MODEL_CACHE_KEY, model, MODEL_MAX_AGE)
     return model
