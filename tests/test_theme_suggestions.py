@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,3 +109,26 @@ def test_drafts_in_a_theme_count_too(client, editor, make_theme, make_article):
     make_article("Blight spreads through apple orchards", theme=orchard, status=Status.DRAFT, publish_at=None)
     client.force_login(editor)
     assert suggest(client, headline="Apple growers fight orchard blight")[0]["name"] == "Orchard blight"
+
+
+def test_the_scheduler_rebuilds_the_model_before_editors_would_wait(client, editor, newsroom, make_theme, make_article):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from themes.suggestions import MODEL_REFRESH_AGE
+
+    client.force_login(editor)
+    headline = "Lighthouse keepers restore the old lamp"
+    assert suggest(client, headline=headline) == []
+    make_article("Lighthouse lamp restored by keepers", theme=make_theme("Lighthouse"))
+    output = StringIO()
+    call_command("publish_scheduled", stdout=output)
+    assert "rebuilt" not in output.getvalue()  # still fresh
+    with time_machine.travel(timezone.now() + timedelta(seconds=MODEL_REFRESH_AGE + 1)):
+        call_command("publish_scheduled", stdout=output)
+        assert "Theme suggestions rebuilt." in output.getvalue()
+        with CaptureQueriesContext(connection) as queries:
+            client.force_login(editor)
+            assert suggest(client, headline=headline)[0]["name"] == "Lighthouse"
+        assert not [q for q in queries.captured_queries if "ROW_NUMBER" in q["sql"].upper()]

@@ -23,6 +23,8 @@ from articles.models import Article, Status
 
 MODEL_CACHE_KEY = "themes:suggestion-model"
 MODEL_MAX_AGE = 15 * 60  # seconds: new articles shift a theme's centroid only slowly
+# publish_scheduled (every minute) rebuilds a model this old, so editors never wait for a build.
+MODEL_REFRESH_AGE = 10 * 60
 ARTICLES_PER_THEME = 100  # a theme is what it is about lately, not what it was years ago
 BODY_CHARS = 1500  # the top of a story says what it is about; the rest adds cost, not signal
 MIN_SCORE = 0.05  # below this, a "suggestion" is noise
@@ -106,8 +108,13 @@ def theme_model():
     return model
 
 
-def forget_theme_model():
-    cache.delete(MODEL_CACHE_KEY)
+def refresh_theme_model(*, force=False):
+    """Rebuild the cached model ahead of time when it is getting old (or missing); True if rebuilt."""
+    model = cache.get(MODEL_CACHE_KEY)
+    if force or model is None or time.time() - model.built_at > MODEL_REFRESH_AGE:
+        cache.set(MODEL_CACHE_KEY, ThemeModel.build(), MODEL_MAX_AGE)
+        return True
+    return False
 
 
 def suggest_themes(*, headline="", deck="", standfirst="", body="", limit=3):
