@@ -21,7 +21,7 @@ from .text import plain_text
 RELATED_COUNT = 10  # stored; the page shows the first live ones
 SHOWN = 5
 RECENT_DAYS = 90
-POOL_SIZE = 2000
+POOL_SIZE = 500  # the newest candidates only, so a save in the admin stays quick
 TAG_WEIGHT = 0.15  # each shared tag counts like this much cosine similarity
 MIN_SCORE = 0.12
 
@@ -29,7 +29,7 @@ _vectorizer = HashingVectorizer(n_features=2**18, alternate_sign=False, norm=Non
 
 
 def _text(article):
-    return plain_text(" ".join([article.headline, article.headline, article.standfirst, article.body[:3000]]))
+    return plain_text(" ".join([article.headline, article.headline, article.standfirst, article.body[:1000]]))
 
 
 def related_ids_for(article, now=None):

@@ -25,6 +25,7 @@ class Command(BaseCommand):
             moment = timezone.localtime(event.moment).strftime("%Y-%m-%d %H:%M:%S %Z")
             prefix = "would record" if dry_run else "recorded"
             self.stdout.write(f"{prefix}: {event.get_action_display().lower()} at {moment}: {event.article}")
-        self.stdout.write(f"{len(events)} event(s) {'due' if dry_run else 'recorded'}.")
         if not dry_run and refresh_theme_model():
             self.stdout.write("Theme suggestions rebuilt.")
+        # Last, on a line of its own: scripts read the count from it.
+        self.stdout.write(f"{len(events)} event(s) {'due' if dry_run else 'recorded'}.")
