@@ -7,7 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -15,6 +15,9 @@ from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag, TaggedItem
 
+from themes.suggestions import suggest_themes
+
+from .duplicates import dismissed_ids, duplicate_warnings, find_duplicates
 from .models import (
     TRANSITIONS,
     Action,
@@ -28,6 +31,8 @@ from .models import (
     State,
     TransitionNotAllowed,
 )
+from .related import refresh_related
+from .text import plain_text
 from .workflow import take_transition
 
 CONFLICT_FIELDS = ["headline", "deck", "standfirst", "body", "theme", "lead_image", "tags", "expire_at", "slug"]
@@ -195,6 +200,7 @@ class ArticleAdmin(CompareVersionAdmin):
         "corrected_at",
         "events",
         "share_links",
+        "related_ids",
     ]
 
     def compare(self, obj, version1, version2):
@@ -216,7 +222,7 @@ class ArticleAdmin(CompareVersionAdmin):
         return diff, has_unfollowed_fields
 
     class Media:
-        js = ["js/article-edit.js"]
+        js = ["js/article-edit.js", "js/theme-suggestions.js"]
 
     def get_fieldsets(self, request, obj=None):
         # Status and publish_at are never form fields: they change only through
@@ -311,6 +317,7 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        refresh_related(form.instance)
         author = getattr(request.user, "author", None)
         if not change and author and not form.instance.bylines.exists():
             Byline.objects.create(article=form.instance, author=author)
@@ -328,6 +335,16 @@ class ArticleAdmin(CompareVersionAdmin):
                 "<path:object_id>/editing/",
                 self.admin_site.admin_view(self.editing_view),
                 name="articles_article_editing",
+            ),
+            path(
+                "suggest-themes/",
+                self.admin_site.admin_view(self.suggest_themes_view),
+                name="articles_article_suggest_themes",
+            ),
+            path(
+                "<path:object_id>/not-duplicate/",
+                self.admin_site.admin_view(self.not_duplicate_view),
+                name="articles_article_not_duplicate",
             ),
             path(
                 "<path:object_id>/share/",
@@ -389,6 +406,57 @@ class ArticleAdmin(CompareVersionAdmin):
             messages.success(request, f"Share link created; it works until {admin_time(link.expires_at)}.")
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
+    def suggest_themes_view(self, request):
+        """JSON for the open article form: the likeliest themes for the text typed so far, and
+        recent articles it may duplicate. POST headline, deck, standfirst, body (and `article`, its id)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        text = {name: request.POST.get(name, "")[:20_000] for name in ("headline", "deck", "standfirst", "body")}
+        article_id = request.POST.get("article") or None
+        article_id = int(article_id) if article_id and article_id.isdigit() else None
+        duplicates = find_duplicates(headline=text["headline"], standfirst=text["standfirst"], exclude=article_id)
+        if article_id:
+            dismissed = dismissed_ids(article_id)
+            duplicates = [found for found in duplicates if found[0].pk not in dismissed]
+        return JsonResponse(
+            {
+                "themes": suggest_themes(**text),
+                "duplicates": [
+                    {
+                        "id": other.pk,
+                        "headline": plain_text(other.headline),
+                        "url": reverse("admin:articles_article_change", args=[other.pk]),
+                        "similarity": score,
+                        "field": field,
+                        "when": admin_time(other.publish_at),
+                    }
+                    for other, score, field in duplicates[:5]
+                ],
+            }
+        )
+
+    def not_duplicate_view(self, request, object_id):
+        """An editor says the article is not a duplicate of `other`: the warning goes, the history says so."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_change_permission(request, article):
+            raise Http404("No such article.")
+        other = Article.objects.filter(pk=request.POST.get("other") or 0).first()
+        if other is None:
+            raise Http404("No such article.")
+        ArticleEvent.objects.create(
+            article=article,
+            action=Action.NOT_DUPLICATE,
+            actor=request.user,
+            other_article=other,
+            note=f"Not a duplicate of “{plain_text(other.headline)}”",
+        )
+        messages.success(request, f"Warning dismissed: “{article}” is not a duplicate of “{other}”.")
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
@@ -411,6 +479,7 @@ class ArticleAdmin(CompareVersionAdmin):
                 ),
                 state=article.state(),
                 publish_time=admin_time(article.publish_at),
+                duplicates=duplicate_warnings(article),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -192,6 +192,9 @@ class Article(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
+    # Precomputed by articles/related.py for articles without a theme: ids of similar articles,
+    # most similar first. Filtered through live() when shown, so it may hold unpublished ones.
+    related_ids = models.JSONField(default=list, blank=True, editable=False)
     # Lets revisions follow the tags, which taggit does not serialise itself.
     tagged_items = GenericRelation(TaggedItem, related_query_name="article")
 
@@ -206,8 +209,11 @@ class Article(models.Model):
             ("withdraw_article", "Can withdraw a published article and restore it to draft"),
         ]
         indexes = [
-            models.Index(fields=["status", "-publish_at"], name="article_live_idx"),
-            models.Index(fields=["theme", "status", "-publish_at"], name="article_theme_live_idx"),
+            # live() filters on status, publish_at and expire_at and listings order by publish_at:
+            # with expire_at in the index, a listing never reads the (large) article rows to filter.
+            models.Index(fields=["status", "-publish_at", "expire_at"], name="article_live_idx"),
+            models.Index(fields=["theme", "status", "-publish_at", "expire_at"], name="article_theme_live_idx"),
+            models.Index(fields=["-publish_at", "-id"], name="article_admin_order_idx"),
             models.Index(fields=["-modified_at"], name="article_modified_idx"),
         ]
         constraints = [
@@ -440,6 +446,7 @@ class Action(models.TextChoices):
     UNDELETE = "undelete", "Restored from the bin"
     SHARE = "share", "Share link created"
     UNSHARE = "unshare", "Share link revoked"
+    NOT_DUPLICATE = "not_duplicate", "Duplicate warning dismissed"
 
 
 class ArticleEvent(models.Model):
@@ -457,6 +464,10 @@ class ArticleEvent(models.Model):
     # For "went live" and "expired": the publish_at/expire_at the event is about,
     # unique per article so that two servers running publish_scheduled record it once.
     moment = models.DateTimeField(null=True, blank=True)
+    # For "duplicate warning dismissed": the article this one was said not to duplicate.
+    other_article = models.ForeignKey(
+        "Article", null=True, blank=True, on_delete=models.CASCADE, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -576,5 +587,13 @@ reversion.register(Byline)
 reversion.register(TaggedItem)
 # Bookkeeping fields are not part of a revision: restoring one must not move the
 # version counter back or undo corrections; `save()` recomputes them.
-REVISION_EXCLUDE = ["body_html", "version", "modified_by", "deleted_at", "deleted_by", "corrected_at"]
+REVISION_EXCLUDE = [
+    "body_html",
+    "version",
+    "modified_by",
+    "deleted_at",
+    "deleted_by",
+    "corrected_at",
+    "related_ids",
+]
 reversion.register(Article, follow=["bylines", "tagged_items"], exclude=REVISION_EXCLUDE)

@@ -10,6 +10,7 @@ from taggit.models import Tag
 from pagecache.decorators import public_page
 
 from .models import SHARE_SALT, Article, Author, Byline, ShareLink, Status
+from .related import related_live
 from .structured_data import news_article
 
 
@@ -90,6 +91,7 @@ class ArticleDetailView(DetailView):
             preview=self.preview,
             corrections=corrections,
             more_on_theme=more,
+            related=related_live(article) if not article.theme_id else [],
             structured_data=news_article(article, self.request),
         )
         return context

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Action, Article, ArticleEvent, Status, TransitionNotAllowed
+from .related import refresh_related
 from .text import plain_text
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ def take_transition(
     else:
         raise TransitionNotAllowed(f"There is no “{name}” step in the workflow.")
     transaction.on_commit(lambda: notify(event))
+    if name in ("approve", "reschedule"):
+        refresh_related(article)
     if name == "approve" and article.is_live():
         record_moment(article, Action.WENT_LIVE, article.publish_at)
     return event
@@ -88,7 +91,11 @@ def publish_scheduled(*, dry_run: bool = False, now: datetime | None = None) -> 
     due = due_moments(now)
     if dry_run:
         return [ArticleEvent(article=a, action=action, moment=moment) for a, action, moment in due]
-    return [event for a, action, moment in due if (event := record_moment(a, action, moment))]
+    events = [event for a, action, moment in due if (event := record_moment(a, action, moment))]
+    for event in events:
+        if event.action == Action.WENT_LIVE:
+            refresh_related(event.article)
+    return events
 
 
 # Notifications --------------------------------------------------------------------------

@@ -300,3 +300,6 @@ CSP_MEDIA_DIRECTIVES = {
     "style-src": ["'unsafe-inline'"],
     "sandbox": True,
 }
+# A theme with no live article for this many days is dormant: it leaves the navigation
+# and the home page until a new article in it goes live.
+THEME_DORMANT_DAYS = int(env("THEME_DORMANT_DAYS", "30"))

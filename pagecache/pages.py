@@ -140,6 +140,12 @@ def valid_until(generation, now):
     limits = [now + settings.PAGE_CACHE_TIMEOUT, _next_new_year(datetime.fromtimestamp(now, UTC)).timestamp()]
     if known["until"] is not None:
         limits.append(known["until"])
+    # Pages show the navigation, which a theme leaves when it turns dormant by the clock alone.
+    from themes.models import next_dormancy
+
+    dormancy = next_dormancy(datetime.fromtimestamp(now, UTC))
+    if dormancy is not None:
+        limits.append(dormancy.timestamp())
     return min(limits)
 
 

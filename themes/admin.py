@@ -10,3 +10,5 @@ class ThemeAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["lead_article"]
+    fields = ["name", "slug", "description", "summary", "lead_article", "is_active", "position"]

@@ -1,6 +1,11 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
+from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 NAVIGATION_CACHE_KEY = "themes:navigation"
 
@@ -10,17 +15,80 @@ class ThemeQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-def navigation():
-    """The active themes as (name, url, id) for the site header, cached until a theme changes.
-    Kept in the shared cache so every app server sees a change at once."""
-    themes = cache.get(NAVIGATION_CACHE_KEY)
-    if themes is None:
-        themes = [
-            {"id": theme.pk, "name": theme.name, "slug": theme.slug, "url": theme.get_absolute_url()}
-            for theme in Theme.objects.active().only("name", "slug")
-        ]
-        cache.set(NAVIGATION_CACHE_KEY, themes, None)
+NAVIGATION_MAX_AGE = 600  # seconds; bounds what no signal reports (bulk updates, the bin)
+
+
+def theme_activity(now=None):
+    """Every active theme with the publication times of its first and latest live articles,
+    cached in the shared cache until the next scheduled publication or expiry in any
+    active theme (the moment a theme could revive or lose its latest article), and dropped
+    whenever a theme or an article is saved. Dormancy is judged from these dates when
+    read, so a theme turns dormant on time without the cache having to expire."""
+    from articles.models import Article, Status
+
+    now = now or timezone.now()
+    cached = cache.get(NAVIGATION_CACHE_KEY)
+    # The moment it is good until is kept with it, so it is never used past that, whatever the cache does.
+    if cached is not None and now < cached["until"]:
+        return cached["themes"]
+    live = Article.objects.live(now).filter(theme=OuterRef("pk"))
+    themes = [
+        {
+            "id": theme.pk,
+            "name": theme.name,
+            "slug": theme.slug,
+            "url": theme.get_absolute_url(),
+            "first": theme.first,
+            "latest": theme.latest,
+        }
+        for theme in Theme.objects.active()
+        .only("name", "slug")
+        .annotate(
+            first=Subquery(live.order_by("publish_at").values("publish_at")[:1]),
+            latest=Subquery(live.order_by("-publish_at").values("publish_at")[:1]),
+        )
+    ]
+    upcoming = Article.objects.filter(status=Status.APPROVED, theme__is_active=True).aggregate(
+        publish_at=Min("publish_at", filter=Q(publish_at__gt=now)),
+        expire_at=Min("expire_at", filter=Q(expire_at__gt=now)),
+    )
+    until = min([now + timedelta(seconds=NAVIGATION_MAX_AGE), *filter(None, upcoming.values())])
+    cache.set(NAVIGATION_CACHE_KEY, {"themes": themes, "until": until}, NAVIGATION_MAX_AGE)
     return themes
+
+
+def next_dormancy(now):
+    """The next moment a theme turns dormant by the clock alone, as far as the cached
+    activity knows (None if none will, or if no page has needed the navigation yet)."""
+    cached = cache.get(NAVIGATION_CACHE_KEY)
+    if cached is None or now >= cached["until"]:
+        return None
+    moments = (dormant_since(theme["latest"]) for theme in cached["themes"])
+    return min((moment for moment in moments if moment and moment > now), default=None)
+
+
+def forget_activity(**kwargs):
+    cache.delete(NAVIGATION_CACHE_KEY)
+
+
+def dormant_since(latest):
+    """When a theme whose latest live article went out at `latest` turned (or turns) dormant."""
+    if latest is None:
+        return None
+    return latest + timedelta(days=settings.THEME_DORMANT_DAYS)
+
+
+def is_dormant(latest, now=None):
+    """No live article for THEME_DORMANT_DAYS days (or none at all)."""
+    now = now or timezone.now()
+    return latest is None or dormant_since(latest) <= now
+
+
+def navigation(now=None):
+    """The active themes that are not dormant, as dicts (id, name, slug, url, first, latest),
+    for the site header and the home page."""
+    now = now or timezone.now()
+    return [theme for theme in theme_activity(now) if not is_dormant(theme["latest"], now)]
 
 
 class Theme(models.Model):
@@ -37,6 +105,20 @@ class Theme(models.Model):
     position = models.PositiveSmallIntegerField(
         default=100, help_text="Lower numbers come first in the navigation and on the home page."
     )
+    summary = models.TextField(
+        "What we know",
+        blank=True,
+        help_text="A few short sentences on where the story stands now, shown at the top of the theme page. "
+        "Keep it current: readers arriving late start here.",
+    )
+    lead_article = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Pinned at the top of the theme page while it is live, e.g. the explainer.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -51,6 +133,26 @@ class Theme(models.Model):
 
     def get_absolute_url(self):
         return reverse("themes:detail", kwargs={"slug": self.slug})
+
+    def activity(self, now=None):
+        """First and latest live publication times and dormancy, from the cached activity when
+        the theme is active (no query), else from one query."""
+        now = now or timezone.now()
+        found = next((theme for theme in theme_activity(now) if theme["id"] == self.pk), None)
+        if found is None:
+            from articles.models import Article
+
+            found = (
+                Article.objects.live(now)
+                .filter(theme=self)
+                .aggregate(first=Min("publish_at"), latest=Max("publish_at"))
+            )
+        return {
+            "first": found["first"],
+            "latest": found["latest"],
+            "dormant": is_dormant(found["latest"], now),
+            "dormant_since": dormant_since(found["latest"]),
+        }
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)

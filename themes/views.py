@@ -2,10 +2,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
+from articles.models import Article
 from articles.views import ArticleListMixin
 from pagecache.decorators import public_page
 
-from .models import Theme
+from .models import Theme, navigation
 
 
 @method_decorator(public_page, name="dispatch")
@@ -16,14 +17,33 @@ class ThemeListView(ListView):
     def get_queryset(self):
         return Theme.objects.active()
 
+    def get_context_data(self, **kwargs):
+        current = {theme["id"] for theme in navigation()}
+        for theme in self.object_list:
+            theme.dormant = theme.pk not in current
+        return super().get_context_data(**kwargs)
+
 
 @method_decorator(public_page, name="dispatch")
 class ThemeDetailView(ArticleListMixin, ListView):
+    """A theme as a timeline: what we know, the pinned lead article, then its articles by day."""
+
     template_name = "themes/theme_detail.html"
 
     def get_queryset(self):
         self.theme = get_object_or_404(Theme, slug=self.kwargs["slug"])
-        return self.articles().filter(theme=self.theme)
+        self.pinned = None
+        if self.theme.lead_article_id:
+            self.pinned = (
+                Article.objects.live()
+                .filter(pk=self.theme.lead_article_id)
+                .only("headline", "slug", "deck", "standfirst", "publish_at", "created_at")
+                .first()
+            )
+        articles = self.articles().filter(theme=self.theme)
+        if self.pinned:
+            articles = articles.exclude(pk=self.pinned.pk)
+        return articles
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(theme=self.theme, **kwargs)
+        return super().get_context_data(theme=self.theme, pinned=self.pinned, activity=self.theme.activity(), **kwargs)

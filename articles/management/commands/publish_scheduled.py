@@ -1,6 +1,7 @@
 """Record "went live" and "expired" events and send their notifications.
 
-Visibility never waits for this command: `Article.objects.live()` decides what is
+It also rebuilds the theme-suggestion model before it goes stale, so no editor waits
+for it. Visibility never waits for this command: `Article.objects.live()` decides what is
 public to the second. Run it every minute for the history and the emails; it is
 idempotent and safe to run on several servers at once (a unique constraint makes
 each event happen once)."""
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from articles.workflow import publish_scheduled
+from themes.suggestions import refresh_theme_model
 
 
 class Command(BaseCommand):
@@ -23,4 +25,7 @@ class Command(BaseCommand):
             moment = timezone.localtime(event.moment).strftime("%Y-%m-%d %H:%M:%S %Z")
             prefix = "would record" if dry_run else "recorded"
             self.stdout.write(f"{prefix}: {event.get_action_display().lower()} at {moment}: {event.article}")
+        if not dry_run and refresh_theme_model():
+            self.stdout.write("Theme suggestions rebuilt.")
+        # Last, on a line of its own: scripts read the count from it.
         self.stdout.write(f"{len(events)} event(s) {'due' if dry_run else 'recorded'}.")

@@ -1,0 +1,118 @@
+""" "Related" for articles without a theme: precomputed, live-only, a fixed number of queries."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from articles.models import Article, Status
+
+
+def approve(client, article):
+    response = client.post(reverse("admin:articles_article_transition", args=[article.pk, "approve"]))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    return article
+
+
+def related_section(page):
+    if 'id="related-heading"' not in page:
+        return ""
+    start = page.index('id="related-heading"')
+    return page[start : page.index("</aside>", start)]
+
+
+@pytest.fixture
+def orphan(make_article):
+    """A theme-less draft about the lighthouse, tagged like two older live stories."""
+    return make_article(
+        "Lighthouse keepers relight the old lamp",
+        standfirst="The lamp on the headland shines again after forty years.",
+        body="Volunteers restored the lighthouse lens and the lamp.",
+        status=Status.DRAFT,
+        publish_at=None,
+        tags=["lighthouse", "heritage"],
+    )
+
+
+def test_a_theme_less_article_shows_related_live_stories(client, editor, orphan, make_article, now):
+    lens = make_article("Lighthouse lens goes back on the headland", tags=["lighthouse"])
+    museum = make_article("Museum opens a heritage trail", tags=["heritage"], body="Old buildings on the coast.")
+    unrelated = make_article("Council sets the parking charges", body="Parking costs more from June.")
+    client.force_login(editor)
+    approve(client, orphan)
+    client.logout()
+    page = client.get(orphan.get_absolute_url()).content.decode()
+    section = related_section(page)
+    assert "More on" not in page
+    assert lens.headline in section and museum.headline in section
+    assert unrelated.headline not in section
+    assert section.index(lens.headline) < section.index(museum.headline)  # most alike first
+
+
+def test_related_is_live_only(client, editor, orphan, make_article, now):
+    shown = make_article("Lighthouse lamp test lit tonight", tags=["lighthouse"])
+    later = make_article("Lighthouse tours start in spring", tags=["lighthouse"], publish_at=now + timedelta(days=2))
+    gone = make_article("Lighthouse keeper retires", tags=["lighthouse"])
+    expiring = make_article("Lighthouse open day", tags=["lighthouse"], expire_at=now + timedelta(hours=1))
+    client.force_login(editor)
+    approve(client, orphan)
+    assert {shown.pk, later.pk, gone.pk, expiring.pk} <= set(orphan.related_ids)
+    Article.objects.filter(pk=gone.pk).update(status=Status.WITHDRAWN)
+    client.logout()
+    with time_machine.travel(now + timedelta(hours=2)):
+        section = related_section(client.get(orphan.get_absolute_url()).content.decode())
+    assert shown.headline in section
+    for hidden in (later, gone, expiring):
+        assert hidden.headline not in section
+    with time_machine.travel(now + timedelta(days=3)):
+        assert later.headline in related_section(client.get(orphan.get_absolute_url()).content.decode())
+
+
+def test_related_costs_a_fixed_number_of_queries(client, editor, orphan, make_article, django_assert_max_num_queries):
+    make_article("Lighthouse lamp test lit tonight", tags=["lighthouse"])
+    client.force_login(editor)
+    approve(client, orphan)
+    client.logout()
+    client.get("/")  # warm the navigation cache, as every server does after its first request
+    with django_assert_max_num_queries(4):
+        small = client.get(orphan.get_absolute_url())
+    assert related_section(small.content.decode()).count("<li>") == 1
+    for n in range(15):
+        make_article(f"Lighthouse story {n} from the headland", tags=["lighthouse", "heritage"])
+    client.force_login(editor)
+    orphan.refresh_from_db()
+    Article.objects.filter(pk=orphan.pk).update(status=Status.DRAFT, publish_at=None)
+    approve(client, orphan)
+    client.logout()
+    client.get("/")
+    with django_assert_max_num_queries(4):
+        large = client.get(orphan.get_absolute_url())
+    assert 'id="related-heading"' in large.content.decode()
+    assert related_section(large.content.decode()).count("<li>") == 5
+
+
+def test_an_article_with_a_theme_keeps_more_on_theme(client, editor, make_theme, make_article):
+    lights = make_theme("Coast lights")
+    make_article("Lighthouse lamp test lit tonight", tags=["lighthouse"], theme=lights)
+    themed = make_article("Lighthouse keepers count ships", tags=["lighthouse"], theme=lights, status=Status.DRAFT)
+    client.force_login(editor)
+    approve(client, themed)
+    assert themed.related_ids == []
+    page = client.get(themed.get_absolute_url()).content.decode()
+    assert "More on Coast lights" in page
+    assert 'id="related-heading"' not in page
+
+
+def test_going_live_on_schedule_works_out_related_stories(client, editor, make_article, now):
+    with time_machine.travel(now - timedelta(days=1)):
+        scheduled = make_article("Lighthouse ball at the harbour", tags=["lighthouse"], publish_at=now)
+    lamp = make_article("Lighthouse lamp test lit tonight", tags=["lighthouse"])
+    assert scheduled.related_ids == []
+    with time_machine.travel(now + timedelta(minutes=1)):
+        call_command("publish_scheduled", stdout=StringIO())
+        page = client.get(scheduled.get_absolute_url()).content.decode()
+    assert lamp.headline in related_section(page)
