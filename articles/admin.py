@@ -15,8 +15,6 @@ from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag, TaggedItem
 
-from themes.suggestions import suggest_themes
-
 from .duplicates import dismissed_ids, duplicate_warnings, find_duplicates
 from .models import (
     TRANSITIONS,
@@ -409,6 +407,9 @@ class ArticleAdmin(CompareVersionAdmin):
     def suggest_themes_view(self, request):
         """JSON for the open article form: the likeliest themes for the text typed so far, and
         recent articles it may duplicate. POST headline, deck, standfirst, body (and `article`, its id)."""
+        # scikit-learn is loaded only where suggestions are made, not in every web worker.
+        from themes.suggestions import suggest_themes
+
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not (self.has_add_permission(request) or self.has_change_permission(request)):

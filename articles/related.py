@@ -9,11 +9,8 @@ articles of the last RECENT_DAYS and any article sharing a tag.
 
 from datetime import timedelta
 
-import numpy as np
 from django.db.models import Q
 from django.utils import timezone
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from .models import Article, Status
 from .text import plain_text
@@ -25,8 +22,6 @@ POOL_SIZE = 500  # the newest candidates only, so a save in the admin stays quic
 TAG_WEIGHT = 0.15  # each shared tag counts like this much cosine similarity
 MIN_SCORE = 0.12
 
-_vectorizer = HashingVectorizer(n_features=2**18, alternate_sign=False, norm=None, stop_words="english")
-
 
 def _text(article):
     return plain_text(" ".join([article.headline, article.headline, article.standfirst, article.body[:1000]]))
@@ -34,6 +29,12 @@ def _text(article):
 
 def related_ids_for(article, now=None):
     """Ids of the articles most like `article`, best first."""
+    # Loaded here, not at import: readers' web workers never need scikit-learn.
+    import numpy as np
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.preprocessing import normalize
+
+    vectorizer = HashingVectorizer(n_features=2**18, alternate_sign=False, norm=None, stop_words="english")
     now = now or timezone.now()
     tag_ids = set(article.tags.values_list("pk", flat=True))
     pool = (
@@ -48,7 +49,7 @@ def related_ids_for(article, now=None):
     if not candidates:
         return []
     transformer = TfidfTransformer(sublinear_tf=True)
-    matrix = normalize(transformer.fit_transform(_vectorizer.transform([_text(a) for a in [article, *candidates]])))
+    matrix = normalize(transformer.fit_transform(vectorizer.transform([_text(a) for a in [article, *candidates]])))
     cosine = (matrix[1:] @ matrix[0].T).toarray().ravel()
     shared = np.array([len(tag_ids & {tag.pk for tag in other.tags.all()}) for other in candidates])
     scores = cosine + TAG_WEIGHT * shared

@@ -37,11 +37,6 @@ THREADS = 2
 WORKERS = 2
 ROUNDS = 3
 STATIC_PAGE = "/static/bench-page.html"
-PROPOSED_INDEXES = {
-    "bench_proposed_live_idx": "status, publish_at DESC, expire_at",
-    "bench_proposed_theme_live_idx": "theme_id, status, publish_at DESC, expire_at",
-}
-
 WORDS = [
     "harbour",
     "council",
@@ -372,8 +367,11 @@ class Server:
         )
         self.env = env
         gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+        # "-c /dev/null": the repository's gunicorn.conf.py (threads, access log) is for production;
+        # the bench compares plain sync workers, as the issue's reference figures do.
+        command = [gunicorn, "-c", "/dev/null", "newsroom.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(
-            [gunicorn, "newsroom.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}", "--log-level", "error"],
+            [*command, "--log-level", "error"],
             env=env,
             cwd=ROOT,
         )
@@ -440,19 +438,6 @@ def median_run(results):
     return sorted(results, key=lambda result: result["rps"])[len(results) // 2]
 
 
-def proposed_indexes(database, wanted):
-    """Indexes this bench suggests for articles (see bench/README.md), created or dropped in the bench copy."""
-    import sqlite3
-
-    with sqlite3.connect(database) as db:
-        for name, columns in PROPOSED_INDEXES.items():
-            if wanted:
-                db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON articles_article({columns})")
-            else:
-                db.execute(f"DROP INDEX IF EXISTS {name}")
-        db.execute("ANALYZE")
-
-
 def find_targets(server):
     """The pages to drive: the newest article of a busy theme, listings, and search/feed if they exist."""
     status, home, _ = server.get("/")
@@ -507,11 +492,6 @@ def main():
     parser.add_argument("--quick", action="store_true", help="10,000 articles and 3-second wrk runs")
     parser.add_argument("--articles", type=int, help="archive size (default 100,000; 10,000 with --quick)")
     parser.add_argument("--seconds", type=int, help="length of each wrk run (default 10; 3 with --quick)")
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="add the live-listing indexes with expire_at this bench proposes (to the bench database only)",
-    )
     options = parser.parse_args()
     count = options.articles or (10_000 if options.quick else 100_000)
     seconds = options.seconds or (3 if options.quick else 10)
@@ -519,8 +499,6 @@ def main():
 
     large = ensure_database(count)
     small = ensure_database(1_000)
-    for database in (large, small):
-        proposed_indexes(database, options.proposed_indexes)
     secret_key = secrets.token_urlsafe(50)
     collect = subprocess.run(
         [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -536,7 +514,6 @@ def main():
         "machine": machine(),
         "articles": count,
         "wrk": f"-t{THREADS} -c{CONNECTIONS} -d{seconds}s",
-        "proposed_indexes": options.proposed_indexes,
         "load_average_before": os.getloadavg(),
     }
     # The ceiling: a static file of the article page's size, written before the servers start
@@ -594,9 +571,7 @@ def main():
         probes["large"]["article_ms_median"] / probes["small"]["article_ms_median"] - 1, 3
     )
     report["load_average_after"] = os.getloadavg()
-    (RESULTS / ("latest-indexed.json" if options.proposed_indexes else "latest.json")).write_text(
-        json.dumps(report, indent=2)
-    )
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
     print_report(report)
 
 
@@ -627,7 +602,6 @@ def print_report(report):
         "Load average (other work on the machine) before/after: "
         + ", ".join(f"{report[k][0]:.1f}" for k in ("load_average_before", "load_average_after"))
     )
-    print("Schema: " + ("with the proposed expire_at indexes" if report["proposed_indexes"] else "as migrated"))
     print()
     print(f"{'page':18} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of static':>10}")
     for name, result in runs.items():
