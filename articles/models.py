@@ -82,10 +82,16 @@ class ArticleQuerySet(models.QuerySet):
             return self.filter(status=Status.APPROVED, publish_at__lte=now, expire_at__lte=now)
         raise ValueError(f"Unknown state {state!r}")
 
+    def with_byline(self):
+        """Each article's authors in byline order, fetched in one more query."""
+        byline = Byline.objects.select_related("author").order_by("position", "id")
+        return self.prefetch_related(models.Prefetch("bylines", queryset=byline))
+
     def for_listing(self):
         """Only what an article card shows, with its byline fetched in one more query."""
         return (
-            self.select_related("theme", "lead_image")
+            self.with_byline()
+            .select_related("theme", "lead_image")
             .only(
                 "headline",
                 "slug",

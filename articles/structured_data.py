@@ -17,7 +17,7 @@ def lead_image_urls(image):
     return [absolute(url) if url.startswith("/") else url for url in urls or [image.file.url]]
 
 
-def news_article(article, request=None):
+def news_article(article):
     url = absolute(article.get_absolute_url())
     # Minor fixes do not count as modifications; significant updates and corrections do.
     published = article.publish_at or article.created_at

@@ -1,6 +1,5 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
@@ -9,13 +8,9 @@ from taggit.models import Tag
 
 from pagecache.decorators import public_page
 
-from .models import SHARE_SALT, Article, Author, Byline, ShareLink, Status
+from .models import SHARE_SALT, Article, Author, ShareLink, Status
 from .related import related_live
 from .structured_data import news_article
-
-
-def bylines():
-    return Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position", "id"))
 
 
 class ArticleListMixin:
@@ -25,7 +20,7 @@ class ArticleListMixin:
     context_object_name = "articles"
 
     def articles(self):
-        return Article.objects.live().for_listing().prefetch_related(bylines())
+        return Article.objects.live().for_listing()
 
 
 @method_decorator(public_page, name="dispatch")
@@ -34,7 +29,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def article_queryset(self):
-        return Article.objects.select_related("theme", "lead_image").prefetch_related(bylines(), "tags")
+        return Article.objects.select_related("theme", "lead_image").with_byline().prefetch_related("tags")
 
     def get_object(self, queryset=None):
         article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])
@@ -92,7 +87,7 @@ class ArticleDetailView(DetailView):
             corrections=corrections,
             more_on_theme=more,
             related=related_live(article) if not article.theme_id else [],
-            structured_data=news_article(article, self.request),
+            structured_data=news_article(article),
         )
         return context
 

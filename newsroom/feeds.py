@@ -11,7 +11,6 @@ from taggit.models import Tag
 
 from articles.models import Article, Author
 from articles.text import plain_text
-from articles.views import bylines
 from themes.models import Theme
 
 FEED_SIZE = 30
@@ -105,7 +104,7 @@ class ArticleFeed(Feed):
         return Article.objects.live()
 
     def items(self, obj):
-        return self.articles(obj).for_listing().prefetch_related(bylines(), "tags")[:FEED_SIZE]
+        return self.articles(obj).for_listing().prefetch_related("tags")[:FEED_SIZE]
 
     def item_title(self, item):
         return plain_text(item.headline)

@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 from django.views.static import serve
 
-from articles.models import Article, Byline
+from articles.models import Article
 from pagecache.decorators import public_page
 from themes.models import Theme, navigation
 
@@ -16,15 +16,10 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        latest = list(
-            Article.objects.live()
-            .for_listing()
-            .prefetch_related(
-                Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position", "id"))
-            )[:13]
-        )
+        latest = list(Article.objects.live().for_listing()[:13])
+        themes = navigation()
         by_theme = {}
-        for article in newest_per_theme([theme["id"] for theme in navigation()]):
+        for article in newest_per_theme([theme["id"] for theme in themes]):
             by_theme.setdefault(article.theme_id, []).append(article)
         for articles in by_theme.values():
             articles.sort(key=lambda a: (a.publish_at, a.pk), reverse=True)
@@ -32,7 +27,7 @@ class HomeView(TemplateView):
         return super().get_context_data(
             lead=latest[0] if latest else None,
             latest=latest[1:],
-            theme_blocks=[(theme, by_theme[theme["id"]]) for theme in navigation() if theme["id"] in by_theme],
+            theme_blocks=[(theme, by_theme[theme["id"]]) for theme in themes if theme["id"] in by_theme],
             **kwargs,
         )
 

@@ -4,7 +4,6 @@ from django.utils.safestring import mark_safe
 from django.views.generic import ListView
 
 from articles.models import Article
-from articles.views import bylines
 from themes.models import navigation
 
 from .backends import MARK_END, MARK_START, get_backend
@@ -35,7 +34,7 @@ class SearchResults:
         if page.stop <= page.start:
             return []
         rows = self.backend.page(self.text, self.live, page.start, page.stop - page.start)
-        articles = Article.objects.for_listing().prefetch_related(bylines()).in_bulk([row[0] for row in rows])
+        articles = Article.objects.for_listing().in_bulk([row[0] for row in rows])
         results = []
         for pk, headline, snippet in rows:
             article = articles.get(pk)
