@@ -45,10 +45,16 @@ _STRIP_MARKDOWN = [
 ]
 
 
+# Characters without which there is no markup to remove (the common case: one regex scan).
+_MARKUP_CHARACTERS = re.compile(r"[<>&*_~`#\[]")
+
+
 def plain_text(value):
     """`value` with any HTML or Markdown markup removed, for showing a headline or
     deck that reached the database without passing form validation."""
-    text = nh3.clean(value or "", tags=set())
+    if not _MARKUP_CHARACTERS.search(value or ""):
+        return " ".join((value or "").split())
+    text = nh3.clean(value, tags=set())
     # nh3 escapes what is left; unescape the few entities so the template's
     # own autoescaping is the only escaping.
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")

@@ -3,6 +3,7 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
+from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -11,6 +12,7 @@ from pagecache.decorators import public_page
 from .models import SHARE_SALT, Article, Author, ShareLink, Status
 from .related import related_live
 from .structured_data import news_article
+from .text import plain_text
 
 
 class ArticleListMixin:
@@ -83,6 +85,9 @@ class ArticleDetailView(DetailView):
             )
         corrections = article.corrections.all() if article.corrected_at else []
         context.update(
+            headline=plain_text(article.headline),
+            summary=Truncator(plain_text(article.standfirst or article.deck)).chars(300),
+            tags=list(article.tags.all()),
             preview=self.preview,
             corrections=corrections,
             more_on_theme=more,

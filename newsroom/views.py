@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 from django.views.static import serve
@@ -28,8 +29,40 @@ class HomeView(TemplateView):
             lead=latest[0] if latest else None,
             latest=latest[1:],
             theme_blocks=[(theme, by_theme[theme["id"]]) for theme in themes if theme["id"] in by_theme],
+            structured_data=website_and_publisher(),
             **kwargs,
         )
+
+
+def website_and_publisher():
+    """schema.org JSON-LD describing the site itself: the WebSite with its search, and the publisher."""
+    home = settings.SITE_URL + "/"
+    organization = {
+        "@type": "NewsMediaOrganization",
+        "@id": f"{home}#publisher",
+        "name": settings.SITE_PUBLISHER,
+        "url": home,
+    }
+    if settings.FOLLOW_LINKS:
+        organization["sameAs"] = [url for _label, url in settings.FOLLOW_LINKS]
+    website = {
+        "@type": "WebSite",
+        "@id": f"{home}#website",
+        "name": settings.SITE_NAME,
+        "description": settings.SITE_DESCRIPTION,
+        "url": home,
+        "inLanguage": settings.LANGUAGE_CODE,
+        "publisher": {"@id": organization["@id"]},
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": f"{settings.SITE_URL}{reverse('search:results')}?q={{search_term_string}}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }
+    return {"@context": "https://schema.org", "@graph": [website, organization]}
 
 
 def newest_per_theme(theme_ids):

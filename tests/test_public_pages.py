@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Status
@@ -92,6 +93,14 @@ def test_the_url_date_is_the_publication_day_in_the_newsroom_zone(make_article, 
     # 22:30 UTC on 31 Dec is already 1 January in Helsinki.
     article = make_article(publish_at=datetime(2025, 12, 31, 22, 30, tzinfo=UTC))
     assert article.get_absolute_url().startswith("/2026/01/01/")
+
+
+def test_the_written_out_article_address_is_the_urlconf_s(make_article, client):
+    article = make_article(publish_at=datetime(2025, 3, 9, 8, 5, tzinfo=UTC))
+    day = article.url_date()
+    kwargs = {"year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}", "slug": article.slug}
+    assert article.get_absolute_url() == reverse("articles:detail", kwargs=kwargs) == f"/2025/03/09/{article.slug}/"
+    assert client.get(article.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.parametrize(

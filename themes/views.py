@@ -1,4 +1,7 @@
+from itertools import groupby
+
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
@@ -46,4 +49,9 @@ class ThemeDetailView(ArticleListMixin, ListView):
         return articles
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(theme=self.theme, pinned=self.pinned, activity=self.theme.activity(), **kwargs)
+        context = super().get_context_data(
+            theme=self.theme, pinned=self.pinned, activity=self.theme.activity(), **kwargs
+        )
+        by_day = groupby(context["articles"], key=lambda article: timezone.localdate(article.publish_at))
+        context["days"] = [(day, list(articles)) for day, articles in by_day]
+        return context

@@ -2,14 +2,11 @@
 
 import re
 
-from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from images.models import Image
-
-register = template.Library()
 
 # The width a browser that ignores srcset gets.
 DEFAULT_WIDTH = 960
@@ -50,20 +47,17 @@ def picture_context(image, sizes, loading="lazy", css_class=""):
     }
 
 
-@register.inclusion_tag("includes/picture.html")
 def picture(image, sizes="100vw", loading="lazy", css_class=""):
     """`<picture>` with WebP and JPEG/PNG srcsets, width and height (no layout shift);
     loading="eager" for the picture readers see first."""
-    return picture_context(image, sizes, loading, css_class)
+    return mark_safe(render_to_string("includes/picture.html", picture_context(image, sizes, loading, css_class)))
 
 
-@register.inclusion_tag("includes/image_figure.html")
 def image_figure(image, sizes="100vw", loading="lazy", css_class=""):
     """The picture with its caption and credit."""
-    return picture_context(image, sizes, loading, css_class)
+    return mark_safe(render_to_string("includes/image_figure.html", picture_context(image, sizes, loading, css_class)))
 
 
-@register.simple_tag
 def social_image(image):
     """The 1200 × 630 social card crop as a dict with an absolute `url`, `width`, `height`."""
     card = image.social_card if image else None
@@ -75,7 +69,6 @@ def social_image(image):
 ARTICLE_BODY_SIZES = "(min-width: 44rem) 42rem, 100vw"
 
 
-@register.filter
 def with_inline_images(body_html):
     """Sanitised body HTML with each "[image:42]" paragraph replaced by that image's
     figure. Done here, after sanitising, so no image markup has to pass the sanitiser,
@@ -90,8 +83,6 @@ def with_inline_images(body_html):
         image = images.get(int(match.group(1)))
         if image is None:
             return ""
-        return render_to_string(
-            "includes/image_figure.html", picture_context(image, ARTICLE_BODY_SIZES, css_class="inline-image")
-        )
+        return image_figure(image, ARTICLE_BODY_SIZES, css_class="inline-image")
 
     return mark_safe(INLINE_IMAGE.sub(figure, body_html))
