@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -54,14 +54,24 @@ class ArticleSitemap(NewsroomSitemap):
     limit = 5000
 
     def get_latest_lastmod(self):
-        """The newest lastmod, from two index walks instead of computing it for every article:
-        `modified_at` follows every edit (an update is an edit), `publish_at` a scheduled arrival."""
+        """The newest lastmod without computing it for every article: the newest live article's
+        `publish_at` (a scheduled arrival) and the newest live edit (`modified_at` follows every
+        edit; an update is an edit)."""
         live = Article.objects.live()
-        latest = [
-            live.order_by("-modified_at").values_list("modified_at", flat=True).first(),
-            live.order_by("-publish_at").values_list("publish_at", flat=True).first(),
-        ]
+        latest = [live_edited_last(), live.order_by("-publish_at").values_list("publish_at", flat=True).first()]
         return max(filter(None, latest), default=None)
+
+
+def live_edited_last(recent=200):
+    """`modified_at` of the most recently edited live article. Asked of `live()` directly, SQLite
+    picks the publication index and sorts the whole archive (seconds at 100,000 articles); walking
+    the latest edits of any state finds it among the first few."""
+    now = timezone.now()
+    edits = Article.objects.order_by("-modified_at").only("status", "publish_at", "expire_at", "modified_at")
+    for article in edits[:recent]:
+        if article.is_live(now):
+            return article.modified_at
+    return Article.objects.live(now).order_by("-modified_at").values_list("modified_at", flat=True).first()
 
 
 def last_published(**filters):
@@ -91,9 +101,10 @@ class AuthorSitemap(NewsroomSitemap):
     """Authors with at least one live article."""
 
     def items(self):
+        # Exists() stops at an author's first live article, so counting the pages stays cheap.
         return (
-            Author.objects.annotate(last_published=last_published(bylines__author=OuterRef("pk")))
-            .filter(last_published__isnull=False)
+            Author.objects.filter(Exists(Article.objects.live().filter(bylines__author=OuterRef("pk"))))
+            .annotate(last_published=last_published(bylines__author=OuterRef("pk")))
             .only("slug")
             .order_by("name", "pk")
         )
@@ -102,7 +113,9 @@ class AuthorSitemap(NewsroomSitemap):
         return item.last_published
 
     def get_latest_lastmod(self):
-        return self.items().aggregate(latest=Max("last_published"))["latest"]
+        """The newest live article with a byline: one index walk, not one subquery per author."""
+        live = Article.objects.live().filter(bylines__isnull=False)
+        return live.order_by("-publish_at").values_list("publish_at", flat=True).first()
 
 
 sitemaps = {"articles": ArticleSitemap, "themes": ThemeSitemap, "authors": AuthorSitemap}
