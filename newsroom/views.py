@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
@@ -66,22 +66,19 @@ def website_and_publisher():
 
 
 def newest_per_theme(theme_ids):
-    """The newest few live articles of each theme, in two index-driven queries whatever the
-    archive's size: each theme's cut-off time (one seek per theme), then the articles at or
-    after it. (Ranking every live article with a window function read the whole archive.)"""
+    """The newest few live articles of each theme, in two queries whatever the archive's size:
+    the ids of each theme's newest (a few index seeks per theme), then those articles by id.
+    Nothing here leaves the query planner a choice, so it stays fast on SQLite without ANALYZE
+    statistics; an OR of per-theme time ranges read every live article there (430 ms at 100,000),
+    and ranking every live article with a window function read the whole archive."""
     if not theme_ids:
         return []
-    nth_newest = (
-        Article.objects.live()
-        .filter(theme=OuterRef("pk"))
-        .order_by("-publish_at")
-        .values("publish_at")[THEME_BLOCK_SIZE - 1 : THEME_BLOCK_SIZE]
-    )
-    cutoffs = Theme.objects.filter(pk__in=theme_ids).annotate(cutoff=Subquery(nth_newest)).values_list("pk", "cutoff")
-    recent = Q()
-    for theme_id, cutoff in cutoffs:
-        recent |= Q(theme_id=theme_id, publish_at__gte=cutoff) if cutoff else Q(theme_id=theme_id)
-    return Article.objects.live().filter(recent).only("headline", "slug", "publish_at", "theme_id", "created_at")
+    newest = Article.objects.live().filter(theme=OuterRef("pk")).order_by("-publish_at").values("pk")
+    ranks = {f"newest_{n}": Subquery(newest[n : n + 1]) for n in range(THEME_BLOCK_SIZE)}
+    rows = Theme.objects.filter(pk__in=theme_ids).annotate(**ranks).values_list(*ranks)
+    ids = [pk for row in rows for pk in row if pk]
+    # The ids came from live() a moment ago; filtering on it again would let SQLite scan it instead.
+    return Article.objects.filter(pk__in=ids).only("headline", "slug", "publish_at", "theme_id", "created_at")
 
 
 def media(request, path):
