@@ -179,3 +179,29 @@ def test_mail_session_length_and_admin_path_come_from_the_environment():
 def test_gunicorn_configuration_loads():
     result = run(["-m", "gunicorn", "--check-config", "-c", "gunicorn.conf.py", "newsroom.wsgi:application"])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_sqlite_has_query_planner_statistics_after_migrate_and_keeps_them_fresh(monkeypatch, client):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from newsroom import database
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps its own statistics")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert cursor.fetchone()[0] == 1
+
+    optimized = []
+    monkeypatch.setattr(database, "_last_optimized", 0.0)
+    monkeypatch.setattr(database.time, "monotonic", lambda: database.OPTIMIZE_EVERY + 1.0)
+    executed = connection.execute_wrapper(lambda execute, sql, *args: optimized.append(sql) or execute(sql, *args))
+    with executed:
+        client.get("/robots.txt")
+        client.get("/robots.txt")  # within the hour: not again
+    assert optimized.count("PRAGMA optimize") == 1

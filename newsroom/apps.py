@@ -1,0 +1,14 @@
+from django.apps import AppConfig, apps
+from django.core.signals import request_finished
+from django.db.models.signals import post_migrate
+
+
+class NewsroomConfig(AppConfig):
+    name = "newsroom"
+
+    def ready(self):
+        from . import database
+
+        # post_migrate is sent once per app with models; the articles' is the one that matters.
+        post_migrate.connect(database.analyze, sender=apps.get_app_config("articles"))
+        request_finished.connect(database.optimize)
