@@ -245,6 +245,7 @@ class Article(models.Model):
             and self.publish_at is not None
             and self.publish_at <= now
             and (self.expire_at is None or self.expire_at > now)
+            and self.deleted_at is None  # Article.objects leaves the bin out before live()
         )
 
     is_live.boolean = True

@@ -12,6 +12,8 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from pagecache.pages import bump_generation
+
 from .models import Article, Status
 from .text import plain_text
 
@@ -61,10 +63,21 @@ def refresh_related(article, now=None):
     """Store the related ids of a theme-less article (empty for one with a theme)."""
     ids = related_ids_for(article, now) if article.theme_id is None else []
     if ids != article.related_ids:
-        # A bookkeeping write: no new version, no revision, no "edited" time.
+        # A bookkeeping write: no new version, no revision, no "edited" time; update() sends
+        # no signal, so the cached pages that show the old list are dropped here.
         Article.all_objects.filter(pk=article.pk).update(related_ids=ids)
         article.related_ids = ids
+        bump_generation()
     return ids
+
+
+def refresh_went_live(article, now=None):
+    """An article just went live: its own related stories, and theirs, so that the older
+    stories it is most like now show it too (similarity is symmetric)."""
+    refresh_related(article, now)
+    neighbours = Article.objects.live(now).filter(pk__in=article.related_ids[:SHOWN], theme__isnull=True)
+    for neighbour in neighbours:
+        refresh_related(neighbour, now)
 
 
 def related_live(article):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Action, Article, ArticleEvent, Status, TransitionNotAllowed
-from .related import refresh_related
+from .related import refresh_related, refresh_went_live
 from .text import plain_text
 
 logger = logging.getLogger(__name__)
@@ -42,10 +42,11 @@ def take_transition(
     else:
         raise TransitionNotAllowed(f"There is no “{name}” step in the workflow.")
     transaction.on_commit(lambda: notify(event))
-    if name in ("approve", "reschedule"):
-        refresh_related(article)
     if name == "approve" and article.is_live():
         record_moment(article, Action.WENT_LIVE, article.publish_at)
+        refresh_went_live(article)
+    elif name in ("approve", "reschedule"):
+        refresh_related(article)
     return event
 
 
@@ -94,7 +95,7 @@ def publish_scheduled(*, dry_run: bool = False, now: datetime | None = None) -> 
     events = [event for a, action, moment in due if (event := record_moment(a, action, moment))]
     for event in events:
         if event.action == Action.WENT_LIVE:
-            refresh_related(event.article)
+            refresh_went_live(event.article, now)
     return events
 
 

@@ -20,7 +20,7 @@ def absolute(url):
 
 
 def picture_context(image, sizes, loading="lazy", css_class=""):
-    """What templates/includes/picture.html needs to show `image`."""
+    """What templates/jinja2/includes/picture.html needs to show `image`."""
     storage = image.file.storage
     fallback = image.sources(image.fallback_format)
     webp = image.sources("WEBP")

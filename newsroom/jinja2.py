@@ -2,7 +2,7 @@
 
 Readers' pages are Jinja2 rather than the Django template language because a page
 that misses the cache is mostly template rendering, and Jinja2 compiles templates to
-Python: a listing of 20 article cards renders several times faster (bench/README.md).
+Python: uncached listings render about twice as fast (bench/README.md).
 The admin keeps the Django template language (templates/admin/).
 """
 

@@ -67,7 +67,9 @@ def live_edited_last(recent=200):
     picks the publication index and sorts the whole archive (seconds at 100,000 articles); walking
     the latest edits of any state finds it among the first few."""
     now = timezone.now()
-    edits = Article.objects.order_by("-modified_at").only("status", "publish_at", "expire_at", "modified_at")
+    edits = Article.objects.order_by("-modified_at").only(
+        "status", "publish_at", "expire_at", "deleted_at", "modified_at"
+    )
     for article in edits[:recent]:
         if article.is_live(now):
             return article.modified_at

@@ -116,3 +116,24 @@ def test_going_live_on_schedule_works_out_related_stories(client, editor, make_a
         call_command("publish_scheduled", stdout=StringIO())
         page = client.get(scheduled.get_absolute_url()).content.decode()
     assert lamp.headline in related_section(page)
+
+
+def test_an_older_story_shows_a_newer_one_like_it_once_that_goes_live(client, editor, orphan, make_article):
+    older = make_article("Lighthouse lamp test lit tonight", tags=["lighthouse"], body="The lamp and the lens.")
+    assert related_section(client.get(older.get_absolute_url()).content.decode()) == ""  # and now cached
+    client.force_login(editor)
+    approve(client, orphan)
+    client.logout()
+    older.refresh_from_db()
+    assert orphan.pk in older.related_ids
+    assert orphan.headline in related_section(client.get(older.get_absolute_url()).content.decode())
+
+
+def test_a_page_cached_before_the_schedule_job_ran_gets_the_new_related_story(client, make_article, now):
+    older = make_article("Lighthouse lamp test lit tonight", tags=["lighthouse"], body="The lamp and the lens.")
+    with time_machine.travel(now - timedelta(days=1)):
+        scheduled = make_article("Lighthouse ball at the harbour", tags=["lighthouse"], publish_at=now)
+    with time_machine.travel(now + timedelta(seconds=5)):
+        assert related_section(client.get(older.get_absolute_url()).content.decode()) == ""  # cached
+        call_command("publish_scheduled", stdout=StringIO())
+        assert scheduled.headline in related_section(client.get(older.get_absolute_url()).content.decode())

@@ -58,6 +58,17 @@ def test_pinned_lead_article_is_shown_first_only_while_live(client, clock, make_
     assert "What the truce means" not in page
 
 
+def test_a_pinned_lead_article_in_the_bin_is_not_shown(client, clock, make_theme, make_article):
+    talks = make_theme("Ceasefire talks", slug="talks")
+    talks.lead_article = make_article("What the truce means", theme=talks)
+    talks.save()
+    assert 'id="pinned-heading"' in client.get("/themes/talks/").content.decode()
+    talks.lead_article.deleted_at = NOW
+    talks.lead_article.save()
+    page = client.get("/themes/talks/").content.decode()
+    assert 'id="pinned-heading"' not in page and "What the truce means" not in page
+
+
 def test_theme_page_runs_a_fixed_number_of_queries(
     client, clock, make_theme, make_article, django_assert_max_num_queries
 ):
@@ -67,8 +78,8 @@ def test_theme_page_runs_a_fixed_number_of_queries(
     talks.lead_article = make_article("Explainer", theme=talks)
     talks.save()
     client.get("/")  # warm the navigation cache, as every server does after its first request
-    # The theme, the pinned article, the count, the page of articles and their bylines.
-    with django_assert_max_num_queries(5):
+    # The theme with its pinned article, the count, the page of articles and their bylines.
+    with django_assert_max_num_queries(4):
         assert client.get("/themes/talks/").status_code == 200
 
 

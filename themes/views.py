@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from articles.models import Article
 from articles.views import ArticleListMixin
 from pagecache.decorators import public_page
 
@@ -34,15 +33,9 @@ class ThemeDetailView(ArticleListMixin, ListView):
     template_name = "themes/theme_detail.html"
 
     def get_queryset(self):
-        self.theme = get_object_or_404(Theme, slug=self.kwargs["slug"])
-        self.pinned = None
-        if self.theme.lead_article_id:
-            self.pinned = (
-                Article.objects.live()
-                .filter(pk=self.theme.lead_article_id)
-                .only("headline", "slug", "deck", "standfirst", "publish_at", "created_at")
-                .first()
-            )
+        self.theme = get_object_or_404(Theme.objects.select_related("lead_article"), slug=self.kwargs["slug"])
+        lead = self.theme.lead_article
+        self.pinned = lead if lead is not None and lead.is_live() else None
         articles = self.articles().filter(theme=self.theme)
         if self.pinned:
             articles = articles.exclude(pk=self.pinned.pk)
