@@ -14,6 +14,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from pagecache.signals import content_changed
+
 from .text import render_markdown, validate_plain_text
 
 
@@ -540,6 +542,7 @@ class Correction(models.Model):
         """Keep the article's `corrected_at` in step, so pages without corrections need no query for them."""
         latest = Correction.objects.filter(article_id=self.article_id).aggregate(models.Max("published_at"))
         Article.all_objects.filter(pk=self.article_id).update(corrected_at=latest["published_at__max"])
+        content_changed(Article)  # update() sends no signal; a page may have been cached since the save's
 
 
 def default_share_expiry():

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from pagecache.pages import bump_generation
+from pagecache.signals import content_changed
 
 from .models import Article, Status
 from .text import plain_text
@@ -67,7 +67,7 @@ def refresh_related(article, now=None):
         # no signal, so the cached pages that show the old list are dropped here.
         Article.all_objects.filter(pk=article.pk).update(related_ids=ids)
         article.related_ids = ids
-        bump_generation()
+        content_changed(Article)
     return ids
 
 

@@ -5,6 +5,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from PIL import Image as PILImage
 
+from pagecache.signals import content_changed
+
 from . import processing
 
 INLINE_SYNTAX = "[image:{pk}]"
@@ -159,6 +161,8 @@ class Image(models.Model):
                 Image.objects.filter(pk=self.pk).update(
                     renditions=self.renditions, width=self.width, height=self.height
                 )
+                # update() sends no signal: pages cached meanwhile name the old renditions, deleted below.
+                content_changed(Image)
         except BaseException:
             processing.delete_files(storage, written)
             raise

@@ -1,7 +1,7 @@
 """Any change to what public pages show bumps the page-cache generation, whatever
 code path saved it (admin, workflow transitions, shell, imports): model signals,
 not view code. Only `QuerySet.update()` and raw SQL bypass signals; code doing
-those must call `pagecache.pages.bump_generation()` itself."""
+those calls `content_changed(Model)` itself (related lists, corrections, renditions)."""
 
 from django.apps import apps
 from django.conf import settings

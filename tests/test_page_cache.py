@@ -1,5 +1,6 @@
 """The anonymous page cache: served without SQL, never stale after a change or past the schedule."""
 
+import io
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
+from PIL import Image as PILImage
 
 from articles.models import Article, Byline, Status
 from images.models import Image
@@ -358,3 +360,17 @@ def test_saves_through_a_proxy_model_invalidate(client, story):
     finally:
         del django_apps.all_models["articles"]["articleproxy"]
         django_apps.clear_cache()
+
+
+def test_regenerated_renditions_invalidate(client, story, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    article, _ = story
+    picture = io.BytesIO()
+    PILImage.new("RGB", (640, 480), "navy").save(picture, "PNG")
+    article.lead_image = Image.objects.create(file=SimpleUploadedFile("quay.png", picture.getvalue()), alt_text="Quay")
+    article.save()
+    url = article.get_absolute_url()
+    html(client, url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    article.lead_image.regenerate_renditions()  # an update(), without signals: the old files are deleted
+    assert client.get(url)["X-Page-Cache"] == "miss"
