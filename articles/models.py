@@ -542,7 +542,8 @@ class Correction(models.Model):
         """Keep the article's `corrected_at` in step, so pages without corrections need no query for them."""
         latest = Correction.objects.filter(article_id=self.article_id).aggregate(models.Max("published_at"))
         Article.all_objects.filter(pk=self.article_id).update(corrected_at=latest["published_at__max"])
-        content_changed(Article)  # update() sends no signal; a page may have been cached since the save's
+        # update() sends no signal, and a page rendered since the correction's own save lacks it.
+        content_changed(Article)
 
 
 def default_share_expiry():
