@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from articles.models import Article, Author
@@ -106,13 +107,19 @@ class AuthorSitemap(NewsroomSitemap):
         # Exists() stops at an author's first live article, so counting the pages stays cheap.
         return (
             Author.objects.filter(Exists(Article.objects.live().filter(bylines__author=OuterRef("pk"))))
-            .annotate(last_published=last_published(bylines__author=OuterRef("pk")))
             .only("slug")
             .order_by("name", "pk")
         )
 
+    @cached_property
+    def newest_by_author(self):
+        """Each author's newest live article, in one pass over the live index. A subquery per
+        author read every one of their articles' rows: seconds at 100,000 articles on SQLite."""
+        newest = Article.objects.live().values("bylines__author").annotate(newest=Max("publish_at")).order_by()
+        return dict(newest.values_list("bylines__author", "newest"))
+
     def lastmod(self, item):
-        return item.last_published
+        return self.newest_by_author.get(item.pk)
 
     def get_latest_lastmod(self):
         """The newest live article with a byline: one index walk, not one subquery per author."""
