@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
-from pagecache.signals import content_changed
+from pagecache.signals import ContentQuerySet
 
 from .text import render_markdown, validate_plain_text
 
@@ -60,7 +60,7 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(ContentQuerySet):
     def live(self, now=None):
         """The one definition of "public". Every reader-facing query starts here."""
         now = now or timezone.now()
@@ -542,8 +542,6 @@ class Correction(models.Model):
         """Keep the article's `corrected_at` in step, so pages without corrections need no query for them."""
         latest = Correction.objects.filter(article_id=self.article_id).aggregate(models.Max("published_at"))
         Article.all_objects.filter(pk=self.article_id).update(corrected_at=latest["published_at__max"])
-        # update() sends no signal, and a page rendered since the correction's own save lacks it.
-        content_changed(Article)
 
 
 def default_share_expiry():

@@ -12,8 +12,6 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from pagecache.signals import content_changed
-
 from .models import Article, Status
 from .text import plain_text
 
@@ -63,11 +61,9 @@ def refresh_related(article, now=None):
     """Store the related ids of a theme-less article (empty for one with a theme)."""
     ids = related_ids_for(article, now) if article.theme_id is None else []
     if ids != article.related_ids:
-        # A bookkeeping write: no new version, no revision, no "edited" time; update() sends
-        # no signal, so the cached pages that show the old list are dropped here.
+        # A bookkeeping write: no new version, no revision, no "edited" time.
         Article.all_objects.filter(pk=article.pk).update(related_ids=ids)
         article.related_ids = ids
-        content_changed(Article)
     return ids
 
 

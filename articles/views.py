@@ -84,15 +84,16 @@ class ArticleDetailView(DetailView):
                 .order_by("-publish_at", "-id")[:20]
             )
         corrections = article.corrections.all() if article.corrected_at else []
+        structured_data = news_article(article)
         context.update(
             headline=plain_text(article.headline),
-            summary=Truncator(plain_text(article.standfirst or article.deck)).chars(300),
+            summary=Truncator(structured_data["description"]).chars(300),
             tags=list(article.tags.all()),
             preview=self.preview,
             corrections=corrections,
             more_on_theme=more,
             related=related_live(article) if not article.theme_id else [],
-            structured_data=news_article(article),
+            structured_data=structured_data,
         )
         return context
 

@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from PIL import Image as PILImage
 
-from pagecache.signals import content_changed
+from pagecache.signals import ContentQuerySet
 
 from . import processing
 
@@ -53,6 +53,8 @@ class Image(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -161,8 +163,6 @@ class Image(models.Model):
                 Image.objects.filter(pk=self.pk).update(
                     renditions=self.renditions, width=self.width, height=self.height
                 )
-                # update() sends no signal: pages cached meanwhile name the old renditions, deleted below.
-                content_changed(Image)
         except BaseException:
             processing.delete_files(storage, written)
             raise

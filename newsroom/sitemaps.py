@@ -64,17 +64,12 @@ class ArticleSitemap(NewsroomSitemap):
 
 
 def live_edited_last(recent=200):
-    """`modified_at` of the most recently edited live article. Asked of `live()` directly, SQLite
-    picks the publication index and sorts the whole archive (seconds at 100,000 articles); walking
-    the latest edits of any state finds it among the first few."""
-    now = timezone.now()
-    edits = Article.objects.order_by("-modified_at").only(
-        "status", "publish_at", "expire_at", "deleted_at", "modified_at"
-    )
-    for article in edits[:recent]:
-        if article.is_live(now):
-            return article.modified_at
-    return Article.objects.live(now).order_by("-modified_at").values_list("modified_at", flat=True).first()
+    """`modified_at` of the most recently edited live article, looked for among the latest edits
+    first. Asked of the whole of `live()`, SQLite picks the publication index and sorts the
+    archive (seconds at 100,000 articles)."""
+    recent_edits = Article.objects.order_by("-modified_at").values("pk")[:recent]
+    newest = Article.objects.live().order_by("-modified_at").values_list("modified_at", flat=True)
+    return newest.filter(pk__in=recent_edits).first() or newest.first()
 
 
 def last_published(**filters):

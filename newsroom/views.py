@@ -24,7 +24,6 @@ class HomeView(TemplateView):
             by_theme.setdefault(article.theme_id, []).append(article)
         for articles in by_theme.values():
             articles.sort(key=lambda a: (a.publish_at, a.pk), reverse=True)
-            del articles[THEME_BLOCK_SIZE:]
         return super().get_context_data(
             lead=latest[0] if latest else None,
             latest=latest[1:],

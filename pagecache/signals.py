@@ -1,11 +1,12 @@
 """Any change to what public pages show bumps the page-cache generation, whatever
 code path saved it (admin, workflow transitions, shell, imports): model signals,
-not view code. Only `QuerySet.update()` and raw SQL bypass signals; code doing
-those calls `content_changed(Model)` itself (related lists, corrections, renditions)."""
+not view code. `QuerySet.update()` sends no signal: the querysets of articles and images
+(`ContentQuerySet`) drop cached pages themselves; raw SQL, or update() on another watched
+model, must call `content_changed(Model)`."""
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .pages import bump_generation
@@ -19,6 +20,17 @@ def content_changed(sender, using="default", **kwargs):
     # not yet committed data cannot survive under the new generation.
     bump_generation()
     transaction.on_commit(bump_generation, using=using)
+
+
+class ContentQuerySet(models.QuerySet):
+    """update() on a model whose rows pages show (bookkeeping writes: related lists, a
+    correction's time, regenerated renditions) drops the cached pages like a save does."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            content_changed(self.model, using=self.db)
+        return rows
 
 
 def watched_models():

@@ -1,10 +1,12 @@
 from itertools import groupby
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
+from articles.models import Article
 from articles.views import ArticleListMixin
 from pagecache.decorators import public_page
 
@@ -33,9 +35,12 @@ class ThemeDetailView(ArticleListMixin, ListView):
     template_name = "themes/theme_detail.html"
 
     def get_queryset(self):
-        self.theme = get_object_or_404(Theme.objects.select_related("lead_article"), slug=self.kwargs["slug"])
-        lead = self.theme.lead_article
-        self.pinned = lead if lead is not None and lead.is_live() else None
+        # The pinned article comes with its theme; whether it is live, from live() in the same query.
+        themes = Theme.objects.select_related("lead_article").annotate(
+            lead_is_live=Exists(Article.objects.live().filter(pk=OuterRef("lead_article")))
+        )
+        self.theme = get_object_or_404(themes, slug=self.kwargs["slug"])
+        self.pinned = self.theme.lead_article if self.theme.lead_is_live else None
         articles = self.articles().filter(theme=self.theme)
         if self.pinned:
             articles = articles.exclude(pk=self.pinned.pk)
