@@ -24,15 +24,22 @@ logger = logging.getLogger(__name__)
 
 
 def take_transition(
-    article: Article, name: str, *, user, note: str = "", publish_at: datetime | None = None
+    article: Article,
+    name: str,
+    *,
+    user,
+    note: str = "",
+    publish_at: datetime | None = None,
+    backdate: bool = False,
 ) -> ArticleEvent:
-    """Run transition `name` for `user`, then notify whoever needs to know."""
+    """Run transition `name` for `user`, then notify whoever needs to know. `backdate` lets an
+    importer approve at a past publication time (the site it comes from published then)."""
     if name == "submit":
         event = article.submit(user)
     elif name == "return":
         event = article.return_to_draft(user, note)
     elif name == "approve":
-        event = article.approve(user, publish_at)
+        event = article.approve(user, publish_at, backdate=backdate)
     elif name == "reschedule":
         event = article.reschedule(user, publish_at)
     elif name == "withdraw":

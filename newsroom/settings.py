@@ -315,3 +315,10 @@ CSP_MEDIA_DIRECTIVES = {
 # A theme with no live article for this many days is dormant: it leaves the navigation
 # and the home page until a new article in it goes live.
 THEME_DORMANT_DAYS = int(env("THEME_DORMANT_DAYS", "30"))
+
+# --- Doors in and out: the content API (api/) and the WordPress importer (wordpress/) --------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api", "wordpress"]
+# Outside the page cache, so that a cached 404 of an old WordPress address still turns into its 301.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"), "wordpress.middleware.LegacyAddressMiddleware"
+)
