@@ -20,6 +20,7 @@ urlpatterns = [
     path("themes/", include("themes.urls")),
     path(ADMIN_PATH, admin.site.urls),
     path("search/", include("search.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("articles.urls")),
 ]
 

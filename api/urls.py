@@ -1,0 +1,21 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from pagecache.decorators import public_page
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("articles/", public_page(views.ArticleListView.as_view()), name="article-list"),
+    path("articles/<int:pk>/", public_page(views.ArticleDetailView.as_view()), name="article-detail"),
+    path("themes/", public_page(views.ThemeListView.as_view()), name="theme-list"),
+    path("themes/<slug:slug>/", public_page(views.ThemeDetailView.as_view()), name="theme-detail"),
+    path("authors/", public_page(views.AuthorListView.as_view()), name="author-list"),
+    path("authors/<slug:slug>/", public_page(views.AuthorDetailView.as_view()), name="author-detail"),
+    path("tags/", public_page(views.TagListView.as_view()), name="tag-list"),
+    path("search/", public_page(views.SearchView.as_view()), name="search"),
+    path("schema/", public_page(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
