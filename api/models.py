@@ -51,13 +51,17 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.key_prefix}…)"
 
+    def new_key(self):
+        """Give the (unsaved) token a fresh key and return it: the key exists only in the return value."""
+        key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.key_hash, self.key_prefix = hash_key(key), key[:10]
+        return key
+
     @classmethod
     def issue(cls, *, user, name, created_by=None):
-        """A new token and its key, which exists only in the return value."""
-        key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user, name=name, key_hash=hash_key(key), key_prefix=key[:10], created_by=created_by
-        )
+        token = cls(user=user, name=name, created_by=created_by)
+        key = token.new_key()
+        token.save()
         return token, key
 
     @classmethod

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from pagecache.decorators import public_page
 
-from . import views
+from . import staff, views
 
 app_name = "api"
 
@@ -19,3 +19,12 @@ urlpatterns = [
     path("schema/", public_page(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
+
+staff_patterns = [
+    path("staff/articles/", staff.StaffArticleListView.as_view(), name="staff-article-list"),
+    path("staff/articles/<int:pk>/", staff.StaffArticleDetailView.as_view(), name="staff-article-detail"),
+    path("staff/articles/<int:pk>/steps/", staff.StepView.as_view(), name="staff-article-steps"),
+    path("staff/workflow/", staff.WorkflowView.as_view(), name="staff-workflow"),
+    path("staff/images/", staff.ImageUploadView.as_view(), name="staff-images"),
+]
+urlpatterns += staff_patterns

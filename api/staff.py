@@ -1,0 +1,235 @@
+"""Writes for staff and integrations (a wire feed, a mobile app), with a per-user API key.
+
+Everything goes through the doors the admin uses: a content save keeps a revision and
+refuses a stale version; a workflow step is `take_transition`, whose guards decide (a
+writer's key cannot approve); the steps offered come from the workflow table."""
+
+import hashlib
+import json
+
+import reversion
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles.models import TRANSITIONS, Article, Byline
+from articles.workflow import take_transition
+from images.models import Image
+
+from . import staff_serializers as w
+from .models import ApiToken, IdempotencyKey
+from .pagination import NamePagination
+from .serializers import ImageSerializer
+from .views import ConditionalMixin
+
+
+class HasApiKey(permissions.BasePermission):
+    message = "Send an API key: Authorization: Bearer <key> (made in the admin under API tokens)."
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, ApiToken)
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
+class StaffMixin(ConditionalMixin):
+    permission_classes = [HasApiKey]
+    throttle_classes = []
+
+
+def desk_articles(user):
+    """The articles `user` may see: editors all of them, everyone else their own (as in the admin)."""
+    articles = Article.objects.select_related("theme", "lead_image").prefetch_related("bylines__author", "tags")
+    if user.has_perm("articles.publish_article"):
+        return articles
+    mine = Article.objects.filter(Q(created_by=user) | Q(bylines__author__user=user)).values("pk")
+    return articles.filter(pk__in=mine)
+
+
+def save_content(article, data, user, comment):
+    """A content save with a revision, like the admin's; bylines and tags with it."""
+    authors = data.pop("authors", None)
+    tags = data.pop("tags", None)
+    data.pop("version", None)
+    for field, value in data.items():
+        setattr(article, field, value)
+    article.modified_by = user
+    article.full_clean(exclude=["slug"] if article.pk else None)
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        article.save()
+        if authors is not None:
+            Byline.objects.filter(article=article).exclude(author__in=authors).delete()
+            for position, author in enumerate(authors):
+                Byline.objects.update_or_create(article=article, author=author, defaults={"position": position})
+        if tags is not None:
+            article.tags.set([" ".join(tag.split()) for tag in tags if tag.strip()])
+    return article
+
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Any unique string (e.g. a UUID): the same key with the same body returns the article the first "
+    "request created instead of making another.",
+)
+
+
+class StaffArticleListView(StaffMixin, generics.ListCreateAPIView):
+    """Your articles (editors: all), newest edit first; POST makes a draft."""
+
+    pagination_class = NamePagination
+    allowed_query_params = frozenset({"page", "page_size"})
+    parser_classes = [JSONParser]
+
+    def get_serializer_class(self):
+        return w.ArticleWriteSerializer if self.request.method == "POST" else w.StaffArticleSerializer
+
+    def get_queryset(self):
+        return desk_articles(self.request.user).order_by("-modified_at", "-id")
+
+    @extend_schema(
+        request=w.ArticleWriteSerializer, responses={201: w.StaffArticleSerializer}, parameters=[IDEMPOTENCY_HEADER]
+    )
+    def post(self, request):
+        if not request.user.has_perm("articles.add_article"):
+            raise PermissionDenied("Your account may not create articles.")
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not (1 <= len(key) <= 255 and key.isprintable()):
+            raise ValidationError({"Idempotency-Key": "1 to 255 printable characters."})
+        serializer = w.ArticleWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fingerprint = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
+        if key:
+            replay = self.replay(key, fingerprint)
+            if replay:
+                return replay
+        try:
+            with transaction.atomic():
+                article = Article(created_by=request.user)
+                data = dict(serializer.validated_data)
+                if "authors" not in data and hasattr(request.user, "author"):
+                    data["authors"] = [request.user.author]
+                save_content(article, data, request.user, "Created through the API")
+                if key:
+                    IdempotencyKey.objects.create(user=request.user, key=key, request_hash=fingerprint, article=article)
+        except IntegrityError:
+            # The same key, sent twice at once: the other request made the article.
+            replay = self.replay(key, fingerprint) if key else None
+            if replay:
+                return replay
+            raise
+        return Response(self.represent(article), status=status.HTTP_201_CREATED)
+
+    def replay(self, key, fingerprint):
+        earlier = IdempotencyKey.objects.filter(user=self.request.user, key=key).select_related("article").first()
+        if earlier is None:
+            return None
+        if earlier.request_hash != fingerprint:
+            raise Conflict("This Idempotency-Key was used for a different request: use a new key for new content.")
+        response = Response(self.represent(earlier.article), status=status.HTTP_201_CREATED)
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+    def represent(self, article):
+        article = desk_articles(self.request.user).get(pk=article.pk)
+        return w.StaffArticleSerializer(article, context={"request": self.request}).data
+
+
+class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
+    """One of your articles in any state. PATCH changes its content (send the `version` you read)."""
+
+    serializer_class = w.StaffArticleSerializer
+    parser_classes = [JSONParser]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return desk_articles(self.request.user)
+
+    @extend_schema(request=w.ArticleWriteSerializer, responses=w.StaffArticleSerializer)
+    def patch(self, request, pk):
+        article = self.get_object()
+        if not article.can_edit(request.user):
+            raise PermissionDenied(f"You may not edit this article while it is {article.state().label.lower()}.")
+        serializer = w.ArticleWriteSerializer(article, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "version" not in serializer.validated_data:
+            raise ValidationError({"version": "Send the version you last read, so that no one's edit is lost."})
+        with transaction.atomic():
+            current = Article.objects.select_for_update().get(pk=article.pk)
+            if current.version != serializer.validated_data["version"]:
+                raise Conflict(
+                    f"Someone saved this article after you read it (version {current.version}). "
+                    "Read it again and apply your change to that."
+                )
+            save_content(current, dict(serializer.validated_data), request.user, "Changed through the API")
+        fresh = desk_articles(request.user).get(pk=article.pk)
+        return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
+
+
+class StepView(StaffMixin, APIView):
+    """Request a workflow step for an article; the workflow's own guards decide."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=w.StepRequestSerializer, responses=w.StaffArticleSerializer)
+    def post(self, request, pk):
+        article = get_object_or_404(desk_articles(request.user), pk=pk)
+        serializer = w.StepRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        take_transition(
+            article, data["step"], user=request.user, note=data.get("note", ""), publish_at=data.get("publish_at")
+        )
+        fresh = desk_articles(request.user).get(pk=pk)
+        return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
+
+
+class WorkflowView(StaffMixin, APIView):
+    """The workflow's steps, as declared in its table."""
+
+    @extend_schema(responses=w.WorkflowStepSerializer(many=True))
+    def get(self, request):
+        steps = [
+            {
+                "step": name,
+                "label": rule["done"],
+                "from_statuses": sorted(str(status) for status in rule["from"]),
+                "permission": rule["permission"],
+            }
+            for name, rule in TRANSITIONS.items()
+        ]
+        return Response(w.WorkflowStepSerializer(steps, many=True).data)
+
+
+class ImageUploadView(StaffMixin, APIView):
+    """Upload a picture to the image library (multipart); renditions are made now, not when read."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=w.ImageUploadSerializer, responses={201: ImageSerializer})
+    def post(self, request):
+        if not request.user.has_perm("images.add_image"):
+            raise PermissionDenied("Your account may not upload images.")
+        serializer = w.ImageUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        image = Image(**{**data, "uploaded_by": request.user})
+        image.title = image.title or data["file"].name[:200]
+        try:
+            image.save()
+        except DjangoValidationError as error:
+            raise ValidationError({"file": error.messages}) from None
+        return Response(ImageSerializer(image).data, status=status.HTTP_201_CREATED)

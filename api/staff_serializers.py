@@ -1,0 +1,96 @@
+"""What staff send and get back on the write endpoints. Workflow fields (status, publish_at,
+expire_at) are not fields here: they change only through the steps endpoint."""
+
+from rest_framework import serializers
+
+from articles.models import TRANSITIONS, Article, Author
+from images.models import Image
+from themes.models import Theme
+
+from .serializers import ArticleDetailSerializer
+
+WORKFLOW_FIELDS = {"status", "publish_at", "expire_at", "deleted_at", "updated_at", "withdrawn_reason"}
+
+
+class RejectUnknownFieldsMixin:
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = set(data.keys()) - set(self.fields)
+            if unknown & WORKFLOW_FIELDS:
+                raise serializers.ValidationError(
+                    {
+                        field: "The workflow decides this: request a step at /api/v1/staff/articles/{id}/steps/."
+                        for field in sorted(unknown & WORKFLOW_FIELDS)
+                    }
+                )
+            if unknown:
+                raise serializers.ValidationError({field: "Unknown field." for field in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+class ArticleWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    theme = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Theme.objects.all(), allow_null=True, required=False
+    )
+    authors = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Author.objects.all(), many=True, required=False, help_text="Byline order."
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=50, required=False, help_text="Tag names."
+    )
+    lead_image = serializers.PrimaryKeyRelatedField(queryset=Image.objects.all(), allow_null=True, required=False)
+    version = serializers.IntegerField(
+        required=False,
+        help_text="On update: the version you last read. A stale one is refused with 409, so nothing is overwritten.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ["headline", "deck", "standfirst", "body", "theme", "authors", "tags", "lead_image", "version"]
+
+
+class StaffArticleSerializer(ArticleDetailSerializer):
+    """An article as its editors see it: any state, with the workflow's view of it."""
+
+    status = serializers.CharField()
+    state = serializers.SerializerMethodField()
+    version = serializers.IntegerField()
+    body = serializers.CharField(help_text="Markdown, as editors write it.")
+    published_at = serializers.DateTimeField(source="publish_at", allow_null=True)
+    allowed_steps = serializers.SerializerMethodField(help_text="The workflow steps you may request now.")
+
+    class Meta(ArticleDetailSerializer.Meta):
+        fields = [*ArticleDetailSerializer.Meta.fields, "body", "status", "state", "version", "allowed_steps"]
+
+    def get_state(self, article) -> str:
+        return article.state().value
+
+    def get_allowed_steps(self, article) -> list[str]:
+        return article.allowed_transitions(self.context["request"].user)
+
+
+class StepRequestSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=list(TRANSITIONS), help_text="A step of the workflow table.")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Needed to return or withdraw."
+    )
+    publish_at = serializers.DateTimeField(required=False, allow_null=True, help_text="To approve or reschedule.")
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and set(data.keys()) - set(self.fields):
+            raise serializers.ValidationError({f: "Unknown field." for f in set(data.keys()) - set(self.fields)})
+        return super().to_internal_value(data)
+
+
+class WorkflowStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    label = serializers.CharField()
+    from_statuses = serializers.ListField(child=serializers.CharField())
+    permission = serializers.CharField()
+
+
+class ImageUploadSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Image
+        fields = ["file", "title", "alt_text", "caption", "credit"]
+        extra_kwargs = {"title": {"required": False}}
