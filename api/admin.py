@@ -64,7 +64,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         audit.record(request.user, "api_token_created", obj, {"user": obj.user.get_username(), "name": obj.name})
 
     def response_add(self, request, obj, post_url_continue=None):
-        return TemplateResponse(
+        response = TemplateResponse(
             request,
             "admin/api/apitoken/key_created.html",
             {
@@ -75,6 +75,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 "title": "Copy the new API key",
             },
         )
+        response["Cache-Control"] = "no-store"  # the key must not linger in any cache
+        return response
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):

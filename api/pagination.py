@@ -14,13 +14,13 @@ def page_size_from(request, default):
     return int(raw)
 
 
-class ArticleCursorPagination(CursorPagination):
-    """Newest first; a cursor stays right while articles are published (unlike page numbers)."""
+class CheckedPagination:
+    """A page size out of range, or a page or cursor we did not make, is a 400 saying so
+    (DRF clamps the one silently and answers 404 to the other)."""
 
-    ordering = ("-publish_at", "-id")
-    page_size = 20
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    invalid = ("page", "There is no such page.")
 
     def get_page_size(self, request):
         return page_size_from(request, self.page_size)
@@ -29,22 +29,18 @@ class ArticleCursorPagination(CursorPagination):
         try:
             return super().paginate_queryset(queryset, request, view)
         except (NotFound, DjangoValidationError, ValueError, OverflowError):
-            # A cursor that is not one we made (or one whose position is not a time).
-            raise ValidationError(
-                {"cursor": "This cursor is not valid: use the `next` or `previous` link as given."}
-            ) from None
+            # DjangoValidationError and the others: a well-encoded cursor whose position is not a time.
+            field, message = self.invalid
+            raise ValidationError({field: message}) from None
 
 
-class NamePagination(PageNumberPagination):
+class ArticleCursorPagination(CheckedPagination, CursorPagination):
+    """Newest first; a cursor stays right while articles are published (unlike page numbers)."""
+
+    ordering = ("-publish_at", "-id")
+    page_size = 20
+    invalid = ("cursor", "This cursor is not valid: use the `next` or `previous` link as given.")
+
+
+class NamePagination(CheckedPagination, PageNumberPagination):
     page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-
-    def get_page_size(self, request):
-        return page_size_from(request, self.page_size)
-
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound as error:
-            raise ValidationError({"page": str(error.detail)}) from None

@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from pagecache.decorators import public_page
 
@@ -17,7 +17,11 @@ urlpatterns = [
     path("tags/", public_page(views.TagListView.as_view()), name="tag-list"),
     path("search/", public_page(views.SearchView.as_view()), name="search"),
     path("schema/", public_page(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
 ]
 
 staff_patterns = [

@@ -61,6 +61,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
 def now():
     return timezone.now().replace(microsecond=0)
 

@@ -176,12 +176,6 @@ def test_an_idempotency_key_makes_a_retried_create_return_the_same_article(as_us
     assert Article.objects.count() == 2
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def png():
     buffer = io.BytesIO()
     PILImage.new("RGB", (800, 500), "orange").save(buffer, "PNG")
@@ -220,9 +214,7 @@ def test_keys_are_made_and_revoked_in_the_admin_and_audited(client, writer, edit
     # A writer cannot make a key that acts as someone else.
     assert client.post("/admin/api/apitoken/add/", {"user": editor.pk, "name": "Sneaky"}).status_code == 200
     assert ApiToken.objects.count() == 1
-    client.post(
-        "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
-    )
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     assert AuditEntry.objects.filter(action="api_token_revoked", target_id=str(token.pk)).exists()
     client.logout()
     assert client.get("/api/v1/staff/articles/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401

@@ -19,14 +19,6 @@ EXPORT = EXPORTS / "export-1.2.xml"
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
 def uploads(tmp_path):
     """The old site's wp-content/uploads tree: the featured picture and a PNG, not the lost one."""
     root = tmp_path / "uploads"
