@@ -9,7 +9,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from articles.models import Correction, Status
+from articles.models import Article, Correction, Status
 
 
 @pytest.fixture
@@ -201,3 +201,18 @@ def test_anonymous_use_is_rate_limited(client, story, settings):
     assert statuses == [200, 200, 200, 429, 429]
     # Another reader is not affected.
     assert client.get("/api/v1/themes/", REMOTE_ADDR="203.0.113.9").status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_article_answers_cost_a_fixed_number_of_queries(
+    client, make_article, make_author, make_theme, django_assert_max_num_queries, count, settings
+):
+    settings.PAGE_CACHE_ENABLED = False
+    theme = make_theme()
+    for n in range(count):
+        make_article(authors=[make_author()], tags=[f"tag{n}", "common"], theme=theme)
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/v1/articles/?page_size=100").json()["results"]) == count
+    article = Article.objects.first()
+    with django_assert_max_num_queries(5):
+        assert client.get(f"/api/v1/articles/{article.pk}/").status_code == 200
