@@ -44,7 +44,6 @@ class Conflict(APIException):
 
 class StaffMixin(ConditionalMixin):
     permission_classes = [HasApiKey]
-    throttle_classes = []
 
 
 def desk_articles(user):

@@ -166,6 +166,8 @@ def test_the_https_namespace_form_of_wxr_1_1_is_read(db):
     assert article.is_live()
     assert article.body == "Ploughs are out.\n\nThe road should reopen by noon."
     assert [t.name for t in article.tags.all()] == ["Weather"]
+    assert article.theme is None  # WordPress's "Uncategorized" is no theme
+    assert not Theme.objects.exists()
     assert "Imported: 1 articles, 1 authors, 1 tags." in report
 
 

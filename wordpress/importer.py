@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Status
+from articles.related import refresh_related
 from articles.text import plain_text
 from articles.workflow import take_transition
 from images import processing
@@ -37,6 +38,8 @@ from .models import ImportedItem, LegacyAddress
 from .wxr import MalformedExport, WPAuthor, WPCategory, WPItem, WPSite, WPTag, read_export
 
 IMPORT_USERNAME = "wordpress-import"
+# WordPress files every post without a category here; a theme of that name would mean nothing to readers.
+UNCATEGORIZED = "uncategorized"
 UPLOADS = "/wp-content/uploads/"
 _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 _WP_IMAGE_CLASS = re.compile(r"\bwp-image-(\d+)\b")
@@ -98,6 +101,7 @@ class WordPressImport:
         self.categories = {}  # nicename → WPCategory, for the parents of /category/a/b/ addresses
         self.attachments = {}  # post id → WPItem of the attachment (found in a first pass)
         self.stored_files = []  # image files written, removed again if the import fails
+        self.approved = []  # articles approved by this run, whose related stories are worked out at the end
 
     # Running ------------------------------------------------------------------------------
 
@@ -113,6 +117,9 @@ class WordPressImport:
                         if isinstance(entry, WPItem):
                             done += 1
                             self.progress(done, total)
+                if not self.dry_run:
+                    for article in Article.objects.filter(pk__in=self.approved, theme__isnull=True):
+                        refresh_related(article)
                 if self.dry_run:
                     transaction.set_rollback(True)
         except BaseException:
@@ -202,6 +209,8 @@ class WordPressImport:
         return author
 
     def theme(self, category):
+        if category.nicename == UNCATEGORIZED:
+            return None
         if category.nicename in self.categories:
             known = self.categories[category.nicename]
             category.parent = category.parent or known.parent
@@ -380,6 +389,8 @@ class WordPressImport:
         """The most specific of the post's categories (a child before its parent)."""
         themes = []
         for category in item.categories:
+            if category.nicename == UNCATEGORIZED:
+                continue
             if category.nicename not in self.categories:
                 self.theme(category)
             themes.append(category.nicename)
@@ -406,7 +417,15 @@ class WordPressImport:
                 take_transition(article, "submit", user=self.actor)
             elif step == "approve" and article.status in (Status.DRAFT, Status.IN_REVIEW):
                 publish_at = (item.post_date or timezone.now()).replace(microsecond=0)
-                take_transition(article, "approve", user=self.actor, publish_at=publish_at, backdate=True)
+                take_transition(
+                    article,
+                    "approve",
+                    user=self.actor,
+                    publish_at=publish_at,
+                    backdate=True,
+                    refresh_related_stories=False,
+                )
+                self.approved.append(article.pk)
 
 
 def import_account():
