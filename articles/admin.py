@@ -6,18 +6,29 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag, TaggedItem
 
+from audit.models import AuditEntry
+
 from .duplicates import dismissed_ids, duplicate_warnings, find_duplicates
 from .models import (
-    TRANSITIONS,
+    WORKFLOW,
     Action,
     Article,
     ArticleEvent,
@@ -28,14 +39,13 @@ from .models import (
     ShareLink,
     State,
     TransitionNotAllowed,
+    is_editor,
 )
 from .related import refresh_related
 from .text import plain_text
-from .workflow import take_transition
+from .workflow import restore_revision, revision_content, take_transition
 
 CONFLICT_FIELDS = ["headline", "deck", "standfirst", "body", "theme", "lead_image", "tags", "expire_at", "slug"]
-# Fields only workflow transitions may change; restoring a revision leaves them as they are.
-WORKFLOW_FIELDS = ["status", "publish_at", "withdrawn_reason", "updated_at"]
 PRESENCE_SECONDS = 300  # "being edited by" notices fade this long after the last sign of life
 
 # "Tue 26 Nov, 09:00 EET": short enough for a list column, zone always shown.
@@ -70,10 +80,6 @@ class BylineInline(admin.TabularInline):
     autocomplete_fields = ["author"]
     verbose_name = "author"
     verbose_name_plural = "Byline (lowest position first)"
-
-
-def is_editor(user):
-    return user.has_perm("articles.publish_article")
 
 
 class CorrectionInline(admin.StackedInline):
@@ -183,6 +189,8 @@ class ArticleAdmin(CompareVersionAdmin):
     show_full_result_count = False
     list_per_page = 50
     change_form_template = "admin/articles/article/change_form.html"
+    # Django's own list: reversion's adds "Recover deleted articles", and the bin is the one way back.
+    change_list_template = "admin/change_list.html"
     history_latest_first = True
     # Derived or bookkeeping fields; tags are compared from the revision's tagged items below.
     compare_exclude = [
@@ -255,13 +263,19 @@ class ArticleAdmin(CompareVersionAdmin):
         queryset = super().get_queryset(request).defer("body", "body_html")
         if is_editor(request.user):
             return queryset
-        user = request.user
-        mine = Article.objects.filter(Q(created_by=user) | Q(bylines__author__user=user)).values("pk")
-        return queryset.filter(pk__in=mine)
+        return queryset.filter(pk__in=Article.objects.authored_by(request.user).values("pk"))
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.can_edit(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.refusal("delete", request.user) is None)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the list with a message; a refusal here is a plain 404.
+        raise Http404("No such article.")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.has_been_published():
@@ -274,17 +288,25 @@ class ArticleAdmin(CompareVersionAdmin):
         return self.prepopulated_fields
 
     def save_model(self, request, obj, form, change):
-        for field, value in (getattr(request, "workflow_before_restore", None) or {}).items():
-            setattr(obj, field, value)
+        # The expiry time is a workflow field: the form offers it, the "expiry" step sets it.
+        expiry_changed = "expire_at" in form.changed_data
+        if expiry_changed:
+            expire_at = obj.expire_at
+            obj.expire_at = Article.all_objects.filter(pk=obj.pk).values_list("expire_at", flat=True).first()
         if not change:
             obj.created_by = request.user
         obj.modified_by = request.user
         marked_update = form.cleaned_data.get("significant_update") and is_editor(request.user)
         if marked_update:
             obj.updated_at = timezone.now().replace(microsecond=0)
+        was_live = change and obj.is_live()
         super().save_model(request, obj, form, change)
         if marked_update:
             ArticleEvent.objects.create(article=obj, action=Action.UPDATE, actor=request.user)
+        if was_live:
+            AuditEntry.record(request.user, "article.edit_live", obj, {"fields": form.changed_data})
+        if expiry_changed:
+            take_transition(obj, "expiry", user=request.user, when=expire_at)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -300,9 +322,7 @@ class ArticleAdmin(CompareVersionAdmin):
     # The bin: deleting only moves an article there ---------------------------------------
 
     def delete_model(self, request, obj):
-        obj.deleted_at, obj.deleted_by = timezone.now(), request.user
-        obj.save(update_fields=["deleted_at", "deleted_by"])
-        ArticleEvent.objects.create(article=obj, action=Action.DELETE, actor=request.user)
+        take_transition(obj, "delete", user=request.user)
 
     def delete_queryset(self, request, queryset):
         for article in queryset:
@@ -349,27 +369,60 @@ class ArticleAdmin(CompareVersionAdmin):
                 self.admin_site.admin_view(self.share_view),
                 name="articles_article_share",
             ),
-            *super().get_urls(),
+            path(
+                "<path:object_id>/history/<int:version_id>/",
+                self.admin_site.admin_view(self.revision_view),
+                name="articles_article_revision",
+            ),
+            *(url for url in super().get_urls() if url.name not in REVERSION_VIEWS_REPLACED),
         ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.version_before_restore = getattr(request, "version_before_restore", None)
-        return form
+    def history_view(self, request, object_id, extra_context=None):
+        # reversion lists the versions of any id it is given: only for an article the user may see.
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such article.")
+        return super().history_view(request, object_id, extra_context)
+
+    def compare_view(self, request, object_id, extra_context=None):
+        # reversion-compare loads the article without asking the admin who may see it.
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such article.")
+        return super().compare_view(request, object_id, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        # The restore rewrites the row before the form runs; conflicts are judged against what was
-        # there, and the workflow state stays what it is: only transitions change it.
-        request.version_before_restore = (
-            Article.objects.filter(pk=unquote(object_id)).values_list("version", flat=True).first()
+        """Restore an earlier revision's content as a new save (replaces django-reversion's view,
+        which reverted workflow fields and bookkeeping too): GET asks, POST restores."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not article.can_edit(request.user):
+            raise Http404("No such article.")
+        version = get_object_or_404(
+            Version.objects.get_for_object(article).select_related("revision__user"), pk=version_id
         )
-        request.workflow_before_restore = Article.objects.filter(pk=unquote(object_id)).values(*WORKFLOW_FIELDS).first()
-        response = super().revision_view(request, object_id, version_id, extra_context)
-        if request.method == "POST" and response.status_code == 302:
-            ArticleEvent.objects.create(
-                article_id=unquote(object_id), action=Action.REVERT, actor=request.user, note=f"Revision {version_id}"
-            )
-        return response
+        if request.method == "POST":
+            try:
+                restore_revision(article, version, user=request.user)
+            except TransitionNotAllowed as refusal:
+                raise PermissionDenied(str(refusal)) from None
+            messages.success(request, f"Restored the revision of {admin_time(version.revision.date_created)}.")
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        content = revision_content(version)
+        rows = [
+            ("Headline", article.headline, content["headline"]),
+            ("Deck", article.deck, content["deck"]),
+            ("Standfirst", article.standfirst, content["standfirst"]),
+            ("Body", article.body, content["body"]),
+            ("Authors", show(article.byline), show(Author.objects.filter(pk__in=content["author_ids"]))),
+            ("Tags", show(article.tags.all()), show(Tag.objects.filter(pk__in=content["tag_ids"]))),
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Restore the revision of {admin_time(version.revision.date_created)}?",
+            "rows": [(label, now or "", then or "") for label, now, then in rows if (now or "") != (then or "")],
+            "version": version,
+        }
+        return TemplateResponse(request, "admin/articles/article/restore_revision.html", context)
 
     def editing_view(self, request, object_id):
         """Heartbeat from an open article form: keeps the "being edited by" notice alive."""
@@ -416,8 +469,16 @@ class ArticleAdmin(CompareVersionAdmin):
             raise PermissionDenied
         text = {name: request.POST.get(name, "")[:20_000] for name in ("headline", "deck", "standfirst", "body")}
         article_id = request.POST.get("article") or None
-        article_id = int(article_id) if article_id and article_id.isdigit() else None
+        if article_id is not None and (not article_id.isdigit() or len(article_id) > 18):
+            return HttpResponseBadRequest("“article” must be the number of an article.")
+        article_id = int(article_id) if article_id else None
         duplicates = find_duplicates(headline=text["headline"], standfirst=text["standfirst"], exclude=article_id)
+        visible = set(
+            Article.objects.visible_to(request.user)
+            .filter(pk__in=[other.pk for other, *_ in duplicates])
+            .values_list("pk", flat=True)
+        )
+        duplicates = [found for found in duplicates if found[0].pk in visible]
         if article_id:
             dismissed = dismissed_ids(article_id)
             duplicates = [found for found in duplicates if found[0].pk not in dismissed]
@@ -445,7 +506,10 @@ class ArticleAdmin(CompareVersionAdmin):
         article = self.get_object(request, unquote(object_id))
         if article is None or not self.has_change_permission(request, article):
             raise Http404("No such article.")
-        other = Article.objects.filter(pk=request.POST.get("other") or 0).first()
+        other_id = request.POST.get("other", "")
+        if not other_id.isdigit() or len(other_id) > 18:
+            return HttpResponseBadRequest("“other” must be the number of an article.")
+        other = Article.objects.visible_to(request.user).filter(pk=other_id).first()
         if other is None:
             raise Http404("No such article.")
         ArticleEvent.objects.create(
@@ -471,7 +535,7 @@ class ArticleAdmin(CompareVersionAdmin):
                 else [],
                 can_share=is_editor(request.user) and not article.is_live(),
                 preview_url=reverse("articles:preview", args=[article.pk]),
-                transitions=article.allowed_transitions(request.user),
+                steps=[WORKFLOW[name] for name in article.allowed_transitions(request.user)],
                 events=article.events.select_related("actor"),
                 zone_note=zone_note(),
                 default_publish_at=timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
@@ -480,7 +544,7 @@ class ArticleAdmin(CompareVersionAdmin):
                 ),
                 state=article.state(),
                 publish_time=admin_time(article.publish_at),
-                duplicates=duplicate_warnings(article),
+                duplicates=[found for found in duplicate_warnings(article) if found[0].can_view(request.user)],
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -490,23 +554,30 @@ class ArticleAdmin(CompareVersionAdmin):
         article = self.get_object(request, unquote(object_id))
         if article is None:
             raise Http404("No such article.")
-        if name not in TRANSITIONS or name not in article.allowed_transitions(request.user):
-            raise PermissionDenied(article._refusal(name, request.user) if name in TRANSITIONS else "No such step.")
+        refusal = article.refusal(name, request.user)
+        if refusal:
+            raise PermissionDenied(refusal)
         change_url = reverse("admin:articles_article_change", args=[article.pk])
         try:
-            publish_at = parse_local_datetime(request.POST.get("publish_at", ""))
-            take_transition(article, name, user=request.user, note=request.POST.get("note", ""), publish_at=publish_at)
+            when = parse_local_datetime(request.POST.get("when", ""))
+            take_transition(article, name, user=request.user, note=request.POST.get("note", ""), when=when)
         except (TransitionNotAllowed, ValueError) as refusal:
             messages.error(request, str(refusal.args[0] if refusal.args else refusal))
             return HttpResponseRedirect(change_url)
         article.refresh_from_db()
-        done = TRANSITIONS[name]["done"].capitalize()
+        done = WORKFLOW[name].done.capitalize()
         if name in ("approve", "reschedule"):
             when = "now live" if article.is_live() else f"goes live {admin_time(article.publish_at)}"
             messages.success(request, f"{done}: “{article}” {when}.")
         else:
             messages.success(request, f"{done}: “{article}”.")
         return HttpResponseRedirect(change_url)
+
+
+# django-reversion's views this admin does not offer: its revision view reverted workflow
+# fields (replaced by revision_view above), and its recover views brought articles back
+# around the bin.
+REVERSION_VIEWS_REPLACED = {"articles_article_revision", "articles_article_recoverlist", "articles_article_recover"}
 
 
 def revision_tags(version):
@@ -602,12 +673,8 @@ class BinAdmin(admin.ModelAdmin):
 
     @admin.action(description="Restore the selected articles from the bin")
     def restore(self, request, queryset):
-        if not is_editor(request.user):
-            raise PermissionDenied
         for article in queryset:
-            article.deleted_at = article.deleted_by = None
-            article.save(update_fields=["deleted_at", "deleted_by"])
-            ArticleEvent.objects.create(article_id=article.pk, action=Action.UNDELETE, actor=request.user)
+            take_transition(article, "undelete", user=request.user)
         messages.success(request, f"Restored {len(queryset)} article(s) from the bin.")
 
     @admin.action(description="Purge the selected articles for good")
@@ -616,5 +683,6 @@ class BinAdmin(admin.ModelAdmin):
             raise PermissionDenied("Only superusers can purge articles.")
         count = len(queryset)
         for article in queryset:
+            AuditEntry.record(request.user, "article.purge", article)
             Article.all_objects.filter(pk=article.pk).delete()
         messages.success(request, f"Purged {count} article(s) permanently.")
