@@ -243,6 +243,25 @@ class ArticleAdmin(CompareVersionAdmin):
         fieldsets.append(("Advanced", {"classes": ["collapse"], "fields": ["slug"]}))
         return fieldsets
 
+    def get_actions(self, request):
+        """Django's "delete selected" (the bin step, with its confirmation page), and one bulk
+        action per step that needs no note or time, for whoever may take it."""
+        actions = super().get_actions(request)
+        for step in WORKFLOW.values():
+            may = request.user.has_perm(step.permission) or (
+                step.author_permission and request.user.has_perm(step.author_permission)
+            )
+            if (
+                may
+                and not step.from_bin
+                and step.note != "required"
+                and step.time != "required"
+                and step.name != "delete"
+            ):
+                name = f"step_{step.name}"
+                actions[name] = (bulk_step(step.name), name, f"{step.label}: the selected articles")
+        return actions
+
     def get_inlines(self, request, obj):
         if obj is not None and obj.has_been_published() and is_editor(request.user):
             return [BylineInline, CorrectionInline]
@@ -572,6 +591,23 @@ class ArticleAdmin(CompareVersionAdmin):
         else:
             messages.success(request, f"{done}: “{article}”.")
         return HttpResponseRedirect(change_url)
+
+
+def bulk_step(name):
+    def take_for_each(modeladmin, request, queryset):
+        taken, refused = [], []
+        for article in queryset:
+            try:
+                take_transition(article, name, user=request.user)
+                taken.append(article)
+            except TransitionNotAllowed as refusal:
+                refused.append(f"“{article}”: {refusal}")
+        if taken:
+            messages.success(request, f"{WORKFLOW[name].done.capitalize()}: {len(taken)} article(s).")
+        for reason in refused:
+            messages.error(request, f"Not {WORKFLOW[name].done}: {reason}")
+
+    return take_for_each
 
 
 # django-reversion's views this admin does not offer: its revision view reverted workflow

@@ -179,3 +179,20 @@ def test_a_refused_step_answers_403_and_changes_nothing(client, writer, live):
         response = client.post(reverse("admin:articles_article_transition", args=[live.pk, name]), {"note": "x"})
         assert response.status_code in (403, 404), name
     assert state(live) == before and not ArticleEvent.objects.filter(article=live).exists()
+
+
+def test_bulk_actions_come_from_the_table_and_go_through_the_gate(client, editor, writer, make_article):
+    drafts = [make_article(f"Draft {n}", status=Status.DRAFT, publish_at=None, created_by=writer) for n in range(2)]
+    live = make_article("Already live")
+    changelist = reverse("admin:articles_article_changelist")
+    client.force_login(writer)
+    page = client.get(changelist).content.decode()
+    assert 'value="step_submit"' in page and 'value="step_approve"' not in page
+    selected = {"_selected_action": [a.pk for a in [*drafts, live]], "index": "0"}
+    client.post(changelist, {**selected, "action": "step_approve"})
+    assert not Article.objects.filter(pk__in=[a.pk for a in drafts], status=Status.APPROVED).exists()
+    client.force_login(editor)
+    response = client.post(changelist, {**selected, "action": "step_approve"}, follow=True)
+    assert Article.objects.filter(pk__in=[a.pk for a in drafts], status=Status.APPROVED).count() == 2
+    assert "Not approved: “Already live”" in response.content.decode()
+    assert all(AuditEntry.objects.filter(action="article.approve", target_id=str(a.pk)).exists() for a in drafts)
