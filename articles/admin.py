@@ -1,32 +1,22 @@
-from datetime import datetime
+from functools import partial
 from types import SimpleNamespace
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import (
-    Http404,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseNotAllowed,
-    HttpResponseRedirect,
-    JsonResponse,
-)
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
-from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag, TaggedItem
 
 from audit.models import AuditEntry
 
-from .duplicates import dismissed_ids, duplicate_warnings, find_duplicates
+from . import admin_views
+from .clock import admin_time, zone_note
+from .duplicates import duplicate_warnings
+from .forms import ArticleAdminForm
 from .models import (
     WORKFLOW,
     Action,
@@ -36,29 +26,13 @@ from .models import (
     Author,
     Byline,
     Correction,
-    ShareLink,
     State,
     TransitionNotAllowed,
     is_editor,
 )
+from .presence import others_editing, stop_editing
 from .related import refresh_related
-from .text import plain_text
-from .workflow import restore_revision, revision_content, take_transition
-
-CONFLICT_FIELDS = ["headline", "deck", "standfirst", "body", "theme", "lead_image", "tags", "expire_at", "slug"]
-PRESENCE_SECONDS = 300  # "being edited by" notices fade this long after the last sign of life
-
-# "Tue 26 Nov, 09:00 EET": short enough for a list column, zone always shown.
-ADMIN_TIME_FORMAT = "D j M Y, H:i T"
-
-
-def admin_time(value):
-    return format_date(timezone.localtime(value), ADMIN_TIME_FORMAT) if value else "—"
-
-
-def zone_note():
-    now = timezone.localtime()
-    return f"Times are entered and shown in the newsroom’s zone, {timezone.get_current_timezone_name()} ({now:%Z})."
+from .workflow import take_transition
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -87,93 +61,6 @@ class CorrectionInline(admin.StackedInline):
     extra = 0
     fields = ["text", "published_at"]
     verbose_name_plural = "Corrections (shown to readers at the foot of the article)"
-
-
-class ArticleAdminForm(forms.ModelForm):
-    """The article form, refusing to overwrite a save made after it was opened."""
-
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    significant_update = forms.BooleanField(
-        required=False,
-        label="Significant update",
-        help_text="Tick when this edit changes the story for readers: the article shows “Updated” with "
-        "the time of this save. Leave it for typo fixes.",
-    )
-
-    class Meta:
-        model = Article
-        fields = [
-            "headline",
-            "deck",
-            "standfirst",
-            "body",
-            "lead_image",
-            "theme",
-            "tags",
-            "expire_at",
-            "slug",
-        ]
-
-    # Set by the admin while a revision is being restored: the version before the restore.
-    version_before_restore = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conflict = None
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.stored_version()
-
-    def stored_version(self):
-        if self.version_before_restore is not None:
-            return self.version_before_restore
-        return Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        current = Article.objects.select_related("modified_by").get(pk=self.instance.pk)
-        loaded = cleaned.get("loaded_version")
-        if loaded is not None and loaded != self.stored_version():
-            self.conflict = self.describe_conflict(current, cleaned)
-            # Saving again after seeing the differences is a deliberate choice, not a silent overwrite.
-            self.data = self.data.copy()
-            self.data["loaded_version"] = self.stored_version()
-            who = (
-                current.modified_by.get_full_name() or current.modified_by.get_username()
-                if current.modified_by
-                else "Someone"
-            )
-            raise ValidationError(
-                "%(who)s saved this article at %(when)s, after you opened it. Nothing you typed is lost: it is "
-                "still in the form below. Compare it with their version, then save again to keep yours.",
-                code="edit_conflict",
-                params={"who": who, "when": admin_time(current.modified_at)},
-            )
-        return cleaned
-
-    def describe_conflict(self, current, cleaned):
-        rows = []
-        for name in CONFLICT_FIELDS:
-            if name not in self.fields:
-                continue
-            theirs = current.tags.all() if name == "tags" else getattr(current, name)
-            yours = cleaned.get(name)
-            theirs_text, yours_text = show(theirs), show(yours)
-            if theirs_text != yours_text:
-                rows.append({"field": self.fields[name].label or name, "theirs": theirs_text, "yours": yours_text})
-        who = current.modified_by.get_username() if current.modified_by else "someone"
-        return {"who": who, "when": admin_time(current.modified_at), "rows": rows}
-
-
-def show(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return admin_time(value)
-    if isinstance(value, list | tuple) or hasattr(value, "__iter__") and not isinstance(value, str):
-        return ", ".join(sorted(str(item) for item in value))
-    return str(value)
 
 
 @admin.register(Article)
@@ -231,15 +118,13 @@ class ArticleAdmin(CompareVersionAdmin):
         js = ["js/article-edit.js", "js/theme-suggestions.js"]
 
     def get_fieldsets(self, request, obj=None):
-        # Status and publish_at are never form fields: they change only through
-        # the guarded workflow transitions, for everyone.
-        main = ["headline", "deck", "standfirst", "body", "lead_image", "theme", "tags", "loaded_version"]
-        fieldsets = [(None, {"fields": main})]
-        if is_editor(request.user):
-            publication = ["expire_at"]
-            if obj is not None and obj.has_been_published():
-                publication.append("significant_update")
-            fieldsets.append(("Publication", {"fields": publication, "description": zone_note()}))
+        # Status, publication and expiry times are never form fields: they change only through
+        # the workflow's steps (the buttons above the form), for everyone.
+        main = ["headline", "deck", "standfirst", "body", "lead_image", "theme", "tags"]
+        hidden = ["loaded_version", "base", "theirs"]
+        fieldsets = [(None, {"fields": [*main, *hidden]})]
+        if is_editor(request.user) and obj is not None and obj.has_been_published():
+            fieldsets.append(("Publication", {"fields": ["significant_update"]}))
         fieldsets.append(("Advanced", {"classes": ["collapse"], "fields": ["slug"]}))
         return fieldsets
 
@@ -307,11 +192,6 @@ class ArticleAdmin(CompareVersionAdmin):
         return self.prepopulated_fields
 
     def save_model(self, request, obj, form, change):
-        # The expiry time is a workflow field: the form offers it, the "expiry" step sets it.
-        expiry_changed = "expire_at" in form.changed_data
-        if expiry_changed:
-            expire_at = obj.expire_at
-            obj.expire_at = Article.all_objects.filter(pk=obj.pk).values_list("expire_at", flat=True).first()
         if not change:
             obj.created_by = request.user
         obj.modified_by = request.user
@@ -320,12 +200,11 @@ class ArticleAdmin(CompareVersionAdmin):
             obj.updated_at = timezone.now().replace(microsecond=0)
         was_live = change and obj.is_live()
         super().save_model(request, obj, form, change)
+        stop_editing(obj.pk, request.user)
         if marked_update:
             ArticleEvent.objects.create(article=obj, action=Action.UPDATE, actor=request.user)
         if was_live:
             AuditEntry.record(request.user, "article.edit_live", obj, {"fields": form.changed_data})
-        if expiry_changed:
-            take_transition(obj, "expiry", user=request.user, when=expire_at)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -362,35 +241,26 @@ class ArticleAdmin(CompareVersionAdmin):
     # Workflow -----------------------------------------------------------------------------
 
     def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
         return [
             path(
                 "<path:object_id>/transition/<slug:name>/",
-                self.admin_site.admin_view(self.transition_view),
+                view(admin_views.transition),
                 name="articles_article_transition",
             ),
-            path(
-                "<path:object_id>/editing/",
-                self.admin_site.admin_view(self.editing_view),
-                name="articles_article_editing",
-            ),
-            path(
-                "suggest-themes/",
-                self.admin_site.admin_view(self.suggest_themes_view),
-                name="articles_article_suggest_themes",
-            ),
+            path("<path:object_id>/editing/", view(admin_views.editing), name="articles_article_editing"),
+            path("suggest-themes/", view(admin_views.theme_suggestions), name="articles_article_suggest_themes"),
             path(
                 "<path:object_id>/not-duplicate/",
-                self.admin_site.admin_view(self.not_duplicate_view),
+                view(admin_views.not_duplicate),
                 name="articles_article_not_duplicate",
             ),
-            path(
-                "<path:object_id>/share/",
-                self.admin_site.admin_view(self.share_view),
-                name="articles_article_share",
-            ),
+            path("<path:object_id>/share/", view(admin_views.share), name="articles_article_share"),
             path(
                 "<path:object_id>/history/<int:version_id>/",
-                self.admin_site.admin_view(self.revision_view),
+                view(admin_views.restore_revision_view),
                 name="articles_article_revision",
             ),
             *(url for url in super().get_urls() if url.name not in REVERSION_VIEWS_REPLACED),
@@ -408,147 +278,20 @@ class ArticleAdmin(CompareVersionAdmin):
             raise Http404("No such article.")
         return super().compare_view(request, object_id, extra_context)
 
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        """Restore an earlier revision's content as a new save (replaces django-reversion's view,
-        which reverted workflow fields and bookkeeping too): GET asks, POST restores."""
-        article = self.get_object(request, unquote(object_id))
-        if article is None or not article.can_edit(request.user):
-            raise Http404("No such article.")
-        version = get_object_or_404(
-            Version.objects.get_for_object(article).select_related("revision__user"), pk=version_id
+    def render_change_form(self, request, context, *args, **kwargs):
+        # For the browser's script: times in the newsroom's zone, whatever the browser's.
+        context.update(
+            time_zone=timezone.get_current_timezone_name(),
+            local_now=timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"),
         )
-        if request.method == "POST":
-            try:
-                restore_revision(article, version, user=request.user)
-            except TransitionNotAllowed as refusal:
-                raise PermissionDenied(str(refusal)) from None
-            messages.success(request, f"Restored the revision of {admin_time(version.revision.date_created)}.")
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-        content = revision_content(version)
-        rows = [
-            ("Headline", article.headline, content["headline"]),
-            ("Deck", article.deck, content["deck"]),
-            ("Standfirst", article.standfirst, content["standfirst"]),
-            ("Body", article.body, content["body"]),
-            ("Authors", show(article.byline), show(Author.objects.filter(pk__in=content["author_ids"]))),
-            ("Tags", show(article.tags.all()), show(Tag.objects.filter(pk__in=content["tag_ids"]))),
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": f"Restore the revision of {admin_time(version.revision.date_created)}?",
-            "rows": [(label, now or "", then or "") for label, now, then in rows if (now or "") != (then or "")],
-            "version": version,
-        }
-        return TemplateResponse(request, "admin/articles/article/restore_revision.html", context)
-
-    def editing_view(self, request, object_id):
-        """Heartbeat from an open article form: keeps the "being edited by" notice alive."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404("No such article.")
-        mark_editing(object_id, request.user)
-        return HttpResponse(status=204)
-
-    def share_view(self, request, object_id):
-        """Create a share link, or revoke one (POST `revoke=<id>`)."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, unquote(object_id))
-        if article is None:
-            raise Http404("No such article.")
-        if not is_editor(request.user):
-            raise PermissionDenied("Only editors can share unpublished articles.")
-        if request.POST.get("revoke"):
-            link = article.share_links.filter(pk=request.POST["revoke"], revoked_at__isnull=True).first()
-            if link:
-                link.revoked_at = timezone.now()
-                link.save(update_fields=["revoked_at"])
-                ArticleEvent.objects.create(article=article, action=Action.UNSHARE, actor=request.user)
-                messages.success(request, "Share link revoked: it no longer opens the article.")
-        else:
-            link = ShareLink.objects.create(article=article, created_by=request.user)
-            ArticleEvent.objects.create(
-                article=article, action=Action.SHARE, actor=request.user, note=f"Expires {admin_time(link.expires_at)}"
-            )
-            messages.success(request, f"Share link created; it works until {admin_time(link.expires_at)}.")
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-
-    def suggest_themes_view(self, request):
-        """JSON for the open article form: the likeliest themes for the text typed so far, and
-        recent articles it may duplicate. POST headline, deck, standfirst, body (and `article`, its id)."""
-        # scikit-learn is loaded only where suggestions are made, not in every web worker.
-        from themes.suggestions import suggest_themes
-
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not (self.has_add_permission(request) or self.has_change_permission(request)):
-            raise PermissionDenied
-        text = {name: request.POST.get(name, "")[:20_000] for name in ("headline", "deck", "standfirst", "body")}
-        article_id = request.POST.get("article") or None
-        if article_id is not None and (not article_id.isdigit() or len(article_id) > 18):
-            return HttpResponseBadRequest("“article” must be the number of an article.")
-        article_id = int(article_id) if article_id else None
-        duplicates = find_duplicates(headline=text["headline"], standfirst=text["standfirst"], exclude=article_id)
-        visible = set(
-            Article.objects.visible_to(request.user)
-            .filter(pk__in=[other.pk for other, *_ in duplicates])
-            .values_list("pk", flat=True)
-        )
-        duplicates = [found for found in duplicates if found[0].pk in visible]
-        if article_id:
-            dismissed = dismissed_ids(article_id)
-            duplicates = [found for found in duplicates if found[0].pk not in dismissed]
-        return JsonResponse(
-            {
-                "themes": suggest_themes(**text),
-                "duplicates": [
-                    {
-                        "id": other.pk,
-                        "headline": plain_text(other.headline),
-                        "url": reverse("admin:articles_article_change", args=[other.pk]),
-                        "similarity": score,
-                        "field": field,
-                        "when": admin_time(other.publish_at),
-                    }
-                    for other, score, field in duplicates[:5]
-                ],
-            }
-        )
-
-    def not_duplicate_view(self, request, object_id):
-        """An editor says the article is not a duplicate of `other`: the warning goes, the history says so."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, unquote(object_id))
-        if article is None or not self.has_change_permission(request, article):
-            raise Http404("No such article.")
-        other_id = request.POST.get("other", "")
-        if not other_id.isdigit() or len(other_id) > 18:
-            return HttpResponseBadRequest("“other” must be the number of an article.")
-        other = Article.objects.visible_to(request.user).filter(pk=other_id).first()
-        if other is None:
-            raise Http404("No such article.")
-        ArticleEvent.objects.create(
-            article=article,
-            action=Action.NOT_DUPLICATE,
-            actor=request.user,
-            other_article=other,
-            note=f"Not a duplicate of “{plain_text(other.headline)}”",
-        )
-        messages.success(request, f"Warning dismissed: “{article}” is not a duplicate of “{other}”.")
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
         if article is not None:
-            others = others_editing(article.pk, request.user)
-            mark_editing(article.pk, request.user)
             extra_context.update(
-                others_editing=others,
+                others_editing=others_editing(article.pk, request.user),
                 share_links=[link for link in article.share_links.all() if link.is_valid()]
                 if is_editor(request.user)
                 else [],
@@ -557,7 +300,6 @@ class ArticleAdmin(CompareVersionAdmin):
                 steps=[WORKFLOW[name] for name in article.allowed_transitions(request.user)],
                 events=article.events.select_related("actor"),
                 zone_note=zone_note(),
-                default_publish_at=timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
                 current_publish_at=(
                     timezone.localtime(article.publish_at).strftime("%Y-%m-%dT%H:%M") if article.publish_at else ""
                 ),
@@ -566,31 +308,6 @@ class ArticleAdmin(CompareVersionAdmin):
                 duplicates=[found for found in duplicate_warnings(article) if found[0].can_view(request.user)],
             )
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def transition_view(self, request, object_id, name):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, unquote(object_id))
-        if article is None:
-            raise Http404("No such article.")
-        refusal = article.refusal(name, request.user)
-        if refusal:
-            raise PermissionDenied(refusal)
-        change_url = reverse("admin:articles_article_change", args=[article.pk])
-        try:
-            when = parse_local_datetime(request.POST.get("when", ""))
-            take_transition(article, name, user=request.user, note=request.POST.get("note", ""), when=when)
-        except (TransitionNotAllowed, ValueError) as refusal:
-            messages.error(request, str(refusal.args[0] if refusal.args else refusal))
-            return HttpResponseRedirect(change_url)
-        article.refresh_from_db()
-        done = WORKFLOW[name].done.capitalize()
-        if name in ("approve", "reschedule"):
-            when = "now live" if article.is_live() else f"goes live {admin_time(article.publish_at)}"
-            messages.success(request, f"{done}: “{article}” {when}.")
-        else:
-            messages.success(request, f"{done}: “{article}”.")
-        return HttpResponseRedirect(change_url)
 
 
 def bulk_step(name):
@@ -624,46 +341,6 @@ def revision_tags(version):
         if other.content_type.model_class() is TaggedItem
     ]
     return set(Tag.objects.filter(pk__in=tag_ids).values_list("name", flat=True))
-
-
-def presence_key(article_id):
-    return f"articles:editing:{article_id}"
-
-
-def mark_editing(article_id, user):
-    """Note in the shared cache that `user` has the article open (advisory, expires by itself)."""
-    now = timezone.now()
-    present = {
-        uid: entry
-        for uid, entry in (cache.get(presence_key(article_id)) or {}).items()
-        if (now - entry["seen"]).total_seconds() < PRESENCE_SECONDS
-    }
-    entry = present.get(user.pk) or {"name": user.get_full_name() or user.get_username(), "since": now}
-    present[user.pk] = {**entry, "seen": now}
-    cache.set(presence_key(article_id), present, PRESENCE_SECONDS)
-
-
-def others_editing(article_id, user):
-    now = timezone.now()
-    return [
-        {"name": entry["name"], "since": timezone.localtime(entry["since"]).strftime("%H:%M")}
-        for uid, entry in (cache.get(presence_key(article_id)) or {}).items()
-        if uid != user.pk and (now - entry["seen"]).total_seconds() < PRESENCE_SECONDS
-    ]
-
-
-def parse_local_datetime(value):
-    """A `datetime-local` input's value, read in the newsroom's zone (None when empty)."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"“{value}” is not a date and time; use the picker or YYYY-MM-DD HH:MM.") from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 @admin.register(Author)

@@ -340,7 +340,7 @@ class Article(models.Model):
             return f"An article that is {where} cannot be {step.done}."
         if step.refuse and (reason := step.refuse(self, now)):
             return reason
-        if user.has_perm(step.permission):
+        if step.permission and user.has_perm(step.permission):
             return None
         if step.author_permission and user.has_perm(step.author_permission) and self.is_authored_by(user):
             return None
@@ -548,14 +548,15 @@ class Step:
     done: str  # past participle, for messages: "approved"
     sources: frozenset  # the stored statuses it starts from
     target: str | None  # the status it leads to; None leaves it
-    permission: str  # enough on any article
+    permission: str  # enough on any article ("": no permission is)
     author_permission: str = ""  # enough on the user's own article
     from_bin: bool = False  # whether it starts from the bin
     note: str = ""  # "" (none), "optional" or "required"
     note_label: str = ""
     note_missing: str = ""
     time: str = ""  # "" (none), "optional" or "required": a moment in the newsroom's zone
-    time_label: str = ""
+    time_label: str = ""  # labels the time input
+    time_button: str = ""  # the button that takes the step at the chosen time
     refuse: Callable | None = None  # (article, now) -> reason or None, beyond state and permission
     changes: Callable | None = None  # (article, user, now, note, when) -> {field: value}
     default_note: Callable | None = None  # (article) -> note for the history when none was typed
@@ -591,6 +592,8 @@ def _was_scheduled(article):
 
 
 def _expiry(article, user, now, note, when):
+    if when is None and article.expire_at is None:
+        raise TransitionNotAllowed("This article has no expiry time to remove.")
     if when is not None and when <= now:
         raise TransitionNotAllowed("Choose an expiry time in the future; to take an article down now, withdraw it.")
     return {"expire_at": when}
@@ -613,6 +616,15 @@ WORKFLOW = {
             notify=True,
         ),
         Step(
+            "recall",
+            "Recall to draft",
+            "recalled",
+            frozenset({Status.IN_REVIEW}),
+            Status.DRAFT,
+            "",
+            author_permission="articles.submit_article",
+        ),
+        Step(
             "return",
             "Return to writer",
             "returned",
@@ -626,13 +638,14 @@ WORKFLOW = {
         ),
         Step(
             "approve",
-            "Approve & schedule",
+            "Approve & publish now",
             "approved",
             frozenset({Status.DRAFT, Status.IN_REVIEW}),
             Status.APPROVED,
             EDITORS,
             time="optional",
-            time_label="Publish at (empty: now)",
+            time_label="Or schedule for",
+            time_button="Approve & schedule",
             changes=_approve,
             notify=True,
         ),
@@ -645,6 +658,7 @@ WORKFLOW = {
             EDITORS,
             time="required",
             time_label="New time",
+            time_button="Reschedule",
             refuse=_already_public,
             changes=lambda article, user, now, note, when: {
                 "publish_at": _future(when, now, "Choose a new publication time from now on.")
@@ -654,13 +668,14 @@ WORKFLOW = {
         ),
         Step(
             "expiry",
-            "Set expiry",
-            "given an expiry time",
+            "Never expire",
+            "given a new expiry time",
             frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED}),
             None,
             EDITORS,
             time="optional",
-            time_label="Leaves the site at (empty: never)",
+            time_label="Leaves the site at",
+            time_button="Set expiry time",
             changes=_expiry,
         ),
         Step(

@@ -146,6 +146,8 @@ def test_every_step_records_an_event_and_an_audit_entry(name, make_article, edit
             status=status,
             publish_at=now + timedelta(hours=1) if status == Status.APPROVED else None,
             deleted_at=now if step.from_bin else None,
+            expire_at=now + timedelta(hours=3) if name == "expiry" else None,
+            created_by=editor,
         )
     when = now + timedelta(hours=2) if step.time else None
     event = article.take(name, editor, note="Because." if step.note else "", when=when)
