@@ -66,10 +66,10 @@ class CorrectionInline(admin.StackedInline):
 @admin.register(Article)
 class ArticleAdmin(CompareVersionAdmin):
     form = ArticleAdminForm
-    list_display = ["headline", "theme", "state_label", "publish_time"]
-    list_filter = [StateFilter, "theme", "bylines__author"]
+    list_display = ["headline", "byline_names", "theme", "state_label", "publish_time", "on_site"]
+    list_filter = [StateFilter, "theme", "bylines__author", ("publish_at", admin.DateFieldListFilter)]
     list_select_related = ["theme"]
-    search_fields = ["headline", "deck", "standfirst"]
+    search_fields = ["headline", "deck", "standfirst", "body"]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["theme", "lead_image"]
     inlines = [BylineInline]
@@ -152,6 +152,16 @@ class ArticleAdmin(CompareVersionAdmin):
             return [BylineInline, CorrectionInline]
         return [BylineInline]
 
+    @admin.display(description="Byline")
+    def byline_names(self, article):
+        return ", ".join(author.name for author in article.byline) or "—"
+
+    @admin.display(description="On the site")
+    def on_site(self, article):
+        if not article.is_live():
+            return "—"
+        return format_html('<a href="{}" target="_blank" rel="noopener">View</a>', article.get_absolute_url())
+
     @admin.display(description="State")
     def state_label(self, article):
         return article.state().label
@@ -164,7 +174,7 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def get_queryset(self, request):
         # The list never shows bodies; at 100,000 articles loading them dominates the page.
-        queryset = super().get_queryset(request).defer("body", "body_html")
+        queryset = super().get_queryset(request).defer("body", "body_html").with_byline()
         if is_editor(request.user):
             return queryset
         return queryset.filter(pk__in=Article.objects.authored_by(request.user).values("pk"))
@@ -245,6 +255,7 @@ class ArticleAdmin(CompareVersionAdmin):
             return self.admin_site.admin_view(partial(function, self))
 
         return [
+            path("calendar/", view(admin_views.calendar), name="articles_article_calendar"),
             path(
                 "<path:object_id>/transition/<slug:name>/",
                 view(admin_views.transition),

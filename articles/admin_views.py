@@ -2,6 +2,8 @@
 links, theme suggestions and duplicate warnings. Each takes the ArticleAdmin it serves,
 asks it (and the model) who may do what, and answers a refusal with 403 or 404."""
 
+from datetime import date, datetime, time, timedelta
+
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -17,12 +19,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from reversion.models import Version
 from taggit.models import Tag
 
-from .clock import admin_time, parse_local_datetime
+from .clock import admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
-from .models import WORKFLOW, Action, Article, ArticleEvent, Author, ShareLink, TransitionNotAllowed, is_editor
+from .models import WORKFLOW, Action, Article, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, is_editor
 from .presence import mark_editing, stop_editing
 from .text import plain_text
 from .workflow import restore_revision, revision_content, take_transition
@@ -38,6 +41,10 @@ def transition(model_admin, request, object_id, name):
     if refusal:
         raise PermissionDenied(refusal)
     change_url = reverse("admin:articles_article_change", args=[article.pk])
+    if request.POST.get("back") == "calendar":  # a fixed place, never an address from the request
+        change_url = (
+            reverse("admin:articles_article_calendar") + "?" + urlencode({"week": request.POST.get("week", "")})
+        )
     try:
         when = parse_local_datetime(request.POST.get("when", ""))
         if request.POST.get("scheduled") and when is None:
@@ -199,3 +206,48 @@ def not_duplicate(model_admin, request, object_id):
 
 def names(items):
     return ", ".join(sorted(str(item) for item in items))
+
+
+def calendar(model_admin, request):
+    """A week of the schedule, day by day in the newsroom's zone: what goes live, what went
+    live and what leaves the site; scheduled articles can be moved from here (the
+    "reschedule" step, for whoever may take it)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    begin, end = (timezone.make_aware(datetime.combine(d, time.min)) for d in (days[0], days[-1] + timedelta(days=1)))
+    now = timezone.now()
+    articles = model_admin.get_queryset(request).filter(status=Status.APPROVED)
+    entries = {d: [] for d in days}
+    for article in articles.filter(publish_at__gte=begin, publish_at__lt=end).order_by("publish_at"):
+        entries[timezone.localdate(article.publish_at)].append(
+            {
+                "article": article,
+                "at": article.publish_at,
+                "kind": "Goes live" if article.publish_at > now else "Published",
+                "can_move": article.refusal("reschedule", request.user, now) is None,
+            }
+        )
+    for article in articles.filter(expire_at__gte=begin, expire_at__lt=end).order_by("expire_at"):
+        entries[timezone.localdate(article.expire_at)].append(
+            {"article": article, "at": article.expire_at, "kind": "Leaves the site", "can_move": False}
+        )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Schedule, week of {monday:%a %-d %b %Y}",
+        "days": [
+            {"date": d, "today": d == timezone.localdate(), "entries": sorted(entries[d], key=lambda e: e["at"])}
+            for d in days
+        ],
+        "week": monday.isoformat(),
+        "previous_week": (monday - timedelta(days=7)).isoformat(),
+        "next_week": (monday + timedelta(days=7)).isoformat(),
+        "zone_note": zone_note(),
+    }
+    return TemplateResponse(request, "admin/articles/article/calendar.html", context)
