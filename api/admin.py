@@ -61,7 +61,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj.created_by = request.user
         obj.save()
         obj.key = key  # for response_add, which shows it once; never stored
-        audit.record(request.user, "api_token_created", obj, {"user": obj.user.get_username(), "name": obj.name})
+        audit.record(request.user, "api_token.create", obj, {"user": obj.user.get_username(), "name": obj.name})
 
     def response_add(self, request, obj, post_url_continue=None):
         response = TemplateResponse(
@@ -84,7 +84,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoke(by=request.user)
             audit.record(
-                request.user, "api_token_revoked", token, {"user": token.user.get_username(), "name": token.name}
+                request.user, "api_token.revoke", token, {"user": token.user.get_username(), "name": token.name}
             )
             revoked += 1
         self.message_user(request, f"{revoked} token(s) revoked: they stop working now.", messages.SUCCESS)

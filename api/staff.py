@@ -10,7 +10,6 @@ import json
 import reversion
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
@@ -19,8 +18,9 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles.models import TRANSITIONS, Article, Byline
+from articles.models import WORKFLOW, Article, Byline
 from articles.workflow import take_transition
+from audit.models import AuditEntry
 from images.models import Image
 
 from . import staff_serializers as w
@@ -47,12 +47,12 @@ class StaffMixin(ConditionalMixin):
 
 
 def desk_articles(user):
-    """The articles `user` may see: editors all of them, everyone else their own (as in the admin)."""
-    articles = Article.objects.select_related("theme", "lead_image").prefetch_related("bylines__author", "tags")
-    if user.has_perm("articles.publish_article"):
-        return articles
-    mine = Article.objects.filter(Q(created_by=user) | Q(bylines__author__user=user)).values("pk")
-    return articles.filter(pk__in=mine)
+    """The articles `user` may see in any state (`visible_to`, as the admin asks)."""
+    return (
+        Article.objects.visible_to(user)
+        .select_related("theme", "lead_image")
+        .prefetch_related("bylines__author", "tags")
+    )
 
 
 def save_content(article, data, user, comment):
@@ -173,7 +173,11 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
                     f"Someone saved this article after you read it (version {current.version}). "
                     "Read it again and apply your change to that."
                 )
+            was_live = current.is_live()
             save_content(current, dict(serializer.validated_data), request.user, "Changed through the API")
+            if was_live:
+                fields = sorted(set(serializer.validated_data) - {"version"})
+                AuditEntry.record(request.user, "article.edit_live", current, {"fields": fields, "via": "api"})
         fresh = desk_articles(request.user).get(pk=article.pk)
         return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
 
@@ -189,9 +193,7 @@ class StepView(StaffMixin, APIView):
         serializer = w.StepRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        take_transition(
-            article, data["step"], user=request.user, note=data.get("note", ""), publish_at=data.get("publish_at")
-        )
+        take_transition(article, data["step"], user=request.user, note=data.get("note", ""), when=data.get("time"))
         fresh = desk_articles(request.user).get(pk=pk)
         return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
 
@@ -203,12 +205,16 @@ class WorkflowView(StaffMixin, APIView):
     def get(self, request):
         steps = [
             {
-                "step": name,
-                "label": rule["done"],
-                "from_statuses": sorted(str(status) for status in rule["from"]),
-                "permission": rule["permission"],
+                "step": step.name,
+                "label": step.label,
+                "from_statuses": sorted(step.sources),
+                "to_status": step.target,
+                "permission": step.permission,
+                "author_permission": step.author_permission,
+                "note": step.note,
+                "time": step.time,
             }
-            for name, rule in TRANSITIONS.items()
+            for step in map(WORKFLOW.get, w.API_STEPS)
         ]
         return Response(w.WorkflowStepSerializer(steps, many=True).data)
 

@@ -3,12 +3,13 @@ expire_at) are not fields here: they change only through the steps endpoint."""
 
 from rest_framework import serializers
 
-from articles.models import TRANSITIONS, Article, Author
+from articles.models import WORKFLOW, Article, Author
 from images.models import Image
 from themes.models import Theme
 
 from .serializers import ArticleDetailSerializer
 
+# Sent in an article write, these get a message that says where they do change.
 WORKFLOW_FIELDS = {"status", "publish_at", "expire_at", "deleted_at", "updated_at", "withdrawn_reason"}
 
 
@@ -69,12 +70,20 @@ class StaffArticleSerializer(ArticleDetailSerializer):
         return article.allowed_transitions(self.context["request"].user)
 
 
+# The workflow's steps, from its table; the bin's own steps (restoring from it) stay in the admin.
+API_STEPS = [name for name, step in WORKFLOW.items() if not step.from_bin]
+
+
 class StepRequestSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(choices=list(TRANSITIONS), help_text="A step of the workflow table.")
+    step = serializers.ChoiceField(choices=API_STEPS, help_text="A step of the workflow (GET /staff/workflow/).")
     note = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, help_text="Needed to return or withdraw."
+        required=False, allow_blank=True, max_length=2000, help_text="Required by the steps whose `note` says so."
     )
-    publish_at = serializers.DateTimeField(required=False, allow_null=True, help_text="To approve or reschedule.")
+    time = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="For the steps with a `time`: publication (approve, reschedule) or expiry time.",
+    )
 
     def to_internal_value(self, data):
         if hasattr(data, "keys") and set(data.keys()) - set(self.fields):
@@ -86,7 +95,11 @@ class WorkflowStepSerializer(serializers.Serializer):
     step = serializers.CharField()
     label = serializers.CharField()
     from_statuses = serializers.ListField(child=serializers.CharField())
-    permission = serializers.CharField()
+    to_status = serializers.CharField(allow_null=True, help_text="null: the status stays.")
+    permission = serializers.CharField(help_text="Enough to take it on any article.")
+    author_permission = serializers.CharField(help_text="Enough to take it on your own article.")
+    note = serializers.CharField(help_text="“”, “optional” or “required”.")
+    time = serializers.CharField(help_text="“”, “optional” or “required”.")
 
 
 class ImageUploadSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):

@@ -1,5 +1,9 @@
+import contextvars
 import itertools
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import reversion
@@ -8,12 +12,15 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from audit.models import AuditEntry
 from pagecache.signals import ContentQuerySet
 
 from .text import render_markdown, validate_plain_text
@@ -61,12 +68,32 @@ class State(models.TextChoices):
 
 
 class ArticleQuerySet(ContentQuerySet):
+    def update(self, **kwargs):
+        refuse_bulk_gate_bypass(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        refuse_bulk_gate_bypass(fields)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
     def live(self, now=None):
         """The one definition of "public". Every reader-facing query starts here."""
         now = now or timezone.now()
         return self.filter(status=Status.APPROVED, publish_at__lte=now).filter(
             Q(expire_at__isnull=True) | Q(expire_at__gt=now)
         )
+
+    def authored_by(self, user):
+        """The articles `user` wrote: created, or on the byline."""
+        return self.filter(Q(created_by=user) | Q(pk__in=Byline.objects.filter(author__user=user).values("article_id")))
+
+    def visible_to(self, user, now=None):
+        """What `user` may see whatever its state (the queryset form of Article.can_view)."""
+        if getattr(user, "is_staff", False) and user.is_active and is_editor(user):
+            return self
+        if getattr(user, "is_staff", False) and user.is_active and user.has_perm("articles.view_article"):
+            return self.filter(Q(pk__in=self.authored_by(user).values("pk")) | Q(pk__in=self.live(now).values("pk")))
+        return self.live(now)
 
     def in_state(self, state, now=None):
         now = now or timezone.now()
@@ -272,95 +299,99 @@ class Article(models.Model):
         )
 
     # Workflow -----------------------------------------------------------------------
-    # Each transition checks the state and the user's permission, locks the row,
-    # saves and records an event in one transaction. Side effects (notifications)
-    # live in articles/workflow.py.
+    # The steps are the WORKFLOW table below; `take()` is the one way through it. It checks
+    # the state and the user's permission, locks the row, applies the step's changes, and
+    # records its event and audit entry in one transaction. Side effects that reach other
+    # models or people (notifications, related lists) live in articles/workflow.py.
 
     def is_authored_by(self, user):
         return self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
 
     def can_edit(self, user):
-        if user.has_perm("articles.publish_article"):
+        """Whether `user` may change this article's content: writers their own drafts, editors
+        anything they may see (a withdrawn article only with the right to restore it)."""
+        if self.deleted_at is not None:
+            return False
+        if is_editor(user):
             return self.status != Status.WITHDRAWN or user.has_perm("articles.withdraw_article")
         return self.status == Status.DRAFT and user.has_perm("articles.change_article") and self.is_authored_by(user)
 
-    def allowed_transitions(self, user, now=None):
-        """The names of the transitions `user` may take now, in the order the admin shows them."""
-        return [name for name in TRANSITIONS if self._refusal(name, user, now) is None]
+    def can_view(self, user):
+        """Whether `user` may see this article as it is now, public or not: readers see it
+        live; staff also see what they may edit or review (editors all, writers their own)."""
+        if self.is_live():
+            return True
+        if not getattr(user, "is_staff", False) or not user.is_active:
+            return False
+        return is_editor(user) or (user.has_perm("articles.view_article") and self.is_authored_by(user))
 
-    def _refusal(self, name, user, now=None):
-        """Why `user` may not take transition `name` now, or None when they may."""
+    def allowed_transitions(self, user, now=None):
+        """The steps `user` may take now, in the table's order."""
+        return [name for name in WORKFLOW if self.refusal(name, user, now) is None]
+
+    def refusal(self, name, user, now=None):
+        """Why `user` may not take step `name` now, or None when they may."""
         now = now or timezone.now()
-        rule = TRANSITIONS[name]
-        if self.status not in rule["from"]:
-            return f"An article that is {self.state(now).label.lower()} cannot be {rule['done']}."
-        if name == "reschedule" and self.publish_at <= now:
-            return "This article is already public: it can no longer be rescheduled."
-        if user.has_perm(rule["permission"]):
+        step = WORKFLOW.get(name)
+        if step is None:
+            return f"There is no “{name}” step in the workflow."
+        if (self.deleted_at is not None) != step.from_bin or self.status not in step.sources:
+            where = "in the bin" if self.deleted_at is not None else self.state(now).label.lower()
+            return f"An article that is {where} cannot be {step.done}."
+        if step.refuse and (reason := step.refuse(self, now)):
+            return reason
+        if step.permission and user.has_perm(step.permission):
             return None
-        if name == "submit" and user.has_perm("articles.submit_article") and self.is_authored_by(user):
+        if step.author_permission and user.has_perm(step.author_permission) and self.is_authored_by(user):
             return None
         return "You do not have permission to do that."
 
-    def _transition(self, name, user, *, to, note="", **changes):
+    def take(self, name, user, *, note="", when=None, backdate=False):
+        """Take workflow step `name` as `user`; raises TransitionNotAllowed with a reason for them.
+        `backdate` (importers only, wordpress/): the step's time rules run as at `when`, so an
+        article published long ago elsewhere is approved at its original time."""
+        step = WORKFLOW.get(name)
+        if step is None:
+            raise TransitionNotAllowed(f"There is no “{name}” step in the workflow.")
+        note = note.strip()
+        if step.note == "required" and not note:
+            raise TransitionNotAllowed(step.note_missing)
         now = timezone.now()
         with transaction.atomic(), reversion.create_revision():
             reversion.set_user(user)
-            reversion.set_comment(TRANSITIONS[name]["done"].capitalize() + (f": {note}" if note else ""))
-            current = Article.objects.select_for_update().get(pk=self.pk)
-            refusal = current._refusal(name, user, now)
+            reversion.set_comment(step.done.capitalize() + (f": {note}" if note else ""))
+            current = Article.all_objects.select_for_update().get(pk=self.pk)
+            refusal = current.refusal(name, user, now)
             if refusal:
                 raise TransitionNotAllowed(refusal)
+            default_note = step.note_for(current)
+            as_at = when if backdate and when is not None else now
+            changes = step.changes(current, user, as_at, note, when) if step.changes else {}
             from_status = current.status
-            current.status = to
+            if step.target:
+                changes["status"] = step.target
             for field, value in changes.items():
                 setattr(current, field, value)
-            current.save(update_fields=["status", *changes])
+            current.full_clean_workflow()
+            with _gate_opened(current.pk):
+                current.save(update_fields=list(changes))
             event = ArticleEvent.objects.create(
-                article=current, action=name, from_status=from_status, to_status=to, actor=user, note=note
+                article=current,
+                action=step.name,
+                from_status=from_status,
+                to_status=current.status,
+                actor=user,
+                note=note or default_note,
+            )
+            AuditEntry.record(
+                user, f"article.{step.name}", current, {"from": from_status, "to": current.status, "note": event.note}
             )
         self.refresh_from_db()
         return event
 
-    def submit(self, user):
-        return self._transition("submit", user, to=Status.IN_REVIEW)
-
-    def return_to_draft(self, user, note):
-        if not note.strip():
-            raise TransitionNotAllowed("Say what needs to change: returning an article needs a note.")
-        return self._transition("return", user, to=Status.DRAFT, note=note.strip())
-
-    def approve(self, user, publish_at=None, *, backdate=False):
-        now = timezone.now()
-        publish_at = publish_at or now.replace(microsecond=0)
-        # backdate: for importers only (wordpress/), whose posts were published long ago.
-        if publish_at < now - PAST_TOLERANCE and not backdate:
-            raise TransitionNotAllowed("Choose a publication time from now on; a time in the past would backdate it.")
-        return self._transition("approve", user, to=Status.APPROVED, publish_at=publish_at)
-
-    def reschedule(self, user, publish_at):
-        if publish_at is None or publish_at < timezone.now() - PAST_TOLERANCE:
-            raise TransitionNotAllowed("Choose a new publication time from now on.")
-        previous = self.publish_at
-        return self._transition(
-            "reschedule",
-            user,
-            to=Status.APPROVED,
-            note=f"Was {timezone.localtime(previous):%Y-%m-%d %H:%M %Z}" if previous else "",
-            publish_at=publish_at,
-        )
-
-    def withdraw(self, user, reason):
-        if not reason.strip():
-            raise TransitionNotAllowed(
-                "Give the public reason for withdrawing: readers see it at the article's address."
-            )
-        return self._transition(
-            "withdraw", user, to=Status.WITHDRAWN, note=reason.strip(), withdrawn_reason=reason.strip()
-        )
-
-    def restore(self, user):
-        return self._transition("restore", user, to=Status.DRAFT, withdrawn_reason="")
+    def full_clean_workflow(self):
+        if self.expire_at and self.publish_at and self.expire_at <= self.publish_at:
+            raise TransitionNotAllowed("The expiry time must be after the publication time.")
 
     # Addresses ----------------------------------------------------------------------
 
@@ -404,13 +435,14 @@ class Article(models.Model):
         if not self.slug:
             self.slug = self._unique_slug()
         self.body_html = render_markdown(self.body)
-        # Microseconds, and above the stored value: restoring an old revision can never
-        # bring back a version number someone already has open.
-        stored = Article.all_objects.filter(pk=self.pk).values_list("version", flat=True).first() if self.pk else 0
-        self.version = max((stored or 0) + 1, time.time_ns() // 1000)
+        update_fields = kwargs.get("update_fields")
+        stored = Article.all_objects.filter(pk=self.pk).values(*GATED_FIELDS).first() if self.pk else None
+        refuse_gate_bypass(self, stored, update_fields)
+        # Microseconds, and above the stored value: no save can bring back a version number
+        # someone already has open.
+        self.version = max((stored["version"] if stored else 0) + 1, time.time_ns() // 1000)
         if self.pk:
             self.corrected_at = self.corrections.aggregate(models.Max("published_at"))["published_at__max"]
-        update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "body_html", "version", "modified_at", "corrected_at"}
         super().save(*args, **kwargs)
@@ -426,20 +458,271 @@ class TransitionNotAllowed(PermissionDenied):
     Its message is written for the person who tried."""
 
 
+class WorkflowBypass(PermissionDenied):
+    """A save that would change a workflow field outside a workflow step. Raised inside the
+    save, so the transaction around it (a view's, a restore's, loaddata's) rolls back."""
+
+
+# The fields only a workflow step may change: everything live() reads, and the version that
+# conflict detection compares (which save() moves forward by itself).
+WORKFLOW_FIELDS = ("status", "publish_at", "expire_at", "deleted_at")
+GATED_FIELDS = (*WORKFLOW_FIELDS, "version")
+# What a new article outside a step may be: a draft, not scheduled, not in the bin.
+NEW_ARTICLE = {"status": Status.DRAFT, "publish_at": None, "expire_at": None, "deleted_at": None}
+
+_open_gate = contextvars.ContextVar("articles_open_gate", default=frozenset())
+EVERY_ARTICLE = "*"
+
+
+@contextmanager
+def _gate_opened(pk):
+    token = _open_gate.set(_open_gate.get() | {pk})
+    try:
+        yield
+    finally:
+        _open_gate.reset(token)
+
+
+@contextmanager
+def system_gate():
+    """Let code that builds a newsroom wholesale set workflow fields directly: the demo
+    newsroom, the benchmark's archive, test fixtures. Never used by anything a request runs."""
+    with _gate_opened(EVERY_ARTICLE):
+        yield
+
+
+def gate_is_open(pk):
+    opened = _open_gate.get()
+    return EVERY_ARTICLE in opened or (pk is not None and pk in opened)
+
+
+def refuse_gate_bypass(article, stored, update_fields=None, *, raw=False):
+    """Raise WorkflowBypass when saving `article` over `stored` (its row's GATED_FIELDS, None
+    for a new row) would change a workflow field outside a step. Raw saves (loaddata, a
+    library's revert) write `version` as given, so for them it is checked too."""
+    if gate_is_open(article.pk):
+        return
+    fields = WORKFLOW_FIELDS + (("version",) if raw and stored else ())
+    if update_fields is not None:
+        fields = [name for name in fields if name in update_fields]
+    before = stored or NEW_ARTICLE
+    moved = [name for name in fields if name in before and getattr(article, name) != before[name]]
+    if moved:
+        raise WorkflowBypass(
+            f"{', '.join(moved)} of article {article.pk or '(new)'} can only change through a workflow step."
+        )
+
+
+def refuse_bulk_gate_bypass(fields):
+    moved = sorted(set(fields) & set(GATED_FIELDS))
+    if moved and not gate_is_open(None):
+        raise WorkflowBypass(f"{', '.join(moved)} of articles can only change through a workflow step.")
+
+
+@receiver(pre_save)
+def refuse_raw_gate_bypass(sender, instance, raw=False, **kwargs):
+    """Article.save() checks its own writes; raw saves (loaddata, django-reversion's revert)
+    skip it and arrive here."""
+    if raw and isinstance(instance, Article):
+        stored = Article.all_objects.filter(pk=instance.pk).values(*GATED_FIELDS).first()
+        refuse_gate_bypass(instance, stored, raw=True)
+
+
+def image_shown_live(image):
+    """Whether a live article shows `image`, as its lead image or in its body."""
+    code = image.inline_code
+    return Article.objects.live().filter(Q(lead_image=image) | Q(body__contains=code)).exists()
+
+
+def is_editor(user):
+    return user.has_perm("articles.publish_article")
+
+
 PAST_TOLERANCE = timedelta(minutes=1)
 
-# name: from which stored statuses, which permission, and the past participle for messages.
-TRANSITIONS = {
-    "submit": {"from": {Status.DRAFT}, "permission": "articles.publish_article", "done": "submitted"},
-    "return": {"from": {Status.IN_REVIEW}, "permission": "articles.publish_article", "done": "returned"},
-    "approve": {
-        "from": {Status.DRAFT, Status.IN_REVIEW},
-        "permission": "articles.publish_article",
-        "done": "approved",
-    },
-    "reschedule": {"from": {Status.APPROVED}, "permission": "articles.publish_article", "done": "rescheduled"},
-    "withdraw": {"from": {Status.APPROVED}, "permission": "articles.withdraw_article", "done": "withdrawn"},
-    "restore": {"from": {Status.WITHDRAWN}, "permission": "articles.withdraw_article", "done": "restored"},
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the editorial workflow. Buttons, guarded views, bulk actions and the API
+    are generated from the WORKFLOW table of these."""
+
+    name: str  # also the ArticleEvent action and the audit entry's action
+    label: str  # the button
+    done: str  # past participle, for messages: "approved"
+    sources: frozenset  # the stored statuses it starts from
+    target: str | None  # the status it leads to; None leaves it
+    permission: str  # enough on any article ("": no permission is)
+    author_permission: str = ""  # enough on the user's own article
+    from_bin: bool = False  # whether it starts from the bin
+    note: str = ""  # "" (none), "optional" or "required"
+    note_label: str = ""
+    note_missing: str = ""
+    time: str = ""  # "" (none), "optional" or "required": a moment in the newsroom's zone
+    time_label: str = ""  # labels the time input
+    time_button: str = ""  # the button that takes the step at the chosen time
+    refuse: Callable | None = None  # (article, now) -> reason or None, beyond state and permission
+    changes: Callable | None = None  # (article, user, now, note, when) -> {field: value}
+    default_note: Callable | None = None  # (article) -> note for the history when none was typed
+    notify: bool = False  # tell the people concerned (articles/workflow.py)
+
+    def note_for(self, article):
+        return self.default_note(article) if self.default_note else ""
+
+
+def _future(when, now, message):
+    if when is None or when < now - PAST_TOLERANCE:
+        raise TransitionNotAllowed(message)
+    return when
+
+
+def _approve(article, user, now, note, when):
+    publish_at = _future(
+        when or now.replace(microsecond=0),
+        now,
+        "Choose a publication time from now on; a time in the past would backdate it.",
+    )
+    return {"publish_at": publish_at}
+
+
+def _already_public(article, now):
+    if article.publish_at <= now:
+        return "This article is already public: it can no longer be rescheduled."
+    return None
+
+
+def _was_scheduled(article):
+    return f"Was {timezone.localtime(article.publish_at):%Y-%m-%d %H:%M %Z}" if article.publish_at else ""
+
+
+def _expiry(article, user, now, note, when):
+    if when is None and article.expire_at is None:
+        raise TransitionNotAllowed("This article has no expiry time to remove.")
+    if when is not None and when <= now:
+        raise TransitionNotAllowed("Choose an expiry time in the future; to take an article down now, withdraw it.")
+    return {"expire_at": when}
+
+
+ALL_STATUSES = frozenset(Status.values)
+EDITORS = "articles.publish_article"
+
+WORKFLOW = {
+    step.name: step
+    for step in [
+        Step(
+            "submit",
+            "Submit for review",
+            "submitted",
+            frozenset({Status.DRAFT}),
+            Status.IN_REVIEW,
+            EDITORS,
+            author_permission="articles.submit_article",
+            notify=True,
+        ),
+        Step(
+            "recall",
+            "Recall to draft",
+            "recalled",
+            frozenset({Status.IN_REVIEW}),
+            Status.DRAFT,
+            "",
+            author_permission="articles.submit_article",
+        ),
+        Step(
+            "return",
+            "Return to writer",
+            "returned",
+            frozenset({Status.IN_REVIEW}),
+            Status.DRAFT,
+            EDITORS,
+            note="required",
+            note_label="Note to the writer",
+            note_missing="Say what needs to change: returning an article needs a note.",
+            notify=True,
+        ),
+        Step(
+            "approve",
+            "Approve & publish now",
+            "approved",
+            frozenset({Status.DRAFT, Status.IN_REVIEW}),
+            Status.APPROVED,
+            EDITORS,
+            time="optional",
+            time_label="Or schedule for",
+            time_button="Approve & schedule",
+            changes=_approve,
+            notify=True,
+        ),
+        Step(
+            "reschedule",
+            "Reschedule",
+            "rescheduled",
+            frozenset({Status.APPROVED}),
+            Status.APPROVED,
+            EDITORS,
+            time="required",
+            time_label="New time",
+            time_button="Reschedule",
+            refuse=_already_public,
+            changes=lambda article, user, now, note, when: {
+                "publish_at": _future(when, now, "Choose a new publication time from now on.")
+            },
+            default_note=_was_scheduled,
+            notify=True,
+        ),
+        Step(
+            "expiry",
+            "Never expire",
+            "given a new expiry time",
+            frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED}),
+            None,
+            EDITORS,
+            time="optional",
+            time_label="Leaves the site at",
+            time_button="Set expiry time",
+            changes=_expiry,
+        ),
+        Step(
+            "withdraw",
+            "Withdraw",
+            "withdrawn",
+            frozenset({Status.APPROVED}),
+            Status.WITHDRAWN,
+            "articles.withdraw_article",
+            note="required",
+            note_label="Public reason",
+            note_missing="Give the public reason for withdrawing: readers see it at the article's address.",
+            changes=lambda article, user, now, note, when: {"withdrawn_reason": note},
+            notify=True,
+        ),
+        Step(
+            "restore",
+            "Restore to draft",
+            "restored",
+            frozenset({Status.WITHDRAWN}),
+            Status.DRAFT,
+            "articles.withdraw_article",
+            changes=lambda article, user, now, note, when: {"withdrawn_reason": ""},
+        ),
+        Step(
+            "delete",
+            "Move to the bin",
+            "moved to the bin",
+            ALL_STATUSES,
+            None,
+            "articles.delete_article",
+            changes=lambda article, user, now, note, when: {"deleted_at": now, "deleted_by": user},
+        ),
+        Step(
+            "undelete",
+            "Restore from the bin",
+            "restored from the bin",
+            ALL_STATUSES,
+            None,
+            EDITORS,
+            from_bin=True,
+            changes=lambda article, user, now, note, when: {"deleted_at": None, "deleted_by": None},
+        ),
+    ]
 }
 
 
@@ -455,6 +738,7 @@ class Action(models.TextChoices):
     REVERT = "revert", "Restored an earlier revision"
     CORRECT = "correct", "Correction published"
     UPDATE = "update", "Marked as a significant update"
+    EXPIRY = "expiry", "Expiry time set"
     DELETE = "delete", "Moved to the bin"
     UNDELETE = "undelete", "Restored from the bin"
     SHARE = "share", "Share link created"

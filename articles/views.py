@@ -1,4 +1,3 @@
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -36,7 +35,7 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])
         if not article.is_live():
-            if self.request.user.is_staff:
+            if article.can_view(self.request.user):
                 self.preview = True
             elif article.status == Status.WITHDRAWN and article.has_been_published():
                 raise ArticleGone(article)
@@ -98,12 +97,12 @@ class ArticleDetailView(DetailView):
         return context
 
 
-@method_decorator(staff_member_required, name="dispatch")
 class PreviewView(ArticleDetailView):
-    """Any article, in any state, in the public template, for staff."""
+    """An article in any state, in the public template, for staff who may edit or review it;
+    everyone else gets the 404 a reader gets."""
 
     def get(self, request, *args, **kwargs):
-        self.object = get_object_or_404(self.article_queryset(), pk=kwargs["pk"])
+        self.object = get_object_or_404(self.article_queryset().visible_to(request.user), pk=kwargs["pk"])
         self.preview = True
         return self.render_article()
 

@@ -7,6 +7,7 @@ what is public. This module records what happened and tells people about it."""
 import logging
 from datetime import datetime
 
+import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -15,8 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag, TaggedItem
 
-from .models import Action, Article, ArticleEvent, Status, TransitionNotAllowed
+from audit.models import AuditEntry
+from images.models import Image
+from themes.models import Theme
+
+from .models import WORKFLOW, Action, Article, ArticleEvent, Author, Byline, Status, TransitionNotAllowed
 from .related import refresh_related, refresh_went_live
 from .text import plain_text
 
@@ -29,35 +35,90 @@ def take_transition(
     *,
     user,
     note: str = "",
-    publish_at: datetime | None = None,
+    when: datetime | None = None,
     backdate: bool = False,
     refresh_related_stories: bool = True,
 ) -> ArticleEvent:
-    """Run transition `name` for `user`, then notify whoever needs to know. For importers
-    (wordpress/importer.py): `backdate` approves at a past publication time (the site it comes
-    from published then), and `refresh_related_stories=False` leaves the related lists to one
-    pass at the end of the import (per article it costs a TF-IDF over 500 others)."""
-    if name == "submit":
-        event = article.submit(user)
-    elif name == "return":
-        event = article.return_to_draft(user, note)
-    elif name == "approve":
-        event = article.approve(user, publish_at, backdate=backdate)
-    elif name == "reschedule":
-        event = article.reschedule(user, publish_at)
-    elif name == "withdraw":
-        event = article.withdraw(user, note)
-    elif name == "restore":
-        event = article.restore(user)
-    else:
-        raise TransitionNotAllowed(f"There is no “{name}” step in the workflow.")
-    transaction.on_commit(lambda: notify(event))
+    """Take workflow step `name` (a key of WORKFLOW) for `user`, then do what the step's
+    effects say: notify whoever needs to know, record "went live", refresh related lists.
+    For importers only (wordpress/importer.py): `backdate` lets `when` be in the past (the site
+    an article comes from published it then), and `refresh_related_stories=False` leaves the
+    related lists to one pass at the end of the import (each costs a TF-IDF over 500 others)."""
+    event = article.take(name, user, note=note, when=when, backdate=backdate)
+    if WORKFLOW[name].notify:
+        transaction.on_commit(lambda: notify(event))
     if name == "approve" and article.is_live():
         record_moment(article, Action.WENT_LIVE, article.publish_at)
         if refresh_related_stories:
             refresh_went_live(article)
     elif name in ("approve", "reschedule") and refresh_related_stories:
         refresh_related(article)
+    return event
+
+
+# Content a revision brings back; never the workflow fields, bookkeeping or derived ones.
+RESTORED_FIELDS = ["headline", "deck", "standfirst", "body", "theme_id", "lead_image_id"]
+
+
+def revision_content(version) -> dict:
+    """What restoring `version` (a django-reversion Version of an article) would bring back:
+    its content fields, authors in byline order and tag ids, as they were saved then."""
+    fields = version.field_dict
+    content = {name: fields.get(name) for name in RESTORED_FIELDS}
+    siblings = list(version.revision.version_set.select_related("content_type"))
+    bylines = sorted(
+        (other.field_dict for other in siblings if other.content_type.model_class() is Byline),
+        key=lambda byline: (byline["position"], byline["id"]),
+    )
+    content["author_ids"] = [
+        byline["author_id"] for byline in bylines if str(byline["article_id"]) == version.object_id
+    ]
+    content["tag_ids"] = [
+        other.field_dict["tag_id"]
+        for other in siblings
+        if other.content_type.model_class() is TaggedItem and str(other.field_dict["object_id"]) == version.object_id
+    ]
+    return content
+
+
+def restore_revision(article: Article, version, *, user) -> ArticleEvent:
+    """Bring back the content of an earlier revision as a new save: body_html is rendered
+    again, the version moves forward, the workflow state stays as it is. Allowed to whoever
+    may edit the article now (Article.can_edit), like the change form."""
+    if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
+        raise TransitionNotAllowed("That revision is not one of this article's.")
+    content = revision_content(version)
+    saved_then = f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M %Z}"
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(
+            f"Restored the revision of {timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M %Z}"
+        )
+        current = Article.objects.select_for_update().get(pk=article.pk)
+        if not current.can_edit(user):
+            raise TransitionNotAllowed("You do not have permission to edit this article.")
+        for name in ("headline", "deck", "standfirst", "body"):
+            setattr(current, name, content[name] or "")
+        current.theme_id = content["theme_id"] if Theme.objects.filter(pk=content["theme_id"]).exists() else None
+        current.lead_image_id = (
+            content["lead_image_id"] if Image.objects.filter(pk=content["lead_image_id"]).exists() else None
+        )
+        current.modified_by = user
+        current.save()
+        authors = {author.pk: author for author in Author.objects.filter(pk__in=content["author_ids"])}
+        current.bylines.all().delete()
+        Byline.objects.bulk_create(
+            Byline(article=current, author=authors[pk], position=n)
+            for n, pk in enumerate(content["author_ids"])
+            if pk in authors
+        )
+        current.tags.set(list(Tag.objects.filter(pk__in=content["tag_ids"])))
+        event = ArticleEvent.objects.create(
+            article=current, action=Action.REVERT, actor=user, note=f"Revision of {saved_then}"
+        )
+        AuditEntry.record(user, "article.revert", current, {"version": version.pk, "live": current.is_live()})
+    article.refresh_from_db()
+    refresh_related(article)
     return event
 
 

@@ -24,14 +24,6 @@ class Action(models.TextChoices):
     GROUPS_CHANGED = "groups_changed", "Groups changed"
     PERMISSIONS_CHANGED = "permissions_changed", "Permissions changed"
     SUPERUSER_CHANGED = "superuser_changed", "Superuser or staff flag changed"
-    STATUS_CHANGED = "status_changed", "Article status changed"
-    SUBMITTED = "submitted", "Submitted for review"
-    RETURNED = "returned", "Returned to draft"
-    APPROVED = "approved", "Approved"
-    RESCHEDULED = "rescheduled", "Rescheduled"
-    WENT_LIVE = "went_live", "Went live"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    RESTORED = "restored", "Restored to draft"
 
 
 class AuditEntry(models.Model):
@@ -44,7 +36,8 @@ class AuditEntry(models.Model):
     )
     # Kept as text too, so the entry still says who it was after the account is deleted.
     actor_name = models.CharField(max_length=150, blank=True, editable=False)
-    action = models.CharField(max_length=32, choices=Action.choices, db_index=True, editable=False)
+    # One of Action, or what the code that recorded it names it ("article.approve").
+    action = models.CharField(max_length=32, db_index=True, editable=False)
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, editable=False)
     target_id = models.CharField(max_length=64, blank=True, editable=False)
     target_name = models.CharField(max_length=300, blank=True, editable=False)
@@ -60,7 +53,11 @@ class AuditEntry(models.Model):
     def __str__(self):
         who = self.actor_name or "system"
         what = f" {self.target_name}" if self.target_name else ""
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {who}: {self.get_action_display()}{what}"
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {who}: {self.action_label}{what}"
+
+    @property
+    def action_label(self):
+        return Action(self.action).label if self.action in Action.values else self.action
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

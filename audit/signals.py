@@ -1,14 +1,13 @@
-"""What the audit log records by itself: sign-ins, failed sign-ins, sign-outs, changes
-to who belongs to which group and who holds which permission, and every change of an
-article's status (the workflow adds its own, richer entries through `audit.record`)."""
+"""What the audit log records by itself: sign-ins, failed sign-ins, sign-outs, and changes
+to who belongs to which group and who holds which permission. Content changes are recorded
+by the code that makes them (the workflow gate, revision restores, the image library)
+through `AuditEntry.record`: the log watches no content model."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
-
-from articles.models import Article, Status
 
 from .context import is_paused
 from .models import Action, AuditEntry
@@ -104,30 +103,3 @@ def user_flags_changed(sender, instance, created, raw=False, **kwargs):
             name: [before, after] for name, before, after in zip(names, old, new, strict=True) if before != after
         }
         AuditEntry.record(None, Action.SUPERUSER_CHANGED, instance, changes)
-
-
-@receiver(pre_save, sender=Article)
-def _remember_article_status(sender, instance, raw=False, **kwargs):
-    instance._audit_old_status = None
-    if not raw and instance.pk and not is_paused():
-        instance._audit_old_status = Article.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
-
-
-@receiver(post_save, sender=Article)
-def article_status_changed(sender, instance, created, raw=False, **kwargs):
-    """The fallback that catches every status change, however it was made (admin,
-    workflow, shell, import)."""
-    if raw or is_paused():
-        return
-    old = None if created else getattr(instance, "_audit_old_status", None)
-    if (created and instance.status != Status.DRAFT) or (old is not None and old != instance.status):
-        AuditEntry.record(
-            None,
-            Action.STATUS_CHANGED,
-            instance,
-            {
-                "from": old,
-                "to": instance.status,
-                "publish_at": instance.publish_at.isoformat() if instance.publish_at else None,
-            },
-        )

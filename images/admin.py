@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404
 from django.utils.html import format_html
+
+from audit.models import AuditEntry
 
 from . import processing
 from .models import Image
@@ -93,10 +96,24 @@ class ImageAdmin(admin.ModelAdmin):
             "Choose a file to see it here." if not url else "",
         )
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.can_change(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.can_change(request.user))
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404("No such image.")
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
         new_file = "file" in form.changed_data
+        if change:
+            detail = {"fields": form.changed_data, "shown_live": obj.shown_live()}
+            AuditEntry.record(request.user, "image.replace" if new_file else "image.change", obj, detail)
         super().save_model(request, obj, form, change)
         if change and not new_file and {"focal_x", "focal_y"} & set(form.changed_data):
             obj.regenerate_renditions()

@@ -11,6 +11,10 @@ from . import processing
 
 INLINE_SYNTAX = "[image:{pk}]"
 
+# Whether a live page shows an image: the articles app registers its check here (the
+# library knows no content app).
+SHOWN_LIVE = []
+
 
 class Image(models.Model):
     """A picture in the newsroom's library, reusable as any article's lead image.
@@ -58,6 +62,7 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+        permissions = [("change_any_image", "Can change any image, including those live articles show")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(focal_x__isnull=True) | models.Q(focal_x__gte=0, focal_x__lte=1),
@@ -71,6 +76,16 @@ class Image(models.Model):
 
     def __str__(self):
         return self.title
+
+    def can_change(self, user):
+        """Uploaders change their own images while no live article shows them; changing any
+        other image, above all one readers see, is an editor's act."""
+        if user.has_perm("images.change_any_image"):
+            return True
+        return user.has_perm("images.change_image") and self.uploaded_by_id == user.pk and not self.shown_live()
+
+    def shown_live(self):
+        return any(check(self) for check in SHOWN_LIVE)
 
     @property
     def inline_code(self):

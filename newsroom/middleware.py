@@ -6,6 +6,7 @@ from functools import cache
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
 
 
 @cache
@@ -54,4 +55,32 @@ class SecurityHeadersMiddleware:
             # script) is only ever downloaded.
             if not content_type.startswith("image/") or content_type.startswith("image/svg"):
                 response.headers["Content-Disposition"] = "attachment"
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """What a signed-in person is shown is theirs alone: no shared cache may keep it. Admin
+    pages are never stored at all, nor indexed (the admin's address stays out of robots.txt,
+    so this header is what keeps crawlers that find it away). Runs inside WhiteNoise, so
+    static files keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        admin = admin_prefix()
+        if admin and request.path_info.startswith(admin):
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        elif (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or getattr(request, "user", None) is not None
+            and (request.user.is_authenticated)
+        ):
+            if "no-store" not in response.get("Cache-Control", ""):
+                response["Cache-Control"] = "private, no-cache"
+        else:
+            return response
+        patch_vary_headers(response, ["Cookie"])
         return response

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.middleware.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,6 +146,7 @@ TIME_ZONE = env("TIME_ZONE", "Europe/Helsinki")
 # The newsroom publishes in one language: without the translation machinery every date and label on a
 # page costs a little less. Formats come from the settings below instead of the en-GB locale.
 USE_I18N = False
+FORMAT_MODULE_PATH = ["newsroom.formats"]  # one admin clock: every time with its zone
 USE_TZ = True
 
 STATIC_URL = "static/"

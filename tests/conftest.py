@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Status
+from articles.models import Article, Author, Byline, Status, system_gate
 from themes.models import Theme
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
@@ -107,14 +107,15 @@ def make_article(db):
         n = next(counter)
         if publish_at == "an hour ago":
             publish_at = timezone.now() - timedelta(hours=1)
-        article = Article.objects.create(
-            headline=headline or f"Harbour story number {n}",
-            standfirst=fields.pop("standfirst", f"What happened in story {n}."),
-            body=fields.pop("body", f"Paragraph one of story {n}.\n\nParagraph two."),
-            status=status,
-            publish_at=publish_at,
-            **fields,
-        )
+        with system_gate():
+            article = Article.objects.create(
+                headline=headline or f"Harbour story number {n}",
+                standfirst=fields.pop("standfirst", f"What happened in story {n}."),
+                body=fields.pop("body", f"Paragraph one of story {n}.\n\nParagraph two."),
+                status=status,
+                publish_at=publish_at,
+                **fields,
+            )
         for position, author in enumerate(authors):
             Byline.objects.create(article=article, author=author, position=position)
         if tags:
@@ -136,7 +137,7 @@ def ensure_roles():
         if created:
             codenames = codenames + [("articles", f"{action}_{model}") for model, action in grants[name]]
             if name == "Editors":
-                codenames.append(("audit", "view_auditentry"))
+                codenames += [("audit", "view_auditentry"), ("images", "change_any_image")]
             for app_label, codename in codenames:
                 group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 

@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from articles.models import Article, Author, Byline
+from articles.models import Article, Author, Byline, system_gate
 from themes.models import Theme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,15 +22,16 @@ def pages(live_server, now):
     author = Author.objects.create(name="Ana Reyes", slug="ana-reyes", bio="Ana covers the harbour.")
     articles = []
     for n in range(3):
-        article = Article.objects.create(
-            headline=f"Bridge engineers find cracks {n}",
-            deck="Inspectors say the work will take a year.",
-            standfirst="Engineers inspecting the old bridge found cracks in two piers.",
-            body="The **inspection** began on Monday.\n\n> It is worse than we thought.\n\n- one\n- two",
-            theme=theme,
-            status="APPROVED",
-            publish_at=now,
-        )
+        with system_gate():
+            article = Article.objects.create(
+                headline=f"Bridge engineers find cracks {n}",
+                deck="Inspectors say the work will take a year.",
+                standfirst="Engineers inspecting the old bridge found cracks in two piers.",
+                body="The **inspection** began on Monday.\n\n> It is worse than we thought.\n\n- one\n- two",
+                theme=theme,
+                status="APPROVED",
+                publish_at=now,
+            )
         Byline.objects.create(article=article, author=author)
         article.tags.set(["transport"])
         articles.append(article)

@@ -8,7 +8,7 @@ import yaml
 from PIL import Image as PILImage
 
 from api.models import ApiToken
-from articles.models import TRANSITIONS, Article, Status
+from articles.models import WORKFLOW, Article, Status
 from audit.models import AuditEntry
 
 
@@ -94,6 +94,12 @@ def test_an_editor_approves_through_the_workflow_and_the_article_goes_live(as_us
     assert approved.status_code == 200, approved.content
     assert approved.json()["state"] == "published"
     assert client.get(f"/api/v1/articles/{draft['id']}/").status_code == 200
+    live = as_user(editor).get(f"/api/v1/staff/articles/{draft['id']}/").json()
+    edited = as_user(editor).patch(
+        f"/api/v1/staff/articles/{draft['id']}/", {"deck": "Crews are back", "version": live["version"]}
+    )
+    assert edited.status_code == 200
+    assert AuditEntry.objects.filter(action="article.edit_live", target_id=str(draft["id"]), actor=editor).exists()
     withdraw = as_user(editor).post(f"/api/v1/staff/articles/{draft['id']}/steps/", {"step": "withdraw"})
     assert withdraw.status_code == 403
     assert "reason" in withdraw.json()["detail"]
@@ -104,6 +110,7 @@ def test_an_editor_approves_through_the_workflow_and_the_article_goes_live(as_us
     [
         ({**DRAFT, "status": "APPROVED"}, "status"),
         ({**DRAFT, "publish_at": "2020-01-01T00:00:00Z"}, "publish_at"),
+        ({**DRAFT, "version": 1, "deleted_at": None}, "deleted_at"),
         ({**DRAFT, "colour": "red"}, "colour"),
         ({**DRAFT, "headline": "A <b>bold</b> claim"}, "headline"),
         ({**DRAFT, "headline": ""}, "headline"),
@@ -127,12 +134,21 @@ def test_a_body_that_is_not_json_is_a_400(as_user, writer):
 
 def test_the_steps_come_from_the_workflow_table(as_user, editor, client):
     steps = as_user(editor).get("/api/v1/staff/workflow/").json()
-    assert [s["step"] for s in steps] == list(TRANSITIONS)
+    assert [s["step"] for s in steps] == [name for name, step in WORKFLOW.items() if not step.from_bin]
     schema = yaml.safe_load(client.get("/api/v1/schema/").content)
-    assert set(schema["components"]["schemas"]["StepEnum"]["enum"]) == set(TRANSITIONS)
+    assert set(schema["components"]["schemas"]["StepEnum"]["enum"]) == {s["step"] for s in steps}
     draft = as_user(editor).post("/api/v1/staff/articles/", DRAFT).json()
     unknown = as_user(editor).post(f"/api/v1/staff/articles/{draft['id']}/steps/", {"step": "publish_now"})
     assert unknown.status_code == 400
+    past = as_user(editor).post(
+        f"/api/v1/staff/articles/{draft['id']}/steps/", {"step": "approve", "time": "2020-01-01T09:00:00Z"}
+    )
+    assert past.status_code == 403  # no backdating through the API
+    assert "past" in past.json()["detail"]
+    scheduled = as_user(editor).post(
+        f"/api/v1/staff/articles/{draft['id']}/steps/", {"step": "approve", "time": "2099-01-01T09:00:00Z"}
+    )
+    assert scheduled.json()["state"] == "scheduled"
 
 
 def test_updates_need_the_version_read_and_refuse_a_stale_one(as_user, writer):
@@ -209,12 +225,12 @@ def test_keys_are_made_and_revoked_in_the_admin_and_audited(client, writer, edit
     key = page.context["key"]
     assert key.encode() in page.content
     assert key not in str(ApiToken.objects.values_list())  # only its hash is stored
-    assert AuditEntry.objects.filter(action="api_token_created", target_id=str(token.pk), actor=writer).exists()
+    assert AuditEntry.objects.filter(action="api_token.create", target_id=str(token.pk), actor=writer).exists()
     assert client.get("/api/v1/staff/articles/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
     # A writer cannot make a key that acts as someone else.
     assert client.post("/admin/api/apitoken/add/", {"user": editor.pk, "name": "Sneaky"}).status_code == 200
     assert ApiToken.objects.count() == 1
     client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
-    assert AuditEntry.objects.filter(action="api_token_revoked", target_id=str(token.pk)).exists()
+    assert AuditEntry.objects.filter(action="api_token.revoke", target_id=str(token.pk)).exists()
     client.logout()
     assert client.get("/api/v1/staff/articles/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401

@@ -21,31 +21,46 @@ def open_as(browser, live_server, username, path):
     return page
 
 
-def test_second_editor_is_stopped_and_keeps_what_they_typed(browser, live_server, make_user, make_article):
+def test_two_editors_merge_and_only_a_real_clash_is_a_question(browser, live_server, make_user, make_article):
     make_user("maria", "Editors", first_name="Maria", last_name="Lind")
     make_user("jon", "Editors")
     article = make_article("Harbour lights switched on", body="The lights came on at dusk.")
     path = f"/admin/articles/article/{article.pk}/change/"
     maria = open_as(browser, live_server, "maria", path)
     jon = open_as(browser, live_server, "jon", path)
-    expect(jon.locator(".editing-notice")).to_contain_text("Being edited by Maria Lind since")
+    expect(jon.locator(".editing-notice")).to_have_count(0)  # Maria only looks
 
-    maria.get_by_label("Headline").fill("Harbour lights switched on for winter")
+    # Different fields: Maria the deck, Jon the body. Both survive, nobody is asked.
+    maria.get_by_label("Deck").fill("Switched on a week early")
     maria.get_by_role("button", name="Save and continue editing").click()
     expect(maria.locator(".messagelist")).to_contain_text("was changed successfully")
-
     jon.get_by_label("Body").fill("The lights came on at dusk, twenty minutes late.")
+    jon.get_by_role("button", name="Save and continue editing").click()
+    expect(jon.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(jon.get_by_label("Deck")).to_have_value("Switched on a week early")
+    saved = Article.objects.get(pk=article.pk)
+    assert (saved.deck, saved.body) == ("Switched on a week early", "The lights came on at dusk, twenty minutes late.")
+
+    # The same field: both change the headline. Jon is asked, and sees both.
+    maria.reload()
+    maria.get_by_label("Headline").fill("Harbour lights switched on for winter")
+    jon.reload()
+    expect(jon.locator(".editing-notice")).to_contain_text("Being edited by Maria Lind since")
+    maria.get_by_role("button", name="Save and continue editing").click()
+    expect(maria.locator(".messagelist")).to_contain_text("was changed successfully")
+    jon.get_by_label("Headline").fill("Harbour lights on at last")
     jon.get_by_role("button", name="Save and continue editing").click()
     expect(jon.locator(".errorlist.nonfield")).to_contain_text("Maria Lind saved this article at")
     conflict = jon.locator(".conflict")
-    expect(conflict.locator(".theirs").first).to_contain_text("Harbour lights switched on for winter")
-    expect(conflict).to_contain_text("twenty minutes late")
-    expect(jon.get_by_label("Body")).to_have_value("The lights came on at dusk, twenty minutes late.")
-    assert Article.objects.get(pk=article.pk).body == "The lights came on at dusk."
-
-    jon.get_by_role("button", name="Save and continue editing").click()  # saving again, knowingly
+    expect(conflict.locator(".theirs")).to_contain_text("Harbour lights switched on for winter")
+    expect(conflict.locator(".yours")).to_contain_text("Harbour lights on at last")
+    assert Article.objects.get(pk=article.pk).headline == "Harbour lights switched on for winter"
+    conflict.get_by_label("Keep theirs").check()
+    jon.get_by_role("button", name="Save and continue editing").click()
     expect(jon.locator(".messagelist")).to_contain_text("was changed successfully")
-    assert Article.objects.get(pk=article.pk).body == "The lights came on at dusk, twenty minutes late."
+    saved = Article.objects.get(pk=article.pk)
+    assert saved.headline == "Harbour lights switched on for winter"
+    assert saved.body == "The lights came on at dusk, twenty minutes late."
 
 
 def test_text_typed_when_the_session_expired_is_offered_back(browser, live_server, make_user, make_article):

@@ -120,7 +120,7 @@ def test_dismissing_the_warning_is_recorded_and_hides_it(client, editor, draft, 
 
 def test_no_warning_once_approved(client, editor, draft, make_article):
     make_article("Council approves harbour bridge budget")
-    draft.approve(editor)
+    draft.take("approve", editor)
     client.force_login(editor)
     assert "duplicate-warning" not in client.get(change_url(draft)).content.decode()
 

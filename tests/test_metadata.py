@@ -121,7 +121,7 @@ def test_paginated_listing_has_canonical_and_prev_next(client, make_article, mak
 def test_search_results_and_previews_are_not_indexed(client, make_article):
     draft = make_article("Secret plans", status=Status.DRAFT, publish_at=None)
     assert '<meta name="robots" content="noindex">' in client.get("/search/?q=plans").content.decode()
-    client.force_login(User.objects.create_user("editor", is_staff=True))
+    client.force_login(User.objects.create_user("editor", is_staff=True, is_superuser=True))
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200
     assert response["X-Robots-Tag"] == "noindex, nofollow"

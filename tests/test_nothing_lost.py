@@ -11,6 +11,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Action, Article, ArticleInBin, Correction, Status
+from audit.models import AuditEntry
 
 
 def change_url(article):
@@ -46,48 +47,68 @@ def story(make_article, make_author):
     )
 
 
-def test_second_save_is_refused_with_the_first_editors_name_and_a_diff(client, make_user, story):
-    maria = make_user("maria", "Editors", first_name="Maria", last_name="Lind")
-    make_user("jon", "Editors")
-    client.force_login(maria)
-    marias_form = form_data(client, story, headline="Ferry strike ends after nine days")
-    client.force_login(Article.objects.get(pk=story.pk).created_by or maria)
-    jon = client.__class__()
-    jon.login(username="jon", password="pw")
-    jons_form = form_data(jon, story, body="Crews return on Monday at 06:00.")
-
-    assert client.post(change_url(story), marias_form).status_code == 302
-    response = jon.post(change_url(story), jons_form)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Maria Lind saved this article at" in html
-    assert "Nothing you typed is lost" in html
-    conflict = html.split('class="conflict"')[1].split("</section>")[0]
-    assert "Ferry strike ends after nine days" in conflict  # what Maria saved
-    assert "Crews return on Monday at 06:00." in conflict  # what Jon typed
-    assert "Crews return on Monday at 06:00.</textarea>" in html  # still in Jon's form
-    story.refresh_from_db()
-    assert story.headline == "Ferry strike ends after nine days"
-    assert story.body == "Crews return on Monday."
-
-    # Having seen the differences, Jon saves again on purpose.
-    again = form_data(jon, story, body="Crews return on Monday at 06:00.")
-    again["loaded_version"] = response.context["adminform"].form["loaded_version"].value()
-    assert jon.post(change_url(story), again).status_code == 302
-    story.refresh_from_db()
-    assert story.body == "Crews return on Monday at 06:00."
-
-
-def test_others_see_who_is_editing(client, make_user, story):
+def test_edits_to_different_fields_merge_without_a_question(client, make_user, story):
     maria = make_user("maria", "Editors", first_name="Maria", last_name="Lind")
     jon = make_user("jon", "Editors")
     client.force_login(maria)
-    client.get(change_url(story))
+    marias_form = form_data(client, story, deck="Nine days of talks")
+    jons = client.__class__()
+    jons.force_login(jon)
+    jons_form = form_data(jons, story, body="Crews return on Monday at 06:00.")
+    assert client.post(change_url(story), marias_form).status_code == 302
+    assert jons.post(change_url(story), jons_form).status_code == 302  # no question: nothing overlaps
+    story.refresh_from_db()
+    assert (story.deck, story.body) == ("Nine days of talks", "Crews return on Monday at 06:00.")
+
+
+def test_both_changing_the_headline_asks_the_second_with_both_shown(client, make_user, story):
+    maria = make_user("maria", "Editors", first_name="Maria", last_name="Lind")
+    jon = make_user("jon", "Editors")
+    client.force_login(maria)
+    marias_form = form_data(client, story, headline="Ferry strike ends after nine days", deck="Talks won")
+    jons = client.__class__()
+    jons.force_login(jon)
+    jons_form = form_data(jons, story, headline="Ferry crews back at work", body="Crews return at 06:00.")
+
+    assert client.post(change_url(story), marias_form).status_code == 302
+    response = jons.post(change_url(story), jons_form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Maria Lind saved this article at" in html
+    conflict = html.split('class="conflict"')[1].split("</section>")[0]
+    assert "Ferry strike ends after nine days" in conflict and "Ferry crews back at work" in conflict
+    assert "Talks won" not in conflict and "06:00" not in conflict  # only what both changed is a question
+    story.refresh_from_db()
+    assert story.headline == "Ferry strike ends after nine days" and story.body == "Crews return on Monday."
+
+    # Jon keeps Maria's headline; his body and her deck both stay: saving again reverts nothing.
+    form = response.context["adminform"].form
+    again = {name: form[name].value() for name in ("loaded_version", "base", "theirs", "headline", "deck", "body")}
+    again = {**jons_form, **{k: "" if v is None else v for k, v in again.items()}, "resolve-headline": "theirs"}
+    assert jons.post(change_url(story), again).status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "Ferry strike ends after nine days"
+    assert (story.deck, story.body) == ("Talks won", "Crews return at 06:00.")
+
+
+def test_others_see_who_is_editing_only_while_their_form_holds_changes(client, make_user, story):
+    maria = make_user("maria", "Editors", first_name="Maria", last_name="Lind")
+    jon = make_user("jon", "Editors")
+    client.force_login(maria)
+    client.get(change_url(story))  # only looking
+    client.force_login(jon)
+    assert "Being edited by" not in client.get(change_url(story)).content.decode()
+    client.force_login(maria)
+    client.post(reverse("admin:articles_article_editing", args=[story.pk]))  # her form has changes
     client.force_login(jon)
     html = client.get(change_url(story)).content.decode()
-    assert re.search(r"Being edited by Maria Lind since \d\d:\d\d", html)
+    assert re.search(r"Being edited by Maria Lind since \w{3} \d+ \w{3} \d{4}, \d\d:\d\d \w+", html)
     with time_machine.travel(timezone.now() + timedelta(minutes=10)):
         assert "Being edited by" not in client.get(change_url(story)).content.decode()
+    client.force_login(maria)
+    client.post(change_url(story), form_data(client, story, deck="Saved"))  # saved: nothing pending
+    client.force_login(jon)
+    assert "Being edited by" not in client.get(change_url(story)).content.decode()
 
 
 def test_every_save_keeps_a_revision_that_can_be_compared_and_restored(admin_client, story):
@@ -107,15 +128,16 @@ def test_every_save_keeps_a_revision_that_can_be_compared_and_restored(admin_cli
     assert "Added: <ins>unions</ins>" in compare
 
     revision_url = reverse("admin:articles_article_revision", args=[story.pk, versions[0].pk])
-    restored_form = admin_client.get(revision_url).context["adminform"].form
-    data = form_data(admin_client, story)
-    data.update({"headline": restored_form["headline"].value(), "tags": "transport"})
-    assert admin_client.post(revision_url, data).status_code == 302
+    asked = admin_client.get(revision_url).content.decode()
+    assert "Ferry strike over" in asked and "Ferry strike ends, talks go on" in asked  # now, and in the revision
+    version_before = Article.objects.get(pk=story.pk).version
+    assert admin_client.post(revision_url).status_code == 302
     story.refresh_from_db()
     assert story.headline == "Ferry strike ends, talks go on"
-    assert sorted(t.name for t in story.tags.all()) == ["transport"]
+    assert story.version > version_before and "<p>" in story.body_html  # a new save: derived fields made again
     assert Version.objects.get_for_object(story).count() == 3
     assert story.events.filter(action=Action.REVERT).exists()
+    assert AuditEntry.objects.filter(action="article.revert", target_id=str(story.pk)).exists()
 
 
 def test_staff_preview_any_state_never_cached(client, admin_client, make_article):
@@ -125,7 +147,7 @@ def test_staff_preview_any_state_never_cached(client, admin_client, make_article
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
     assert b'content="noindex, nofollow"' in response.content
-    assert client.get(url).status_code == 302  # readers are sent to log in
+    assert client.get(url).status_code == 404  # readers get what a reader gets
 
 
 def test_share_link_works_until_expiry_or_revocation(client, make_user, make_article):
@@ -204,7 +226,7 @@ def test_delete_moves_to_the_bin_editors_restore_superusers_purge(client, editor
     assert Article.objects.filter(pk=story.pk).exists()
     assert client.get(story.get_absolute_url()).status_code == 200
     # Superusers purge for good.
-    Article.objects.filter(pk=story.pk).update(deleted_at=timezone.now())
+    staff.post(reverse("admin:articles_article_delete", args=[story.pk]), {"post": "yes"})
     superuser = client.__class__()
     superuser.force_login(admin_user)
     superuser.post(bin_url, {"action": "purge", "_selected_action": [story.pk]})
@@ -219,17 +241,15 @@ def test_writers_do_not_see_the_bin(client, writer):
 def test_restoring_a_revision_never_changes_the_workflow_state(client, writer, editor, make_article):
     """Restoring a revision from when the article was approved must not publish it again."""
     article = make_article("Harbour fees rise", status=Status.DRAFT, publish_at=None, created_by=writer)
-    article.approve(editor)  # a revision recorded while approved
-    article.withdraw(editor, "Wrong figures.")
-    article.restore(editor)
+    article.take("approve", editor)  # a revision recorded while approved
+    article.take("withdraw", editor, note="Wrong figures.")
+    article.take("restore", editor)
     approved_revision = next(
         v for v in Version.objects.get_for_object(article) if v.field_dict["status"] == Status.APPROVED
     )
     revision_url = reverse("admin:articles_article_revision", args=[article.pk, approved_revision.pk])
-    client.force_login(writer)  # the writer cannot even open it: the restored state is not theirs to edit
-    assert client.post(revision_url, form_data(client, article)).status_code == 403
-    client.force_login(editor)
-    assert client.post(revision_url, form_data(client, article, url=revision_url)).status_code == 302
+    client.force_login(writer)  # the writer's own draft again: theirs to restore, content only
+    assert client.post(revision_url).status_code == 302
     article.refresh_from_db()
     assert article.status == Status.DRAFT
     assert not Article.objects.live().exists()

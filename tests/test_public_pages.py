@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Status
+from articles.models import Status, system_gate
 
 
 @pytest.fixture
@@ -127,9 +127,10 @@ def test_staff_get_a_preview_of_an_unpublished_article(admin_client, newsroom):
 
 def test_a_withdrawn_article_is_gone(client, make_article):
     article = make_article()
-    type(article).objects.filter(pk=article.pk).update(
-        status=Status.WITHDRAWN, withdrawn_reason="It named the wrong school."
-    )
+    with system_gate():  # withdrawn, as a fixture
+        type(article).objects.filter(pk=article.pk).update(
+            status=Status.WITHDRAWN, withdrawn_reason="It named the wrong school."
+        )
     response = client.get(article.get_absolute_url())
     assert response.status_code == 410
     assert b"It named the wrong school." in response.content

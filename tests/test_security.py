@@ -283,23 +283,22 @@ def test_group_and_permission_changes_are_recorded_with_who_made_them(admin_clie
     assert cleared.detail == {"removed": ["articles.change_article"], "field": "user_permissions"}
 
 
-def test_article_status_changes_are_recorded_and_record_is_callable(make_article, editor):
+def test_the_gate_writes_the_audit_log_and_record_is_callable(make_article, editor, writer):
     import audit
 
-    article = make_article("Ferry timetable changes", status=Status.DRAFT, publish_at=None)
-    assert not AuditEntry.objects.exists()
-    article.status = Status.IN_REVIEW
-    article.save()
+    article = make_article("Ferry timetable changes", status=Status.DRAFT, publish_at=None, created_by=writer)
+    assert not AuditEntry.objects.filter(action__startswith="article.").exists()
+    article.take("submit", writer)
     article.headline = "Ferry timetable changes again"
-    article.save()
-    entry = AuditEntry.objects.get()
-    assert entry.action == Action.STATUS_CHANGED
+    article.save()  # a content save is in the revisions, not the audit log
+    entry = AuditEntry.objects.get(action__startswith="article.")
+    assert entry.action == "article.submit" and entry.actor == writer
     assert entry.detail["from"] == "DRAFT" and entry.detail["to"] == "IN_REVIEW"
     assert entry.target_name == "Ferry timetable changes"
 
-    audit.record(editor, Action.WITHDRAWN, article, "Wrong ferry operator named")
-    withdrawn = AuditEntry.objects.latest("id")
-    assert withdrawn.actor == editor and withdrawn.detail == {"note": "Wrong ferry operator named"}
+    audit.record(editor, Action.LOGIN, article, "Wrong ferry operator named")
+    recorded = AuditEntry.objects.latest("id")
+    assert recorded.actor == editor and recorded.detail == {"note": "Wrong ferry operator named"}
 
 
 def test_nobody_can_add_change_or_delete_audit_entries_in_the_admin(admin_client, editor):

@@ -421,7 +421,7 @@ class WordPressImport:
                     article,
                     "approve",
                     user=self.actor,
-                    publish_at=publish_at,
+                    when=publish_at,
                     backdate=True,
                     refresh_related_stories=False,
                 )

@@ -27,6 +27,11 @@ def editorial_dashboard(context):
             status=Status.APPROVED, publish_at__gt=now, publish_at__lte=now + timedelta(days=7)
         ).order_by("publish_at")[:20],
         "my_drafts": articles.filter(status=Status.DRAFT, created_by=user).order_by("-modified_at")[:20],
+        "my_in_review": articles.authored_by(user).filter(status=Status.IN_REVIEW).order_by("-modified_at")[:20],
+        "activity": ArticleEvent.objects.filter(article__in=Article.objects.visible_to(user))
+        .select_related("article", "actor")
+        .only("action", "at", "note", "actor__username", "actor__first_name", "actor__last_name", "article__headline")
+        .order_by("-at")[:15],
         "returned": list(returned.values()),
         "recently_published": articles.live(now).order_by("-publish_at")[:10],
         "zone": timezone.localtime(now).strftime("%Z"),

@@ -1,10 +1,39 @@
-/* Article form in the admin: keep what is typed in this browser until it is saved,
-   and tell the server the article is open (for "being edited by" notices). */
+/* Article form in the admin: keep what is typed in this browser until it is saved, tell the
+   server while the form holds unsaved changes (for "being edited by" notices), and say how far
+   away a chosen time is. Times are shown in the newsroom's zone, whatever the browser's. */
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var context = document.getElementById("article-edit-context");
+  if (!context) return;
+  var zone = context.dataset.timeZone;
+  var loadedAt = Date.now();
+  var serverNow = context.dataset.now ? Date.parse(context.dataset.now) : loadedAt;
+
+  function newsroomTime(moment) {
+    return new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, weekday: "short", day: "numeric", month: "short", year: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
+    }).format(moment).replace(" at ", ", ");
+  }
+
+  // "in 2 h 14 min" beside each time input. The input holds the newsroom's local time, as does
+  // data-now: both are read the same way, so the browser's own zone cancels out.
+  function relative(input, output) {
+    var chosen = Date.parse(input.value);
+    if (isNaN(chosen)) { output.textContent = ""; return; }
+    var minutes = Math.round((chosen - serverNow - (Date.now() - loadedAt)) / 60000);
+    var size = Math.abs(minutes), days = Math.floor(size / 1440), hours = Math.floor(size % 1440 / 60), mins = size % 60;
+    var parts = [days ? days + " d" : "", hours ? hours + " h" : "", mins || (!days && !hours) ? mins + " min" : ""].filter(Boolean);
+    output.textContent = minutes === 0 ? "now" : minutes > 0 ? "in " + parts.join(" ") : parts.join(" ") + " ago (in the past)";
+  }
+  document.querySelectorAll(".workflow-time input[type=datetime-local]").forEach(function (input) {
+    var output = document.getElementById(input.getAttribute("aria-describedby"));
+    input.addEventListener("input", function () { relative(input, output); });
+    relative(input, output);
+  });
+
   var form = document.getElementById("article_form");
-  if (!context || !form) return;
+  if (!form) return;
   var key = context.dataset.autosaveKey;
   var names = ["headline", "deck", "standfirst", "body", "tags", "slug"];
 
@@ -25,8 +54,7 @@ document.addEventListener("DOMContentLoaded", function () {
       var notice = document.createElement("div");
       notice.className = "autosave-notice";
       notice.setAttribute("role", "status");
-      var when = new Date(saved.savedAt).toLocaleString();
-      notice.textContent = "This browser kept text you typed here at " + when + " that was not saved. ";
+      notice.textContent = "This browser kept text you typed here on " + newsroomTime(new Date(saved.savedAt)) + " that was not saved. ";
       var restore = document.createElement("button");
       restore.type = "button"; restore.className = "button"; restore.textContent = "Restore my unsaved text";
       var discard = document.createElement("button");
@@ -41,19 +69,21 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   }
 
+  var presenceUrl = context.dataset.presenceUrl;
+  var token = form.elements.namedItem("csrfmiddlewaretoken");
+  var heartbeat = null;
+  function present() {
+    if (presenceUrl && token) {
+      fetch(presenceUrl, { method: "POST", headers: { "X-CSRFToken": token.value }, credentials: "same-origin" });
+    }
+  }
+
   var timer = null;
   form.addEventListener("input", function () {
+    if (!heartbeat) { present(); heartbeat = setInterval(present, 45000); }  // unsaved changes from now on
     clearTimeout(timer);
     timer = setTimeout(function () {
       try { localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), fields: collect() })); } catch (e) { /* storage full or off */ }
     }, 500);
   });
-
-  var presenceUrl = context.dataset.presenceUrl;
-  var token = form.elements.namedItem("csrfmiddlewaretoken");
-  if (presenceUrl && token) {
-    setInterval(function () {
-      fetch(presenceUrl, { method: "POST", headers: { "X-CSRFToken": token.value }, credentials: "same-origin" });
-    }, 60000);
-  }
 });

@@ -1,0 +1,253 @@
+"""The article admin's own views: workflow steps, revision restores, presence, share
+links, theme suggestions and duplicate warnings. Each takes the ArticleAdmin it serves,
+asks it (and the model) who may do what, and answers a refusal with 403 or 404."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from reversion.models import Version
+from taggit.models import Tag
+
+from .clock import admin_time, parse_local_datetime, zone_note
+from .duplicates import dismissed_ids, find_duplicates
+from .models import WORKFLOW, Action, Article, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, is_editor
+from .presence import mark_editing, stop_editing
+from .text import plain_text
+from .workflow import restore_revision, revision_content, take_transition
+
+
+def transition(model_admin, request, object_id, name):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    article = model_admin.get_object(request, unquote(object_id))
+    if article is None:
+        raise Http404("No such article.")
+    refusal = article.refusal(name, request.user)
+    if refusal:
+        raise PermissionDenied(refusal)
+    change_url = reverse("admin:articles_article_change", args=[article.pk])
+    if request.POST.get("back") == "calendar":  # a fixed place, never an address from the request
+        change_url = (
+            reverse("admin:articles_article_calendar") + "?" + urlencode({"week": request.POST.get("week", "")})
+        )
+    try:
+        when = parse_local_datetime(request.POST.get("when", ""))
+        if request.POST.get("scheduled") and when is None:
+            raise ValueError("Choose the date and time first.")
+        take_transition(article, name, user=request.user, note=request.POST.get("note", ""), when=when)
+    except (TransitionNotAllowed, ValueError) as refusal:
+        messages.error(request, str(refusal.args[0] if refusal.args else refusal))
+        return HttpResponseRedirect(change_url)
+    article.refresh_from_db()
+    done = WORKFLOW[name].done.capitalize()
+    if name in ("approve", "reschedule"):
+        when = "now live" if article.is_live() else f"goes live {admin_time(article.publish_at)}"
+        messages.success(request, f"{done}: “{article}” {when}.")
+    else:
+        messages.success(request, f"{done}: “{article}”.")
+    return HttpResponseRedirect(change_url)
+
+
+def restore_revision_view(model_admin, request, object_id, version_id, extra_context=None):
+    """Restore an earlier revision's content as a new save (replaces django-reversion's view,
+    which reverted workflow fields and bookkeeping too): GET asks, POST restores."""
+    article = model_admin.get_object(request, unquote(object_id))
+    if article is None or not article.can_edit(request.user):
+        raise Http404("No such article.")
+    version = get_object_or_404(Version.objects.get_for_object(article).select_related("revision__user"), pk=version_id)
+    if request.method == "POST":
+        try:
+            restore_revision(article, version, user=request.user)
+        except TransitionNotAllowed as refusal:
+            raise PermissionDenied(str(refusal)) from None
+        messages.success(request, f"Restored the revision of {admin_time(version.revision.date_created)}.")
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+    content = revision_content(version)
+    rows = [
+        ("Headline", article.headline, content["headline"]),
+        ("Deck", article.deck, content["deck"]),
+        ("Standfirst", article.standfirst, content["standfirst"]),
+        ("Body", article.body, content["body"]),
+        ("Authors", names(article.byline), names(Author.objects.filter(pk__in=content["author_ids"]))),
+        ("Tags", names(article.tags.all()), names(Tag.objects.filter(pk__in=content["tag_ids"]))),
+    ]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": article,
+        "title": f"Restore the revision of {admin_time(version.revision.date_created)}?",
+        "rows": [(label, now or "", then or "") for label, now, then in rows if (now or "") != (then or "")],
+        "version": version,
+    }
+    return TemplateResponse(request, "admin/articles/article/restore_revision.html", context)
+
+
+def editing(model_admin, request, object_id):
+    """Heartbeat from an open article form with unsaved changes: keeps the "being edited by"
+    notice alive (`saved=1`: the changes are gone, so is the notice)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    article = model_admin.get_object(request, unquote(object_id))
+    if article is None or not model_admin.has_change_permission(request, article):
+        raise Http404("No such article.")
+    if request.POST.get("saved"):
+        stop_editing(article.pk, request.user)
+    else:
+        mark_editing(article.pk, request.user)
+    return HttpResponse(status=204)
+
+
+def share(model_admin, request, object_id):
+    """Create a share link, or revoke one (POST `revoke=<id>`)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    article = model_admin.get_object(request, unquote(object_id))
+    if article is None:
+        raise Http404("No such article.")
+    if not is_editor(request.user):
+        raise PermissionDenied("Only editors can share unpublished articles.")
+    if request.POST.get("revoke"):
+        link = article.share_links.filter(pk=request.POST["revoke"], revoked_at__isnull=True).first()
+        if link:
+            link.revoked_at = timezone.now()
+            link.save(update_fields=["revoked_at"])
+            ArticleEvent.objects.create(article=article, action=Action.UNSHARE, actor=request.user)
+            messages.success(request, "Share link revoked: it no longer opens the article.")
+    else:
+        link = ShareLink.objects.create(article=article, created_by=request.user)
+        ArticleEvent.objects.create(
+            article=article, action=Action.SHARE, actor=request.user, note=f"Expires {admin_time(link.expires_at)}"
+        )
+        messages.success(request, f"Share link created; it works until {admin_time(link.expires_at)}.")
+    return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def theme_suggestions(model_admin, request):
+    """JSON for the open article form: the likeliest themes for the text typed so far, and
+    recent articles it may duplicate. POST headline, deck, standfirst, body (and `article`, its id)."""
+    # scikit-learn is loaded only where suggestions are made, not in every web worker.
+    from themes.suggestions import suggest_themes
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    text = {name: request.POST.get(name, "")[:20_000] for name in ("headline", "deck", "standfirst", "body")}
+    article_id = request.POST.get("article") or None
+    if article_id is not None and (not article_id.isdigit() or len(article_id) > 18):
+        return HttpResponseBadRequest("“article” must be the number of an article.")
+    article_id = int(article_id) if article_id else None
+    duplicates = find_duplicates(headline=text["headline"], standfirst=text["standfirst"], exclude=article_id)
+    visible = set(
+        Article.objects.visible_to(request.user)
+        .filter(pk__in=[other.pk for other, *_ in duplicates])
+        .values_list("pk", flat=True)
+    )
+    duplicates = [found for found in duplicates if found[0].pk in visible]
+    if article_id:
+        dismissed = dismissed_ids(article_id)
+        duplicates = [found for found in duplicates if found[0].pk not in dismissed]
+    return JsonResponse(
+        {
+            "themes": suggest_themes(**text),
+            "duplicates": [
+                {
+                    "id": other.pk,
+                    "headline": plain_text(other.headline),
+                    "url": reverse("admin:articles_article_change", args=[other.pk]),
+                    "similarity": score,
+                    "field": field,
+                    "when": admin_time(other.publish_at),
+                }
+                for other, score, field in duplicates[:5]
+            ],
+        }
+    )
+
+
+def not_duplicate(model_admin, request, object_id):
+    """An editor says the article is not a duplicate of `other`: the warning goes, the history says so."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    article = model_admin.get_object(request, unquote(object_id))
+    if article is None or not model_admin.has_change_permission(request, article):
+        raise Http404("No such article.")
+    other_id = request.POST.get("other", "")
+    if not other_id.isdigit() or len(other_id) > 18:
+        return HttpResponseBadRequest("“other” must be the number of an article.")
+    other = Article.objects.visible_to(request.user).filter(pk=other_id).first()
+    if other is None:
+        raise Http404("No such article.")
+    ArticleEvent.objects.create(
+        article=article,
+        action=Action.NOT_DUPLICATE,
+        actor=request.user,
+        other_article=other,
+        note=f"Not a duplicate of “{plain_text(other.headline)}”",
+    )
+    messages.success(request, f"Warning dismissed: “{article}” is not a duplicate of “{other}”.")
+    return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def names(items):
+    return ", ".join(sorted(str(item) for item in items))
+
+
+def calendar(model_admin, request):
+    """A week of the schedule, day by day in the newsroom's zone: what goes live, what went
+    live and what leaves the site; scheduled articles can be moved from here (the
+    "reschedule" step, for whoever may take it)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    begin, end = (timezone.make_aware(datetime.combine(d, time.min)) for d in (days[0], days[-1] + timedelta(days=1)))
+    now = timezone.now()
+    articles = model_admin.get_queryset(request).filter(status=Status.APPROVED)
+    entries = {d: [] for d in days}
+    for article in articles.filter(publish_at__gte=begin, publish_at__lt=end).order_by("publish_at"):
+        entries[timezone.localdate(article.publish_at)].append(
+            {
+                "article": article,
+                "at": article.publish_at,
+                "kind": "Goes live" if article.publish_at > now else "Published",
+                "can_move": article.refusal("reschedule", request.user, now) is None,
+            }
+        )
+    for article in articles.filter(expire_at__gte=begin, expire_at__lt=end).order_by("expire_at"):
+        entries[timezone.localdate(article.expire_at)].append(
+            {"article": article, "at": article.expire_at, "kind": "Leaves the site", "can_move": False}
+        )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Schedule, week of {monday:%a %-d %b %Y}",
+        "days": [
+            {"date": d, "today": d == timezone.localdate(), "entries": sorted(entries[d], key=lambda e: e["at"])}
+            for d in days
+        ],
+        "week": monday.isoformat(),
+        "previous_week": (monday - timedelta(days=7)).isoformat(),
+        "next_week": (monday + timedelta(days=7)).isoformat(),
+        "zone_note": zone_note(),
+    }
+    return TemplateResponse(request, "admin/articles/article/calendar.html", context)

@@ -1,0 +1,162 @@
+"""The article form of the admin: what was typed is never lost, and a save made after
+someone else's is merged three ways (articles/merge.py) instead of overwriting it."""
+
+from types import SimpleNamespace
+
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from taggit.utils import edit_string_for_tags
+
+from images.models import Image
+from themes.models import Theme
+
+from .clock import admin_time
+from .merge import merge_fields
+from .models import Article
+
+# The content a merge covers, as plain values: text, ids, tag names.
+MERGED_FIELDS = ["headline", "deck", "standfirst", "body", "slug", "theme", "lead_image", "tags"]
+SALT = "articles.form-base"
+
+
+def content_of(article):
+    """An article's content as the merge compares it."""
+    return {
+        "headline": article.headline,
+        "deck": article.deck,
+        "standfirst": article.standfirst,
+        "body": article.body,
+        "slug": article.slug,
+        "theme": article.theme_id,
+        "lead_image": article.lead_image_id,
+        "tags": sorted(article.tags.names()) if article.pk else [],
+    }
+
+
+def typed_value(name, value):
+    """A cleaned form value as the merge compares it."""
+    if name in ("theme", "lead_image"):
+        return value.pk if value is not None else None
+    if name == "tags":
+        return sorted(value or [])
+    return value or ""
+
+
+def cleaned_value(name, value):
+    if name == "theme":
+        return Theme.objects.filter(pk=value).first() if value else None
+    if name == "lead_image":
+        return Image.objects.filter(pk=value).first() if value else None
+    return value
+
+
+def posted_value(name, value):
+    """A merged value as the form's widget posts it."""
+    if name in ("theme", "lead_image"):
+        return "" if value is None else str(value)
+    if name == "tags":
+        return edit_string_for_tags([SimpleNamespace(name=tag) for tag in value])
+    return value
+
+
+def shown(name, value):
+    if name == "theme":
+        return str(Theme.objects.filter(pk=value).first() or "—") if value else "—"
+    if name == "lead_image":
+        return str(Image.objects.filter(pk=value).first() or "—") if value else "—"
+    if name == "tags":
+        return ", ".join(value) or "—"
+    return value or "—"
+
+
+class ArticleAdminForm(forms.ModelForm):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The content the form was opened with (signed): the base of a three-way merge.
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    # After a conflict: their side of each conflicting field, for "keep theirs".
+    theirs = forms.CharField(widget=forms.HiddenInput, required=False)
+    significant_update = forms.BooleanField(
+        required=False,
+        label="Significant update",
+        help_text="Tick when this edit changes the story for readers: the article shows “Updated” with "
+        "the time of this save. Leave it for typo fixes.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ["headline", "deck", "standfirst", "body", "lead_image", "theme", "tags", "slug"]
+        widgets = {
+            "headline": forms.TextInput(attrs={"class": "vLargeTextField headline-input", "maxlength": 200}),
+            "deck": forms.TextInput(attrs={"class": "vLargeTextField", "maxlength": 300}),
+            "standfirst": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 24, "class": "markdown-body"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflicts = []
+        self.conflict_by = None
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+            self.fields["base"].initial = signing.dumps(content_of(self.instance), salt=SALT, compress=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        self.apply_choices(cleaned)
+        current = Article.objects.select_related("modified_by").get(pk=self.instance.pk)
+        loaded = cleaned.get("loaded_version")
+        if loaded is None or loaded == current.version:
+            return cleaned
+        base = unsigned(cleaned.get("base")) or {}  # without a base every difference is a question
+        theirs = content_of(current)
+        mine = {name: typed_value(name, cleaned[name]) for name in MERGED_FIELDS if name in cleaned}
+        merged, conflicts = merge_fields(base, theirs, mine)
+        # From here on the form stands on their save: it shows what merged, and the next
+        # save is compared with their version.
+        self.data = self.data.copy()
+        for name, value in merged.items():
+            cleaned[name] = cleaned_value(name, value)
+            self.data[name] = posted_value(name, value)
+        self.data["loaded_version"] = current.version
+        self.data["base"] = signing.dumps(theirs, salt=SALT, compress=True)
+        if not conflicts:
+            return cleaned
+        self.data["theirs"] = signing.dumps({n: c["theirs"] for n, c in conflicts.items()}, salt=SALT, compress=True)
+        who = current.modified_by
+        self.conflict_by = {
+            "who": (who.get_full_name() or who.get_username()) if who else "Someone",
+            "when": admin_time(current.modified_at),
+        }
+        self.conflicts = [
+            {
+                "name": name,
+                "field": self.fields[name].label,
+                "theirs": shown(name, conflict["theirs"]),
+                "mine": shown(name, conflict["mine"]),
+            }
+            for name, conflict in conflicts.items()
+        ]
+        raise ValidationError(
+            "%(who)s saved this article at %(when)s, after you opened it. Their changes and yours are "
+            "merged below; where you both changed the same thing, choose which to keep, then save again.",
+            code="edit_conflict",
+            params=self.conflict_by,
+        )
+
+    def apply_choices(self, cleaned):
+        """Fields where the person chose "keep theirs" after a conflict take their value."""
+        theirs = unsigned(cleaned.get("theirs")) or {}
+        for name, value in theirs.items():
+            if name in MERGED_FIELDS and self.data.get(f"resolve-{name}") == "theirs":
+                cleaned[name] = cleaned_value(name, value)
+        cleaned["theirs"] = ""
+
+
+def unsigned(value):
+    try:
+        return signing.loads(value, salt=SALT) if value else None
+    except signing.BadSignature:
+        return None

@@ -1,0 +1,77 @@
+"""The editorial desk: queues, recent activity, the week's schedule, the article list."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Status
+
+NOON = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Helsinki
+
+
+@pytest.fixture
+def desk(make_article, writer, editor):
+    with time_machine.travel(NOON, tick=False):
+        submitted = make_article("Ferry fares rise", status=Status.DRAFT, publish_at=None, created_by=writer)
+        submitted.take("submit", writer)
+        scheduled = make_article("Bridge reopens", status=Status.DRAFT, publish_at=None, created_by=writer)
+        scheduled.take("approve", editor, when=NOON + timedelta(days=1))
+        expiring = make_article("Road closed", publish_at=NOON - timedelta(days=1), expire_at=NOON + timedelta(days=2))
+    return {"submitted": submitted, "scheduled": scheduled, "expiring": expiring}
+
+
+def test_a_writer_sees_what_they_submitted_and_may_recall_it(client, writer, desk):
+    with time_machine.travel(NOON + timedelta(minutes=5), tick=False):
+        client.force_login(writer)
+        page = client.get(reverse("admin:index")).content.decode()
+        section = page.split('id="my-in-review"')[1].split("</ul>")[0]
+        assert "Ferry fares rise" in section
+        article = desk["submitted"]
+        change = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+        assert "Recall to draft" in change
+        client.post(reverse("admin:articles_article_transition", args=[article.pk, "recall"]))
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+
+
+def test_recent_activity_lists_workflow_steps_the_user_may_see(client, editor, writer, desk):
+    client.force_login(editor)
+    page = client.get(reverse("admin:index")).content.decode()
+    activity = page.split('id="recent-activity"')[1].split("</ul>")[0]
+    assert "Submitted for review" in activity and "Ferry fares rise" in activity and "Approved" in activity
+
+
+def test_the_week_shows_what_goes_live_and_leaves_and_moves_it_through_the_gate(client, editor, writer, desk):
+    calendar = reverse("admin:articles_article_calendar")
+    with time_machine.travel(NOON, tick=False):
+        client.force_login(editor)
+        page = client.get(calendar, {"week": "2026-12-02"}).content.decode()
+        assert "Goes live 12:00 EET" in page and "Bridge reopens" in page
+        assert "Leaves the site 12:00 EET" in page and "Road closed" in page
+        scheduled = desk["scheduled"]
+        response = client.post(
+            reverse("admin:articles_article_transition", args=[scheduled.pk, "reschedule"]),
+            {"when": "2026-12-04T08:30", "back": "calendar", "week": "2026-11-30"},
+        )
+        assert response.status_code == 302 and response["Location"] == f"{calendar}?week=2026-11-30"
+        scheduled.refresh_from_db()
+        assert timezone.localtime(scheduled.publish_at).strftime("%a %H:%M") == "Fri 08:30"
+        client.force_login(writer)  # the writer sees the schedule of their own articles, and cannot move it
+        page = client.get(calendar, {"week": "2026-12-02"}).content.decode()
+        assert "Bridge reopens" in page and "Road closed" not in page and "Move to" not in page
+        assert client.get(calendar, {"week": "not-a-date"}).status_code == 200
+
+
+def test_the_list_shows_bylines_a_link_to_the_live_page_and_finds_words_in_the_body(
+    client, editor, make_article, make_author
+):
+    make_article("Harbour dredging", body="The **silt** is gone.", authors=[make_author("Ana Reyes")])
+    client.force_login(editor)
+    changelist = reverse("admin:articles_article_changelist")
+    page = client.get(changelist).content.decode()
+    assert "Ana Reyes" in page and ">View</a>" in page
+    assert "Harbour dredging" in client.get(changelist, {"q": "silt"}).content.decode()
+    assert "Harbour dredging" not in client.get(changelist, {"q": "sand"}).content.decode()
