@@ -354,6 +354,9 @@ class ArticleAdmin(CompareVersionAdmin):
                 current_publish_at=(
                     timezone.localtime(article.publish_at).strftime("%Y-%m-%dT%H:%M") if article.publish_at else ""
                 ),
+                current_expire_at=(
+                    timezone.localtime(article.expire_at).strftime("%Y-%m-%dT%H:%M:%S") if article.expire_at else ""
+                ),
                 state=article.state(),
                 publish_time=admin_time(article.publish_at),
                 duplicates=[found for found in duplicate_warnings(article) if found[0].can_view(request.user)],

@@ -163,7 +163,9 @@ document.addEventListener("DOMContentLoaded", function () {
   if (byline) {
     function rows() { return Array.from(byline.querySelectorAll("tr.form-row:not(.empty-form)")); }
     function renumber() {
-      rows().forEach(function (row, index) { var input = row.querySelector(".byline-position"); if (input) input.value = index; });
+      // Only rows with an author: an untouched empty row must stay unchanged, or Django asks for its author.
+      rows().filter(function (row) { var author = row.querySelector("select"); return author && author.value; })
+        .forEach(function (row, index) { var input = row.querySelector(".byline-position"); if (input) input.value = index; });
     }
     var dragged = null;
     function prepare(row) {
