@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .models import Article, Status
 from .text import plain_text
+from .tfidf import Vectoriser, cosine, words
 
 RELATED_COUNT = 10  # stored; the page shows the first live ones
 SHOWN = 5
@@ -29,12 +30,6 @@ def _text(article):
 
 def related_ids_for(article, now=None):
     """Ids of the articles most like `article`, best first."""
-    # Loaded here, not at import: readers' web workers never need scikit-learn.
-    import numpy as np
-    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-    from sklearn.preprocessing import normalize
-
-    vectorizer = HashingVectorizer(n_features=2**18, alternate_sign=False, norm=None, stop_words="english")
     now = now or timezone.now()
     tag_ids = set(article.tags.values_list("pk", flat=True))
     pool = (
@@ -48,13 +43,15 @@ def related_ids_for(article, now=None):
     candidates = list(pool.prefetch_related("tags"))
     if not candidates:
         return []
-    transformer = TfidfTransformer(sublinear_tf=True)
-    matrix = normalize(transformer.fit_transform(vectorizer.transform([_text(a) for a in [article, *candidates]])))
-    cosine = (matrix[1:] @ matrix[0].T).toarray().ravel()
-    shared = np.array([len(tag_ids & {tag.pk for tag in other.tags.all()}) for other in candidates])
-    scores = cosine + TAG_WEIGHT * shared
-    best = np.argsort(-scores)[:RELATED_COUNT]
-    return [candidates[i].pk for i in best if scores[i] >= MIN_SCORE]
+    documents = [words(_text(other)) for other in [article, *candidates]]
+    vectoriser = Vectoriser(documents)
+    own, *others = [vectoriser.vector(document) for document in documents]
+    scores = {
+        other.pk: cosine(own, vector) + TAG_WEIGHT * len(tag_ids & {tag.pk for tag in other.tags.all()})
+        for other, vector in zip(candidates, others, strict=True)
+    }
+    best = sorted(scores, key=lambda pk: -scores[pk])[:RELATED_COUNT]
+    return [pk for pk in best if scores[pk] >= MIN_SCORE]
 
 
 def refresh_related(article, now=None):
