@@ -407,7 +407,6 @@ class ArticleAdmin(CompareVersionAdmin):
     def suggest_themes_view(self, request):
         """JSON for the open article form: the likeliest themes for the text typed so far, and
         recent articles it may duplicate. POST headline, deck, standfirst, body (and `article`, its id)."""
-        # scikit-learn is loaded only where suggestions are made, not in every web worker.
         from themes.suggestions import suggest_themes
 
         if request.method != "POST":
