@@ -143,7 +143,6 @@ def share(model_admin, request, object_id):
 def theme_suggestions(model_admin, request):
     """JSON for the open article form: the likeliest themes for the text typed so far, and
     recent articles it may duplicate. POST headline, deck, standfirst, body (and `article`, its id)."""
-    # scikit-learn is loaded only where suggestions are made, not in every web worker.
     from themes.suggestions import suggest_themes
 
     if request.method != "POST":
