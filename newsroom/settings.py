@@ -154,7 +154,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "newsroom.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -315,3 +315,6 @@ CSP_MEDIA_DIRECTIVES = {
 # A theme with no live article for this many days is dormant: it leaves the navigation
 # and the home page until a new article in it goes live.
 THEME_DORMANT_DAYS = int(env("THEME_DORMANT_DAYS", "30"))
+
+# Validators of plain-text fields in apps that do not import the articles (image captions, credits).
+PLAIN_TEXT_VALIDATORS = ["articles.text.validate_plain_text"]
