@@ -145,7 +145,7 @@ class Image(models.Model):
         written = []
         try:
             self.renditions = processing.store_renditions(
-                processing.clean_copy(picture),
+                processing.premultiplied(processing.clean_copy(picture)),
                 fallback_format=fallback,
                 original_name=self.file.name,
                 focal=(self.focal_x, self.focal_y),

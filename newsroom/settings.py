@@ -279,6 +279,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# /readyz fails (503) when a disk requests write to has less free space than this.
+READYZ_MIN_FREE_MB = int(env("READYZ_MIN_FREE_MB", "200"))
 # Probes come over plain HTTP from the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
