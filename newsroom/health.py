@@ -100,10 +100,8 @@ def _cache_ready():
 def watched_folders():
     """The local folders requests write to: media on disk, the SQLite database's, temporary files."""
     folders = {"temporary files": Path(tempfile.gettempdir())}
-    if isinstance(
-        default_storage._wrapped if hasattr(default_storage, "_wrapped") else default_storage, FileSystemStorage
-    ):
-        folders["media"] = Path(default_storage.path(""))
+    if isinstance(storages["default"], FileSystemStorage):
+        folders["media"] = Path(storages["default"].location)
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) != ":memory:":
         folders["database"] = Path(database["NAME"]).parent
