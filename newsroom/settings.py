@@ -207,6 +207,13 @@ INSTALLED_APPS.append("pagecache")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "pagecache.middleware.PageCacheMiddleware"
 )
+# Brotli/gzip for public pages without secrets (newsroom/compression.py says which), outside the
+# page cache so that cached pages are compressed for each reader. COMPRESS_PAGES=off when a proxy
+# or CDN in front compresses. Static files are compressed by collectstatic (WhiteNoise).
+COMPRESS_PAGES = env_bool("COMPRESS_PAGES", True)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"), "newsroom.compression.PublicCompressionMiddleware"
+)
 PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is kept at most
 PAGE_CACHE_BROWSER_MAX_AGE = int(env("PAGE_CACHE_BROWSER_MAX_AGE", "30"))
