@@ -74,7 +74,11 @@ class NewsroomFeedMixin:
 
 
 class RssFeed(NewsroomFeedMixin, Rss201rev2Feed):
-    pass
+    def add_root_elements(self, handler):
+        # Readers take a channel's <description> for HTML; an author's bio or a theme's
+        # description is plain text. (Atom's <subtitle> is text already.)
+        self.feed["description"] = escape(self.feed["description"])
+        super().add_root_elements(handler)
 
 
 class AtomFeed(NewsroomFeedMixin, Atom1Feed):

@@ -237,3 +237,14 @@ def test_pictures_inside_the_body_come_with_absolute_addresses(client, make_arti
         assert "<p>Before.</p>\n<figure><img " in content
         assert f'src="{settings.SITE_URL}/media/images/' in content
         assert "[image:" not in content and "<picture" not in content
+
+
+def test_a_bio_is_text_in_the_author_feeds(client, make_author, make_article):
+    ana = make_author("Ana Reyes", slug="ana", bio="Covers <script>alert(1)</script> & the harbour")
+    make_article("Ferry late", authors=[ana])
+    for url in ("/authors/ana/feed/", "/authors/ana/feed/atom/"):
+        feed = feedparser.parse(client.get(url).content, sanitize_html=False).feed
+        if feed.subtitle_detail.type == "text/html":  # RSS
+            assert feed.subtitle == "Covers &lt;script&gt;alert(1)&lt;/script&gt; &amp; the harbour"
+        else:  # Atom: text, shown as such
+            assert feed.subtitle_detail.type == "text/plain" and feed.subtitle == ana.bio
