@@ -66,10 +66,11 @@ document.addEventListener("DOMContentLoaded", function () {
   var headline = document.getElementById("id_headline");
   if (!headline) return;
   var warning = document.createElement("p");
-  warning.className = "headline-length-warning";
+  warning.className = "help headline-length-warning"; // "help": aligned under the input like help text
   warning.id = "headline-length-warning";
   warning.setAttribute("role", "status");
-  headline.insertAdjacentElement("afterend", warning);
+  // Below the label and input row (Django's .flex-container), above the help text.
+  (headline.closest(".flex-container") || headline).insertAdjacentElement("afterend", warning);
   var describedBy = headline.getAttribute("aria-describedby") || "";
   function check() {
     var length = Array.from(headline.value.trim()).length;
