@@ -115,8 +115,8 @@ def test_a_headline_with_a_less_than_sign_shows_in_full_everywhere(client, make_
     assert f'<p class="standfirst">{escaped}</p>' in html
     assert "Ana &lt;Reyes&gt;" in html
     assert '"headline": "Shares fall as a\\u003Cb merger collapses"' in html
-    for page in ("/", author.get_absolute_url()):
-        assert escaped in client.get(page).content.decode()
+    for page in ("/", author.get_absolute_url(), "/news-sitemap.xml", "/feeds/rss/", "/feeds/atom/"):
+        assert escaped in client.get(page).content.decode(), page
 
 
 @pytest.mark.parametrize(
@@ -178,3 +178,11 @@ def test_cut_at_word(value, cut):
     from articles.text import cut_at_word
 
     assert cut_at_word(value, 110) == cut
+
+
+def test_the_admin_shows_a_less_than_sign_as_text(admin_client, make_article, make_author):
+    article = make_article(LESS_THAN, standfirst=LESS_THAN, authors=[make_author("Ana <Reyes>")])
+    changelist = admin_client.get("/admin/articles/article/").content.decode()
+    assert "Shares fall as a&lt;b merger collapses" in changelist and "a<b merger" not in changelist
+    change = admin_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert 'value="Shares fall as a&lt;b merger collapses"' in change
