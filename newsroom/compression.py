@@ -29,8 +29,8 @@ def accepted_encodings(header):
     accepted = set()
     for part in header.lower().split(","):
         coding, _, params = part.strip().partition(";")
-        quality = re.search(r"q\s*=\s*([0-9.]+)", params)
-        if coding and not (quality and float(quality.group(1) or 0) == 0):
+        refused = re.search(r"\bq\s*=\s*0(\.0*)?\s*$", params)
+        if coding.strip() and not refused:
             accepted.add(coding.strip())
     return accepted
 

@@ -65,7 +65,9 @@ def test_answers_that_carry_secrets_are_never_compressed(client, home, django_us
 def test_accepted_encodings():
     assert accepted_encodings("gzip;q=1.0, br;q=0.5, *;q=0") == {"gzip", "br"}
     assert accepted_encodings("BR , GZIP;q=0") == {"br"}
-    assert accepted_encodings("br;q=, gzip;q=abc") == {"br", "gzip"}
+    assert accepted_encodings("br;q=, gzip;q=abc, deflate;q=...") == {"br", "gzip", "deflate"}
+    assert accepted_encodings("br;q=0.000, gzip;q=0.001") == {"gzip"}
+    assert accepted_encodings(",,;;q=0,") == set()
 
 
 def test_renditions_are_kept_a_year_originals_an_hour(client, settings, tmp_path, db):
