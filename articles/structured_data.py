@@ -2,7 +2,9 @@
 
 from django.conf import settings
 
-from .text import plain_text
+from .text import cut_at_word, plain_text
+
+HEADLINE_LIMIT = 110
 
 
 def absolute(path):
@@ -25,7 +27,8 @@ def news_article(article):
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": plain_text(article.headline)[:110],
+        # Google reads at most 110 characters of a headline.
+        "headline": cut_at_word(plain_text(article.headline), HEADLINE_LIMIT),
         "description": plain_text(article.standfirst or article.deck),
         "datePublished": published.isoformat(timespec="seconds"),
         "dateModified": modified.isoformat(timespec="seconds"),

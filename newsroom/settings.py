@@ -170,7 +170,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "newsroom.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -222,6 +222,13 @@ LOGGING = {
 INSTALLED_APPS.append("pagecache")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "pagecache.middleware.PageCacheMiddleware"
+)
+# Brotli/gzip for public pages without secrets (newsroom/compression.py says which), outside the
+# page cache so that cached pages are compressed for each reader. COMPRESS_PAGES=off when a proxy
+# or CDN in front compresses. Static files are compressed by collectstatic (WhiteNoise).
+COMPRESS_PAGES = env_bool("COMPRESS_PAGES", True)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"), "newsroom.compression.PublicCompressionMiddleware"
 )
 PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is kept at most
@@ -298,6 +305,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# /readyz fails (503) when a disk requests write to has less free space than this.
+READYZ_MIN_FREE_MB = int(env("READYZ_MIN_FREE_MB", "200"))
 # Probes come over plain HTTP from the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
@@ -334,3 +343,6 @@ CSP_MEDIA_DIRECTIVES = {
 # A theme with no live article for this many days is dormant: it leaves the navigation
 # and the home page until a new article in it goes live.
 THEME_DORMANT_DAYS = int(env("THEME_DORMANT_DAYS", "30"))
+
+# Validators of plain-text fields in apps that do not import the articles (image captions, credits).
+PLAIN_TEXT_VALIDATORS = ["articles.text.validate_plain_text"]

@@ -15,6 +15,9 @@ admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Newsroom"
 
+# A full disk or a database that cannot write is a 503 with a page saying so (newsroom/health.py).
+handler500 = "newsroom.health.server_error"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("themes/", include("themes.urls")),

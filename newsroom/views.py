@@ -81,5 +81,11 @@ def newest_per_theme(theme_ids):
 
 
 def media(request, path):
-    """Uploaded files from MEDIA_ROOT, read at request time (tests point it at a temporary folder)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Uploaded files from MEDIA_ROOT, read at request time (tests point it at a temporary folder).
+    A rendition's name is new each time it is made, so browsers and CDNs keep it for a year;
+    an original keeps its name when replaced, so it is kept for an hour."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if response.status_code == 200:
+        immutable = "/renditions/" in f"/{path}"
+        response["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "public, max-age=3600"
+    return response
