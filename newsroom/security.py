@@ -1,6 +1,5 @@
-"""Login throttling glue for django-axes: the client's address, the failure count and the lock-out page."""
-
-import ipaddress
+"""Login throttling glue for django-axes: the failure count and the lock-out page.
+The client's address comes from audit.context.client_ip."""
 
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
@@ -46,21 +45,6 @@ class SignInFailures(AxesDatabaseHandler):
         if address_locked(request):
             return max(failures, get_failure_limit(request, credentials))
         return failures
-
-
-def client_ip(request):
-    """The reader's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front,
-    the address the outermost trusted proxy saw (counting from the right of
-    X-Forwarded-For, because everything left of it is whatever the client sent)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if proxies and len(forwarded) >= proxies:
-        address = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -88,7 +88,7 @@ def test_lockout_ends_after_the_cool_off(client, editor):
 
 
 def test_client_address_behind_a_proxy_is_the_one_the_proxy_saw(rf, settings):
-    from newsroom.security import client_ip
+    from audit.context import client_ip
 
     settings.TRUSTED_PROXY_COUNT = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
