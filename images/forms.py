@@ -46,7 +46,8 @@ class ImageForm(forms.ModelForm):
         # (given by a setting: the image library does not import the articles).
         validators = [import_string(path) for path in settings.PLAIN_TEXT_VALIDATORS]
         for name in TEXT_FIELDS:
-            self.fields[name].validators.extend(validators)
+            if name in self.fields:  # a read-only view of the image has none
+                self.fields[name].validators.extend(validators)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
