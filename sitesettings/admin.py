@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from images import processing
 
@@ -11,10 +12,17 @@ from .models import FollowLink, SiteSettings
 
 
 class SiteSettingsForm(forms.ModelForm):
+    # A plain file field, as in the image library: images.processing says exactly what is wrong,
+    # instead of Django's one generic "not an image" message.
+    logo = forms.FileField(
+        required=False,
+        help_text=SiteSettings._meta.get_field("logo").help_text,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+
     class Meta:
         model = SiteSettings
         fields = ["name", "logo", "copyright_holder"]
-        widgets = {"logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})}
 
     def clean_logo(self):
         upload = self.cleaned_data["logo"]
@@ -36,7 +44,7 @@ class FollowLinkForm(forms.ModelForm):
         fields = ["label", "url", "position"]
 
 
-class FollowLinkInline(admin.TabularInline):
+class FollowLinkInline(admin.StackedInline):
     model = FollowLink
     form = FollowLinkForm
     extra = 1
@@ -69,4 +77,13 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     @admin.display(description="Logo as stored")
     def logo_size(self, row):
-        return f"{row.logo_width} × {row.logo_height} pixels" if row.logo_width else "—"
+        if not row.logo_width:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="{}" height="{}" style="width:auto;height:auto;max-height:3.5rem;max-width:100%"><br>{} × {} pixels',
+            row.logo.url,
+            row.logo_width,
+            row.logo_height,
+            row.logo_width,
+            row.logo_height,
+        )

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class SiteSettingsConfig(AppConfig):
     name = "sitesettings"
-    verbose_name = "Site settings"
+    verbose_name = "Publication"
