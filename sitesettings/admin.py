@@ -80,10 +80,11 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         if not row.logo_width:
             return "—"
         return format_html(
-            '<img src="{}" alt="" width="{}" height="{}" style="width:auto;height:auto;max-height:3.5rem;max-width:100%"><br>{} × {} pixels',
+            '<img src="{}" alt="" width="{}" height="{}" style="{}"><br>{} × {} pixels',
             row.logo.url,
             row.logo_width,
             row.logo_height,
+            "width: auto; height: auto; max-height: 3.5rem; max-width: 100%",
             row.logo_width,
             row.logo_height,
         )

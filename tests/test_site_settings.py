@@ -2,8 +2,8 @@
 holder in the admin; readers see them in the header, footer, structured data and feeds at once."""
 
 import io
-import os
 import json
+import os
 import re
 from datetime import UTC, timedelta
 from xml.etree import ElementTree
@@ -206,8 +206,6 @@ def test_a_change_shows_at_once_on_cached_pages_feeds_and_structured_data(
     html = client.get("/").content.decode()
     assert '<p class="site-name"><a href="/">Port Ellery Post</a></p>' in html
     assert "logo" not in json.dumps(json_ld(html))
-    import os
-
     assert not os.path.exists(stored)  # once the change is committed
 
 

@@ -136,7 +136,8 @@ def test_the_focal_point_preview_shows_the_chosen_file_before_upload(media, live
     page.goto(f"{live_server.url}/admin/images/image/add/")
     buffer = io.BytesIO()
     PILImage.new("RGB", (800, 500), (20, 60, 120)).save(buffer, format="JPEG")
-    page.set_input_files("#id_file", files=[{"name": "quay.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}])
+    upload = {"name": "quay.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+    page.set_input_files("#id_file", files=[upload])
     preview = page.locator(".focal-point-picker img")
     page.wait_for_function(
         "() => { const img = document.querySelector('.focal-point-picker img');"
