@@ -36,6 +36,7 @@ class FollowLinkForm(forms.ModelForm):
         label="Address",
         max_length=500,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vTextField"}),
         help_text=FollowLink._meta.get_field("url").help_text,
     )
 

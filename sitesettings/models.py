@@ -54,7 +54,7 @@ class SiteSettings(models.Model):
         verbose_name_plural = "site settings"
 
     def __str__(self):
-        return "Site settings"
+        return self.name
 
     @classmethod
     def load(cls):
