@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from sitesettings.models import current
+
 from .text import cut_at_word, plain_text
 
 HEADLINE_LIMIT = 110
@@ -36,7 +38,7 @@ def news_article(article):
             {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
             for author in article.byline
         ],
-        "publisher": {"@type": "Organization", "name": settings.SITE_PUBLISHER, "url": settings.SITE_URL + "/"},
+        "publisher": current().organization(),
         "keywords": [tag.name for tag in article.tags.all()],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,

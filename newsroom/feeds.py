@@ -15,6 +15,7 @@ from articles.models import Article, Author
 from articles.text import plain_text
 from images.models import Image
 from images.pictures import INLINE_IMAGE, picture_context
+from sitesettings.models import current
 from themes.models import Theme
 
 FEED_SIZE = 30
@@ -73,16 +74,34 @@ class NewsroomFeedMixin:
             handler.endElement("media:content")
 
 
+# RSS 2.0 gives a channel image's width and height only up to these.
+RSS_IMAGE_MAX = (144, 400)
+
+
 class RssFeed(NewsroomFeedMixin, Rss201rev2Feed):
     def add_root_elements(self, handler):
         # Readers take a channel's <description> for HTML; an author's bio or a theme's
         # description is plain text. (Atom's <subtitle> is text already.)
         self.feed["description"] = escape(self.feed["description"])
         super().add_root_elements(handler)
+        logo = self.feed.get("logo")
+        if logo:
+            handler.startElement("image", {})
+            handler.addQuickElement("url", logo.absolute_url)
+            handler.addQuickElement("title", self.feed["title"])
+            handler.addQuickElement("link", self.feed["link"])
+            if logo.width <= RSS_IMAGE_MAX[0] and logo.height <= RSS_IMAGE_MAX[1]:
+                handler.addQuickElement("width", str(logo.width))
+                handler.addQuickElement("height", str(logo.height))
+            handler.endElement("image")
 
 
 class AtomFeed(NewsroomFeedMixin, Atom1Feed):
-    pass
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        logo = self.feed.get("logo")
+        if logo:
+            handler.addQuickElement("logo", logo.absolute_url)
 
 
 def feed_figure(image):
@@ -133,7 +152,7 @@ class ArticleFeed(Feed):
     url_name = "feeds:rss"
 
     def title(self, obj):
-        return settings.SITE_NAME
+        return current().name
 
     def description(self, obj):
         return settings.SITE_DESCRIPTION
@@ -148,7 +167,10 @@ class ArticleFeed(Feed):
         return absolute(reverse(self.url_name, kwargs=kwargs))
 
     def feed_copyright(self, obj):
-        return f"© {settings.SITE_PUBLISHER}"
+        return f"© {current().copyright_holder}"
+
+    def feed_extra_kwargs(self, obj):
+        return {"logo": current().logo}
 
     def articles(self, obj):
         return Article.objects.live()
@@ -220,10 +242,10 @@ class ThemeFeed(ArticleFeed):
         return get_object_or_404(Theme, slug=slug)
 
     def title(self, obj):
-        return f"{obj.name} · {settings.SITE_NAME}"
+        return f"{obj.name} · {current().name}"
 
     def description(self, obj):
-        return obj.description or f"The latest on {obj.name} from {settings.SITE_NAME}."
+        return obj.description or f"The latest on {obj.name} from {current().name}."
 
     subtitle = description
 
@@ -241,10 +263,10 @@ class AuthorFeed(ArticleFeed):
         return get_object_or_404(Author, slug=slug)
 
     def title(self, obj):
-        return f"{obj.name} · {settings.SITE_NAME}"
+        return f"{obj.name} · {current().name}"
 
     def description(self, obj):
-        return obj.bio or f"Articles by {obj.name} for {settings.SITE_NAME}."
+        return obj.bio or f"Articles by {obj.name} for {current().name}."
 
     subtitle = description
 
@@ -262,10 +284,10 @@ class TagFeed(ArticleFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def title(self, obj):
-        return f"Tagged {obj.name} · {settings.SITE_NAME}"
+        return f"Tagged {obj.name} · {current().name}"
 
     def description(self, obj):
-        return f"Articles tagged {obj.name} from {settings.SITE_NAME}."
+        return f"Articles tagged {obj.name} from {current().name}."
 
     subtitle = description
 

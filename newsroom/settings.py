@@ -45,7 +45,8 @@ SITE_NAME = env("SITE_NAME", "The Harbour Gazette")
 SITE_PUBLISHER = env("SITE_PUBLISHER", SITE_NAME)
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_DESCRIPTION = env("SITE_DESCRIPTION", "News from Port Ellery and the coast, as it happens.")
-# "Follow us" links: comma-separated "Label=https://url" pairs.
+# SITE_NAME, SITE_PUBLISHER and FOLLOW_LINKS are only the first values of the site settings that
+# editors change in the admin (sitesettings/). "Follow us" links: comma-separated "Label=https://url" pairs.
 FOLLOW_LINKS = [tuple(part.split("=", 1)) for part in env_list("FOLLOW_LINKS", "") if "=" in part]
 
 INSTALLED_APPS = [
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "csp",
     "django.contrib.sitemaps",
     "search",
+    "sitesettings",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +250,8 @@ PAGE_CACHE_WATCHED_MODELS = [
     "images.Image",
     "taggit.Tag",
     "taggit.TaggedItem",
+    "sitesettings.SiteSettings",
+    "sitesettings.FollowLink",
 ]
 
 # --- Production services and security layers -------------------------------------------------
@@ -333,6 +337,8 @@ CSP_ADMIN_DIRECTIVES = {
     **CONTENT_SECURITY_POLICY["DIRECTIVES"],
     # The admin's own templates carry style="" attributes; its scripts are all files.
     "style-src": [SELF, "'unsafe-inline'"],
+    # The focal-point picker previews a chosen file before upload through a blob: URL.
+    "img-src": [*_CSP_IMAGES, "blob:"],
 }
 CSP_MEDIA_DIRECTIVES = {
     "default-src": [NONE],

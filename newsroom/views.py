@@ -7,6 +7,7 @@ from django.views.static import serve
 
 from articles.models import Article
 from pagecache.decorators import public_page
+from sitesettings.models import current
 from themes.models import Theme, navigation
 
 THEME_BLOCK_SIZE = 4
@@ -36,18 +37,12 @@ class HomeView(TemplateView):
 def website_and_publisher():
     """schema.org JSON-LD describing the site itself: the WebSite with its search, and the publisher."""
     home = settings.SITE_URL + "/"
-    organization = {
-        "@type": "NewsMediaOrganization",
-        "@id": f"{home}#publisher",
-        "name": settings.SITE_PUBLISHER,
-        "url": home,
-    }
-    if settings.FOLLOW_LINKS:
-        organization["sameAs"] = [url for _label, url in settings.FOLLOW_LINKS]
+    publication = current()
+    organization = publication.organization()
     website = {
         "@type": "WebSite",
         "@id": f"{home}#website",
-        "name": settings.SITE_NAME,
+        "name": publication.name,
         "description": settings.SITE_DESCRIPTION,
         "url": home,
         "inLanguage": settings.LANGUAGE_CODE,

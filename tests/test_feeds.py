@@ -15,6 +15,7 @@ from PIL import Image as Picture
 
 from articles.models import Article, Status, system_gate
 from images.models import Image
+from sitesettings.models import current
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +194,7 @@ def test_feeds_run_a_fixed_number_of_queries(
         make_article(
             f"Rain {n}", theme=theme, authors=[author], tags=["rain"], publish_at=now - timedelta(minutes=n + 1)
         )
+    current()  # the site settings, read once per server after a change (tests/test_site_settings.py)
     for url in ("/feeds/rss/", "/themes/weather/feed/atom/", "/authors/writer/feed/", "/tags/rain/feed/atom/"):
         with django_assert_max_num_queries(4):
             response = client.get(url)
