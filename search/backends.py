@@ -1,10 +1,17 @@
 """The search index, one implementation per database behind one interface.
 
-SQLite (the embedded default) keeps an FTS5 virtual table whose rowid is the
-article id; PostgreSQL keeps a table with a weighted tsvector and a GIN index.
-Every article is indexed whatever its status: the publication rule is applied
-when searching, by joining `Article.objects.live()`, so a scheduled article is
-found at its second without reindexing."""
+SQLite (the embedded default) keeps an FTS5 virtual table; PostgreSQL keeps a
+table with a weighted tsvector and a GIN index. Every article is indexed whatever
+its status: the publication rule is applied when searching, by asking
+`Article.objects.live()` about each match, so a scheduled article is found at its
+second without reindexing.
+
+A search never reads every match. Each indexed article carries a *sort key* that
+orders by publication time (`sort_key()`), and a search reads its matches newest
+first from an index on that key, stopping after `CANDIDATES + 1` live ones: that
+bounds the work by a constant, whether a word is in three articles or in all of
+them. The count is exact up to `CANDIDATES` ("more than 1,000" beyond), and
+"best match" ranks those candidates only (`search.ranking`)."""
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -19,6 +26,21 @@ ELLIPSIS = "…"
 
 FIELDS = ("headline", "deck", "standfirst", "body", "tags", "authors", "theme")
 
+# The newest matches a search reads: the exact count's cap, and what "best match" ranks.
+CANDIDATES = 1000
+
+ID_BITS = 31
+ID_MASK = (1 << ID_BITS) - 1
+
+
+def sort_key(article_id, publish_at):
+    """An integer that orders articles by publication time (then id), and holds the id in its low bits.
+    Unscheduled drafts sort oldest; they are not live anyway, and reindexed when they are scheduled."""
+    if not 0 < article_id <= ID_MASK:
+        raise ValueError(f"Article id {article_id} does not fit the search index's sort key.")
+    seconds = max(0, int(publish_at.timestamp())) if publish_at else 0
+    return (seconds << ID_BITS) | article_id
+
 
 class SearchBackend:
     def install(self, schema_editor):
@@ -28,7 +50,7 @@ class SearchBackend:
         raise NotImplementedError
 
     def replace(self, documents):
-        """Index `documents` ({article_id: {field: text}}), replacing what was indexed for those ids."""
+        """Index `documents` ({article_id: {field: text, "sort_key": int}}), replacing what was indexed for those ids."""
         raise NotImplementedError
 
     def remove(self, article_ids):
@@ -41,47 +63,19 @@ class SearchBackend:
         """Drop entries whose article is gone (after a flush, which does not know this table)."""
         raise NotImplementedError
 
-    def hits(self, text, ranked=False):
+    def candidates(self, parsed, live, relevance):
+        """[(sort_key, relevance or None)] of the newest `CANDIDATES + 1` live matches, newest first."""
         raise NotImplementedError
 
-    def headlines_and_snippets(self, text):
+    def highlights(self, parsed, keys):
+        """{sort_key: (highlighted headline, snippet)} for a page of results."""
         raise NotImplementedError
 
-    rank_order = "hits.rank"
-
-    # The full-text match runs once, materialised, and the live articles are then
-    # looked up among its hits: SQLite would otherwise push "rowid IN (live articles)"
-    # into the FTS5 table and evaluate the MATCH once per live article.
     @staticmethod
-    def _live_hits(live, *fields):
-        return live.filter(pk__in=RawSQL("SELECT id FROM hits", ())).values(*fields).query.sql_with_params()
-
-    def count(self, text, live):
-        """How many articles of the `live` queryset match."""
-        hits = self.hits(text)
-        if hits is None:
-            return 0
-        live_sql, live_params = self._live_hits(live, "pk")
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH {hits[0]} SELECT count(*) FROM ({live_sql}) AS found", [*hits[1], *live_params])
-            return cursor.fetchone()[0]
-
-    def page(self, text, live, offset, limit):
-        """[(article_id, highlighted headline, snippet)] best first, newest first among equals."""
-        hits = self.hits(text, ranked=True)
-        if hits is None:
-            return []
-        live_sql, live_params = self._live_hits(live, "pk", "publish_at")
-        final_sql, final_params = self.headlines_and_snippets(text)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH {hits[0]}, found(id, publish_at) AS MATERIALIZED ({live_sql}), "
-                "page AS MATERIALIZED (SELECT hits.id, hits.rank, found.publish_at FROM hits "
-                f"JOIN found ON found.id = hits.id ORDER BY {self.rank_order}, found.publish_at DESC, hits.id DESC "
-                f"LIMIT %s OFFSET %s) {final_sql}",
-                [*hits[1], *live_params, limit, offset, *final_params],
-            )
-            return cursor.fetchall()
+    def _is_live(live, article_id_sql):
+        """`EXISTS (…)`: is the article whose id is `article_id_sql` (an outer column) in `live`?"""
+        sql, params = live.filter(pk=RawSQL(article_id_sql, ())).values("pk").order_by().query.sql_with_params()
+        return f"EXISTS ({sql})", params
 
 
 def _placeholders(values):
@@ -89,7 +83,11 @@ def _placeholders(values):
 
 
 class SQLiteBackend(SearchBackend):
+    """FTS5 with the sort key as rowid: FTS5 reads a match's rowids in descending order natively,
+    so "the newest 1,001 live matches" is the head of its doclists, however long they are."""
+
     table = "search_index"
+    keys = "search_key"  # article id → rowid, to replace or remove an article's entry
     # bm25 weight of each column, in FIELDS order: a word in the headline counts most.
     weights = (10.0, 5.0, 4.0, 1.0, 3.0, 3.0, 3.0)
 
@@ -98,71 +96,90 @@ class SQLiteBackend(SearchBackend):
             f"CREATE VIRTUAL TABLE {self.table} USING fts5({', '.join(FIELDS)}, "
             "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
+        schema_editor.execute(f"CREATE TABLE {self.keys} (article_id INTEGER PRIMARY KEY, key INTEGER NOT NULL)")
 
     def uninstall(self, schema_editor):
         schema_editor.execute(f"DROP TABLE IF EXISTS {self.table}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {self.keys}")
 
     def replace(self, documents):
         if not documents:
             return
+        self.remove(documents)
         with connection.cursor() as cursor:
-            ids = list(documents)
-            cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({_placeholders(ids)})", ids)
+            cursor.executemany(
+                f"INSERT INTO {self.keys} (article_id, key) VALUES (%s, %s)",
+                [(pk, doc["sort_key"]) for pk, doc in documents.items()],
+            )
             cursor.executemany(
                 f"INSERT INTO {self.table} (rowid, {', '.join(FIELDS)}) VALUES (%s, {_placeholders(FIELDS)})",
-                [(pk, *(doc[name] for name in FIELDS)) for pk, doc in documents.items()],
+                [(doc["sort_key"], *(doc[name] for name in FIELDS)) for doc in documents.values()],
             )
 
     def remove(self, article_ids):
         article_ids = list(article_ids)
         if article_ids:
+            ids = _placeholders(article_ids)
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({_placeholders(article_ids)})", article_ids)
+                cursor.execute(
+                    f"DELETE FROM {self.table} WHERE rowid IN (SELECT key FROM {self.keys} WHERE article_id IN ({ids}))",
+                    article_ids,
+                )
+                cursor.execute(f"DELETE FROM {self.keys} WHERE article_id IN ({ids})", article_ids)
 
     def clear(self):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table}")
+            cursor.execute(f"DELETE FROM {self.keys}")
 
     def remove_orphans(self):
+        orphans = f"SELECT key FROM {self.keys} WHERE article_id NOT IN (SELECT id FROM articles_article)"
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table} WHERE rowid NOT IN (SELECT id FROM articles_article)")
+            cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({orphans})")
+            cursor.execute(f"DELETE FROM {self.keys} WHERE article_id NOT IN (SELECT id FROM articles_article)")
 
-    @staticmethod
-    def _match(text):
-        return search_query.fts5_expression(search_query.parse(text))
-
-    def hits(self, text, ranked=False):
-        """The CTE of matching article ids (and their rank), or None when the text has nothing to find."""
-        expression = self._match(text)
+    def candidates(self, parsed, live, relevance):
+        expression = search_query.fts5_expression(parsed)
         if not expression:
-            return None
-        weights = ", ".join(str(weight) for weight in self.weights)
-        rank = f", bm25({self.table}, {weights}) AS rank" if ranked else ""
-        sql = f"hits AS MATERIALIZED (SELECT rowid AS id{rank} FROM {self.table} WHERE {self.table} MATCH %s)"
-        return sql, [expression]
+            return []
+        is_live, live_params = self._is_live(live, f"{self.table}.rowid & {ID_MASK}")
+        rank = f"bm25({self.table}, {', '.join(str(weight) for weight in self.weights)})" if relevance else "NULL"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, {rank} FROM {self.table} WHERE {self.table} MATCH %s AND {is_live} "
+                f"ORDER BY rowid DESC LIMIT {CANDIDATES + 1}",
+                [expression, *live_params],
+            )
+            # bm25 is lower for better matches.
+            return [(key, None if score is None else -score) for key, score in cursor.fetchall()]
 
-    def headlines_and_snippets(self, text):
-        expression = self._match(text)
+    def highlights(self, parsed, keys):
+        if not keys:
+            return {}
         marks = [MARK_START, MARK_END]
-        return (
-            f"SELECT page.id, highlight({self.table}, 0, %s, %s), snippet({self.table}, 3, %s, %s, %s, 32) "
-            f"FROM page JOIN {self.table} ON {self.table}.rowid = page.id WHERE {self.table} MATCH %s "
-            "ORDER BY page.rank, page.publish_at DESC, page.id DESC",
-            [*marks, *marks, ELLIPSIS, expression],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, highlight({self.table}, 0, %s, %s), snippet({self.table}, 3, %s, %s, %s, 32) "
+                f"FROM {self.table} WHERE {self.table} MATCH %s AND rowid IN ({_placeholders(keys)})",
+                [*marks, *marks, ELLIPSIS, search_query.fts5_expression(parsed), *keys],
+            )
+            return {key: (headline, snippet) for key, headline, snippet in cursor.fetchall()}
 
 
 class PostgreSQLBackend(SearchBackend):
+    """A GIN index finds the matches and a btree on the sort key orders them; the planner walks
+    the btree newest first for common words and sorts the few matches of rare ones."""
+
     table = "search_document"
-    rank_order = "hits.rank DESC"
     config = "english"
 
     def install(self, schema_editor):
         schema_editor.execute(
-            f"CREATE TABLE {self.table} ("
-            "article_id bigint PRIMARY KEY, headline text NOT NULL, body text NOT NULL, document tsvector NOT NULL)"
+            f"CREATE TABLE {self.table} (article_id bigint PRIMARY KEY, sort_key bigint NOT NULL, "
+            "headline text NOT NULL, body text NOT NULL, document tsvector NOT NULL)"
         )
         schema_editor.execute(f"CREATE INDEX {self.table}_gin ON {self.table} USING gin (document)")
+        schema_editor.execute(f"CREATE INDEX {self.table}_sort_key ON {self.table} (sort_key DESC)")
 
     def uninstall(self, schema_editor):
         schema_editor.execute(f"DROP TABLE IF EXISTS {self.table}")
@@ -178,12 +195,15 @@ class PostgreSQLBackend(SearchBackend):
         for pk, doc in documents.items():
             summary = f"{doc['deck']} {doc['standfirst']}"
             about = f"{doc['tags']} {doc['authors']} {doc['theme']}"
-            rows.append((pk, doc["headline"], doc["body"], doc["headline"], summary, about, doc["body"]))
+            rows.append(
+                (pk, doc["sort_key"], doc["headline"], doc["body"], doc["headline"], summary, about, doc["body"])
+            )
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {self.table} (article_id, headline, body, document) VALUES (%s, %s, %s, {weighted}) "
-                "ON CONFLICT (article_id) DO UPDATE SET headline = EXCLUDED.headline, body = EXCLUDED.body, "
-                "document = EXCLUDED.document",
+                f"INSERT INTO {self.table} (article_id, sort_key, headline, body, document) "
+                f"VALUES (%s, %s, %s, %s, {weighted}) "
+                "ON CONFLICT (article_id) DO UPDATE SET sort_key = EXCLUDED.sort_key, headline = EXCLUDED.headline, "
+                "body = EXCLUDED.body, document = EXCLUDED.document",
                 rows,
             )
 
@@ -201,32 +221,44 @@ class PostgreSQLBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table} WHERE article_id NOT IN (SELECT id FROM articles_article)")
 
-    def hits(self, text, ranked=False):
-        websearch = search_query.websearch_text(search_query.parse(text))
-        if not websearch:
-            return None
-        rank = ", ts_rank_cd(document, query, 1) AS rank" if ranked else ""
-        sql = (
-            f"hits AS MATERIALIZED (SELECT article_id AS id{rank} FROM {self.table}, "
-            f"websearch_to_tsquery('{self.config}', %s) AS query WHERE document @@ query)"
-        )
-        return sql, [websearch]
+    def _query(self):
+        return f"websearch_to_tsquery('{self.config}', %s)"
 
-    def headlines_and_snippets(self, text):
-        websearch = search_query.websearch_text(search_query.parse(text))
+    def candidates(self, parsed, live, relevance):
+        websearch = search_query.websearch_text(parsed)
+        if not websearch:
+            return []
+        is_live, live_params = self._is_live(live, "d.article_id")
+        # Ranked after the limit, so that only the candidates' documents are read for it.
+        rank = "ts_rank_cd(d.document, q.query, 1)" if relevance else "NULL::real"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH q AS MATERIALIZED (SELECT {self._query()} AS query), "
+                "found AS MATERIALIZED (SELECT d.article_id, d.sort_key FROM search_document d, q "
+                f"WHERE d.document @@ q.query AND {is_live} ORDER BY d.sort_key DESC LIMIT {CANDIDATES + 1}) "
+                f"SELECT found.sort_key, {rank} FROM found JOIN {self.table} d ON d.article_id = found.article_id, q "
+                "ORDER BY found.sort_key DESC",
+                [websearch, *live_params],
+            )
+            return cursor.fetchall()
+
+    def highlights(self, parsed, keys):
+        if not keys:
+            return {}
         marks = f'StartSel="{MARK_START}", StopSel="{MARK_END}"'
-        return (
-            f"SELECT page.id, ts_headline('{self.config}', d.headline, q.query, %s), "
-            f"ts_headline('{self.config}', d.body, q.query, %s) "
-            f"FROM page JOIN {self.table} d ON d.article_id = page.id, "
-            f"(SELECT websearch_to_tsquery('{self.config}', %s) AS query) AS q "
-            "ORDER BY page.rank DESC, page.publish_at DESC, page.id DESC",
-            [
-                f"HighlightAll=true, {marks}",
-                f'{marks}, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "',
-                websearch,
-            ],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.sort_key, ts_headline('{self.config}', d.headline, q.query, %s), "
+                f"ts_headline('{self.config}', d.body, q.query, %s) "
+                f"FROM {self.table} d, (SELECT {self._query()} AS query) AS q WHERE d.sort_key = ANY(%s)",
+                [
+                    f"HighlightAll=true, {marks}",
+                    f'{marks}, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "',
+                    search_query.websearch_text(parsed),
+                    list(keys),
+                ],
+            )
+            return {key: (headline, snippet) for key, headline, snippet in cursor.fetchall()}
 
 
 def get_backend(vendor=None):
