@@ -50,7 +50,7 @@ class SearchBackend:
         raise NotImplementedError
 
     def replace(self, documents):
-        """Index `documents` ({article_id: {field: text, "sort_key": int}}), replacing what was indexed for those ids."""
+        """Index `documents` ({article_id: {field: text, "sort_key": int}}), replacing those ids' entries."""
         raise NotImplementedError
 
     def remove(self, article_ids):
@@ -121,10 +121,8 @@ class SQLiteBackend(SearchBackend):
         if article_ids:
             ids = _placeholders(article_ids)
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {self.table} WHERE rowid IN (SELECT key FROM {self.keys} WHERE article_id IN ({ids}))",
-                    article_ids,
-                )
+                keys = f"SELECT key FROM {self.keys} WHERE article_id IN ({ids})"
+                cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({keys})", article_ids)
                 cursor.execute(f"DELETE FROM {self.keys} WHERE article_id IN ({ids})", article_ids)
 
     def clear(self):
