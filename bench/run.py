@@ -152,7 +152,8 @@ def seed(count):
     django_setup()
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
-    from django.db import transaction
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
     from django.utils import timezone
     from taggit.models import Tag, TaggedItem
 
@@ -224,6 +225,10 @@ def seed(count):
             Article.objects.bulk_create(articles)
             Byline.objects.bulk_create(bylines)
             TaggedItem.objects.bulk_create(tagged)
+        if connection.vendor == "postgresql":  # the rows above were given their ids: move the sequences past them
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), [Theme, Author, Tag, Article, Byline]):
+                    cursor.execute(statement)
         # A few approved for the coming days: the schedule the cache must respect.
         for n in range(count + 1, count + 11):
             body, body_html = rng.choice(bodies)
@@ -236,8 +241,6 @@ def seed(count):
                 publish_at=now + timedelta(days=n - count),
                 theme=themes[0],
             )
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(

@@ -11,7 +11,7 @@ orders by publication time (`sort_key()`), and a search reads its matches newest
 first from an index on that key, stopping after `CANDIDATES + 1` live ones: that
 bounds the work by a constant, whether a word is in three articles or in all of
 them. The count is exact up to `CANDIDATES` ("more than 1,000" beyond), and
-"best match" ranks those candidates only (`search.ranking`)."""
+"best match" ranks those candidates only (`search.results`)."""
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -31,6 +31,13 @@ CANDIDATES = 1000
 
 ID_BITS = 31
 ID_MASK = (1 << ID_BITS) - 1
+
+
+def relevance(in_headline, in_summary, in_about):
+    """How well an article matches, from where the whole query is found: in the headline, in the deck
+    or standfirst, in the tags, authors or theme, or (every match) anywhere, the body included.
+    Where, not how often: a word repeated in a long body does not outrank a headline."""
+    return 1 + 6 * bool(in_headline) + 3 * bool(in_summary) + bool(in_about)
 
 
 def sort_key(article_id, publish_at):
@@ -63,8 +70,14 @@ class SearchBackend:
         """Drop entries whose article is gone (after a flush, which does not know this table)."""
         raise NotImplementedError
 
-    def candidates(self, parsed, live, relevance):
-        """[(sort_key, relevance or None)] of the newest `CANDIDATES + 1` live matches, newest first."""
+    def is_empty(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {self.table} LIMIT 1")
+            return cursor.fetchone() is None
+
+    def candidates(self, parsed, live, ranked):
+        """[(sort_key, relevance() if ranked else None)] of the newest `CANDIDATES + 1` live matches,
+        newest first."""
         raise NotImplementedError
 
     def highlights(self, parsed, keys):
@@ -136,20 +149,38 @@ class SQLiteBackend(SearchBackend):
             cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({orphans})")
             cursor.execute(f"DELETE FROM {self.keys} WHERE article_id NOT IN (SELECT id FROM articles_article)")
 
-    def candidates(self, parsed, live, relevance):
+    def candidates(self, parsed, live, ranked):
         expression = search_query.fts5_expression(parsed)
         if not expression:
             return []
         is_live, live_params = self._is_live(live, f"{self.table}.rowid & {ID_MASK}")
-        rank = f"bm25({self.table}, {', '.join(str(weight) for weight in self.weights)})" if relevance else "NULL"
+        found = (
+            f"SELECT rowid AS key FROM {self.table} WHERE {self.table} MATCH %s AND {is_live} "
+            f"ORDER BY rowid DESC LIMIT {CANDIDATES + 1}"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, {rank} FROM {self.table} WHERE {self.table} MATCH %s AND {is_live} "
-                f"ORDER BY rowid DESC LIMIT {CANDIDATES + 1}",
-                [expression, *live_params],
+            if not ranked:
+                cursor.execute(found, [expression, *live_params])
+                return [(key, None) for (key,) in cursor.fetchall()]
+            # Which candidates hold the query in a group of columns: a column-filtered match over the
+            # candidates' range of keys only.
+            required = search_query.fts5_required(parsed)
+            within = (
+                f"key IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s "
+                "AND rowid >= (SELECT min(key) FROM found))"
             )
-            # bm25 is lower for better matches.
-            return [(key, None if score is None else -score) for key, score in cursor.fetchall()]
+            cursor.execute(
+                f"WITH found AS MATERIALIZED ({found}) SELECT key, {within}, {within}, {within} "
+                "FROM found ORDER BY key DESC",
+                [
+                    expression,
+                    *live_params,
+                    f"{{headline}} : ({required})",
+                    f"{{deck standfirst}} : ({required})",
+                    f"{{tags authors theme}} : ({required})",
+                ],
+            )
+            return [(key, relevance(*where)) for key, *where in cursor.fetchall()]
 
     def highlights(self, parsed, keys):
         if not keys:
@@ -166,7 +197,8 @@ class SQLiteBackend(SearchBackend):
 
 class PostgreSQLBackend(SearchBackend):
     """A GIN index finds the matches and a btree on the sort key orders them; the planner walks
-    the btree newest first for common words and sorts the few matches of rare ones."""
+    the btree newest first for common words and sorts the few matches of rare ones. `title` is the
+    document without the body: small enough to stay in the row, so ranking reads no large value."""
 
     table = "search_document"
     config = "english"
@@ -174,7 +206,7 @@ class PostgreSQLBackend(SearchBackend):
     def install(self, schema_editor):
         schema_editor.execute(
             f"CREATE TABLE {self.table} (article_id bigint PRIMARY KEY, sort_key bigint NOT NULL, "
-            "headline text NOT NULL, body text NOT NULL, document tsvector NOT NULL)"
+            "headline text NOT NULL, body text NOT NULL, title tsvector NOT NULL, document tsvector NOT NULL)"
         )
         schema_editor.execute(f"CREATE INDEX {self.table}_gin ON {self.table} USING gin (document)")
         schema_editor.execute(f"CREATE INDEX {self.table}_sort_key ON {self.table} (sort_key DESC)")
@@ -185,23 +217,21 @@ class PostgreSQLBackend(SearchBackend):
     def replace(self, documents):
         if not documents:
             return
-        weighted = (
-            f"setweight(to_tsvector('{self.config}', %s), 'A') || setweight(to_tsvector('{self.config}', %s), 'B') "
-            f"|| setweight(to_tsvector('{self.config}', %s), 'C') || setweight(to_tsvector('{self.config}', %s), 'D')"
-        )
+        vector = f"to_tsvector('{self.config}', %s)"
+        title = f"setweight({vector}, 'A') || setweight({vector}, 'B') || setweight({vector}, 'C')"
         rows = []
         for pk, doc in documents.items():
             summary = f"{doc['deck']} {doc['standfirst']}"
             about = f"{doc['tags']} {doc['authors']} {doc['theme']}"
-            rows.append(
-                (pk, doc["sort_key"], doc["headline"], doc["body"], doc["headline"], summary, about, doc["body"])
-            )
+            rows.append((pk, doc["sort_key"], doc["headline"], doc["body"], doc["headline"], summary, about))
         with connection.cursor() as cursor:
+            body = f"setweight(to_tsvector('{self.config}', body), 'D')"
             cursor.executemany(
-                f"INSERT INTO {self.table} (article_id, sort_key, headline, body, document) "
-                f"VALUES (%s, %s, %s, %s, {weighted}) "
+                f"INSERT INTO {self.table} (article_id, sort_key, headline, body, title, document) "
+                f"SELECT id, sort_key, headline, body, title, title || {body} FROM (SELECT %s::bigint AS id, "
+                f"%s::bigint AS sort_key, %s AS headline, %s AS body, {title} AS title) AS new "
                 "ON CONFLICT (article_id) DO UPDATE SET sort_key = EXCLUDED.sort_key, headline = EXCLUDED.headline, "
-                "body = EXCLUDED.body, document = EXCLUDED.document",
+                "body = EXCLUDED.body, title = EXCLUDED.title, document = EXCLUDED.document",
                 rows,
             )
 
@@ -222,23 +252,26 @@ class PostgreSQLBackend(SearchBackend):
     def _query(self):
         return f"websearch_to_tsquery('{self.config}', %s)"
 
-    def candidates(self, parsed, live, relevance):
+    def candidates(self, parsed, live, ranked):
         websearch = search_query.websearch_text(parsed)
         if not websearch:
             return []
         is_live, live_params = self._is_live(live, "d.article_id")
-        # Ranked after the limit, so that only the candidates' documents are read for it.
-        rank = "ts_rank_cd(d.document, q.query, 1)" if relevance else "NULL::real"
+        # Where the query is found, from the candidates' titles only, after the limit.
+        where = (
+            "ts_filter(d.title, '{a}') @@ q.query, ts_filter(d.title, '{b}') @@ q.query, "
+            "ts_filter(d.title, '{c}') @@ q.query"
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH q AS MATERIALIZED (SELECT {self._query()} AS query), "
                 "found AS MATERIALIZED (SELECT d.article_id, d.sort_key FROM search_document d, q "
                 f"WHERE d.document @@ q.query AND {is_live} ORDER BY d.sort_key DESC LIMIT {CANDIDATES + 1}) "
-                f"SELECT found.sort_key, {rank} FROM found JOIN {self.table} d ON d.article_id = found.article_id, q "
-                "ORDER BY found.sort_key DESC",
+                f"SELECT found.sort_key, {where if ranked else 'NULL, NULL, NULL'} "
+                f"FROM found JOIN {self.table} d ON d.article_id = found.article_id, q ORDER BY found.sort_key DESC",
                 [websearch, *live_params],
             )
-            return cursor.fetchall()
+            return [(key, relevance(*where) if ranked else None) for key, *where in cursor.fetchall()]
 
     def highlights(self, parsed, keys):
         if not keys:

@@ -4,6 +4,7 @@ A fixed window per minute in the default cache: shared by every server with Redi
 process with the local-memory cache (so a machine's limit is that times its workers)."""
 
 import ipaddress
+import math
 import time
 
 from django.conf import settings
@@ -42,4 +43,4 @@ def seconds_to_wait(request):
         return None
     if count <= limit:
         return None
-    return max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
+    return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))

@@ -9,12 +9,13 @@ from django.utils.safestring import mark_safe
 
 from articles.models import Article
 
-from .backends import CANDIDATES, ID_BITS, ID_MASK, MARK_END, MARK_START, get_backend
+from . import backends
+from .backends import ID_BITS, ID_MASK, MARK_END, MARK_START, get_backend
 from .query import parse
 
-# "Best match" divides relevance by 1 + age in years: a match in the headline (weighted ten
-# times a passing mention in the body) still beats a mention from today when it is years old,
-# while among equally good matches the newer comes first.
+# "Best match" divides relevance (backends.relevance: 1 to 11) by 1 + age in years: an article
+# with the words in its headline and standfirst still beats today's passing mention in a body when
+# it is years old, while among equally good matches the newer comes first.
 RELEVANCE_HALVES_AFTER_DAYS = 365
 
 
@@ -57,11 +58,11 @@ class SearchResults:
     def _candidates(self):
         if not self.parsed:
             return []
-        return self.backend.candidates(self.parsed, self.live, relevance=self.order == Order.BEST)
+        return self.backend.candidates(self.parsed, self.live, ranked=self.order == Order.BEST)
 
     @cached_property
     def keys(self):
-        candidates = self._candidates[:CANDIDATES]
+        candidates = self._candidates[: backends.CANDIDATES]
         if self.order == Order.BEST:
             candidates = blend(candidates, timezone.now())
         return [key for key, _ in candidates]
@@ -69,7 +70,7 @@ class SearchResults:
     @property
     def more_than_counted(self):
         """True when there are more matches than the count (CANDIDATES) says."""
-        return len(self._candidates) > CANDIDATES
+        return len(self._candidates) > backends.CANDIDATES
 
     def count(self):
         return len(self.keys)

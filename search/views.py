@@ -6,8 +6,7 @@ from django.views.generic import ListView
 from pagecache.decorators import public_page
 from themes.models import navigation
 
-from . import ratelimit
-from .backends import CANDIDATES
+from . import backends, ratelimit
 from .query import clean, parse
 from .results import Order, SearchResults
 
@@ -69,6 +68,6 @@ class SearchView(ListView):
             orders=Order.choices,
             query_string=urlencode(self._with_order(params, self.order)),
             order_links={value: "?" + urlencode(self._with_order(params, value)) for value in Order.values},
-            more_than=CANDIDATES if getattr(results, "more_than_counted", False) else None,
+            more_than=backends.CANDIDATES if getattr(results, "more_than_counted", False) else None,
             **kwargs,
         )
