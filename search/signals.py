@@ -77,7 +77,8 @@ def after_migrate(sender, app_config=None, using="default", **kwargs):
     """A database flush empties the articles but not this index: forget what it left behind. An empty
     index beside articles (search installed on an existing newsroom, or its tables remade by a
     migration) is filled, once every migration has run and the models match the tables."""
-    if app_config is None or app_config.label != "search":
+    # Sent per app with models, which search is not: on the articles' turn (all migrations have run by then).
+    if app_config is None or app_config.label != "articles":
         return
     from django.db import connection
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -415,3 +416,12 @@ def test_the_two_search_landmarks_have_distinct_names(client):
     labels = re.findall(r'role="search" aria-label="([^"]+)"', html)
     assert len(labels) == html.count('role="search"') == 2
     assert len(set(labels)) == 2
+
+
+def test_migrate_fills_an_empty_index_beside_articles(client, make_article):
+    """Search installed on an existing newsroom, or its tables remade by a migration: `migrate` indexes."""
+    article = make_article("Pier lights restored")
+    backends.get_backend().clear()
+    assert backends.get_backend().is_empty()
+    call_command("migrate", verbosity=0)
+    assert found(client, "pier")[0] == [article.get_absolute_url()]
