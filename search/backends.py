@@ -257,19 +257,18 @@ class PostgreSQLBackend(SearchBackend):
         if not websearch:
             return []
         is_live, live_params = self._is_live(live, "d.article_id")
-        # Where the query is found, from the candidates' titles only, after the limit.
-        where = (
-            "ts_filter(d.title, '{a}') @@ q.query, ts_filter(d.title, '{b}') @@ q.query, "
-            "ts_filter(d.title, '{c}') @@ q.query"
-        )
+        # Where the query is found, from the candidates' small titles only, after the limit.
+        where = ", ".join(f"ts_filter(d.title, '{{{weight}}}') @@ q.query" for weight in "abc")
         with connection.cursor() as cursor:
+            # The query is spelled out in `found` (not taken from `q`), so that the planner sees the
+            # words: it walks the sort key newest first for common ones, sorts the matches of rare ones.
             cursor.execute(
-                f"WITH q AS MATERIALIZED (SELECT {self._query()} AS query), "
-                "found AS MATERIALIZED (SELECT d.article_id, d.sort_key FROM search_document d, q "
-                f"WHERE d.document @@ q.query AND {is_live} ORDER BY d.sort_key DESC LIMIT {CANDIDATES + 1}) "
-                f"SELECT found.sort_key, {where if ranked else 'NULL, NULL, NULL'} "
-                f"FROM found JOIN {self.table} d ON d.article_id = found.article_id, q ORDER BY found.sort_key DESC",
-                [websearch, *live_params],
+                "WITH found AS MATERIALIZED (SELECT d.article_id, d.sort_key FROM search_document d "
+                f"WHERE d.document @@ {self._query()} AND {is_live} ORDER BY d.sort_key DESC LIMIT {CANDIDATES + 1}) "
+                f"SELECT found.sort_key, {where if ranked else 'NULL, NULL, NULL'} FROM found "
+                f"JOIN {self.table} d ON d.article_id = found.article_id, (SELECT {self._query()} AS query) AS q "
+                "ORDER BY found.sort_key DESC",
+                [websearch, *live_params, websearch],
             )
             return [(key, relevance(*where) if ranked else None) for key, *where in cursor.fetchall()]
 
