@@ -408,25 +408,27 @@ def search_probe():
 
 def search_bench(databases, postgres_url=None, count=100_000):
     """The search probe on each SQLite database (the cost growth between them) and, given a
-    PostgreSQL URL, on that database (seeded by this bench if it has no articles)."""
+    PostgreSQL URL, on that database (seeded by this bench if it has no articles). The machine is
+    shared and noisy: the probes alternate, ROUNDS times, and each query keeps its least disturbed
+    round (lowest p50), as the article probe does."""
     env = {"NEWSROOM_PAGE_CACHE": "off", "SEARCH_RATE_LIMIT": "0"}
-    report = {}
-    for database in databases:
-        migrate_and_index(child_env(database))
-        probe = run_child(["_search_probe"], child_env(database, **env))
-        report[f"sqlite {probe['articles']}"] = probe
-        print(f"  search on SQLite, {probe['articles']:,} articles: done", flush=True)
+    targets = {f"sqlite {database.stem.rsplit('-', 1)[-1]}": child_env(database) for database in databases}
     if postgres_url:
-        pg_env = child_env(databases[0], DATABASE_URL=postgres_url)
-        migrate_and_index(pg_env)
-        count = run_child(["_count"], pg_env)["articles"]
-        if count == 0:
-            print("Seeding PostgreSQL …", flush=True)
-            run_child(["_seed", str(count)], pg_env)
-            migrate_and_index(pg_env)
-        probe = run_child(["_search_probe"], {**pg_env, **env})
-        report[f"postgresql {probe['articles']}"] = probe
-        print(f"  search on PostgreSQL, {probe['articles']:,} articles: done", flush=True)
+        targets["postgresql"] = child_env(databases[-1], DATABASE_URL=postgres_url)
+    for name, target_env in targets.items():
+        migrate_and_index(target_env)
+        if run_child(["_count"], target_env)["articles"] == 0:
+            print(f"Seeding {count:,} articles into {name} …", flush=True)
+            run_child(["_seed", str(count)], target_env)
+            migrate_and_index(target_env)
+    report = {}
+    for _ in range(ROUNDS):
+        for name, target_env in targets.items():
+            probe = run_child(["_search_probe"], {**target_env, **env})
+            kept = report.setdefault(name, {**probe, "results": {}})["results"]
+            for label, result in probe["results"].items():
+                if label not in kept or result["p50_ms"] < kept[label]["p50_ms"]:
+                    kept[label] = result
     return report
 
 
@@ -476,7 +478,8 @@ def search_checks(search):
     checks = []
     for name, probe in search.items():
         slowest = max(result["p50_ms"] for result in probe["results"].values())
-        checks.append((f"every search p50 <= 50 ms on {name} articles (slowest {slowest:.1f} ms)", slowest <= 50))
+        label = f"every search p50 <= 50 ms on {name}, {probe['articles']:,} articles (slowest {slowest:.1f} ms)"
+        checks.append((label, slowest <= 50))
     sqlite = sorted((probe for name, probe in search.items() if name.startswith("sqlite")), key=lambda p: p["articles"])
     if len(sqlite) > 1:
         small, large = sqlite[0]["results"], sqlite[-1]["results"]
