@@ -195,6 +195,11 @@ class SQLiteBackend(SearchBackend):
             return {key: (headline, snippet) for key, headline, snippet in cursor.fetchall()}
 
 
+# ts_headline parses all the text it is given: a snippet from the body's opening (where news puts
+# what matters) costs a fifth of one from the whole body (20 results at 100,000 articles: 19 → 5 ms).
+SNIPPET_FROM_CHARACTERS = 2000
+
+
 class PostgreSQLBackend(SearchBackend):
     """A GIN index finds the matches and a btree on the sort key orders them; the planner walks
     the btree newest first for common words and sorts the few matches of rare ones. `title` is the
@@ -279,7 +284,7 @@ class PostgreSQLBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT d.sort_key, ts_headline('{self.config}', d.headline, q.query, %s), "
-                f"ts_headline('{self.config}', d.body, q.query, %s) "
+                f"ts_headline('{self.config}', left(d.body, {SNIPPET_FROM_CHARACTERS}), q.query, %s) "
                 f"FROM {self.table} d, (SELECT {self._query()} AS query) AS q WHERE d.sort_key = ANY(%s)",
                 [
                     f"HighlightAll=true, {marks}",
