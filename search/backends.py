@@ -70,10 +70,10 @@ class SearchBackend:
         """Drop entries whose article is gone (after a flush, which does not know this table)."""
         raise NotImplementedError
 
-    def is_empty(self):
+    def indexed_article_ids(self):
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {self.table} LIMIT 1")
-            return cursor.fetchone() is None
+            cursor.execute(f"SELECT article_id FROM {self.ids_table}")
+            return {article_id for (article_id,) in cursor.fetchall()}
 
     def candidates(self, parsed, live, ranked):
         """[(sort_key, relevance() if ranked else None)] of the newest `CANDIDATES + 1` live matches,
@@ -100,7 +100,7 @@ class SQLiteBackend(SearchBackend):
     so "the newest 1,001 live matches" is the head of its doclists, however long they are."""
 
     table = "search_index"
-    keys = "search_key"  # article id → rowid, to replace or remove an article's entry
+    keys = ids_table = "search_key"  # article id → rowid, to replace or remove an article's entry
     # bm25 weight of each column, in FIELDS order: a word in the headline counts most.
     weights = (10.0, 5.0, 4.0, 1.0, 3.0, 3.0, 3.0)
 
@@ -205,7 +205,7 @@ class PostgreSQLBackend(SearchBackend):
     the btree newest first for common words and sorts the few matches of rare ones. `title` is the
     document without the body: small enough to stay in the row, so ranking reads no large value."""
 
-    table = "search_document"
+    table = ids_table = "search_document"
     config = "english"
 
     def install(self, schema_editor):

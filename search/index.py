@@ -62,3 +62,12 @@ def rebuild():
         backend.replace({article.pk: document(article) for article in batch})
         total += len(batch)
         last_pk = batch[-1].pk
+
+
+def index_missing():
+    """Index the articles the index lacks (rows written without signals: bulk_create, raw SQL, a
+    database from before search, tables remade by a migration); returns how many."""
+    missing = sorted(set(Article.objects.values_list("pk", flat=True)) - get_backend().indexed_article_ids())
+    for start in range(0, len(missing), BATCH_SIZE):
+        index_articles(missing[start : start + BATCH_SIZE])
+    return len(missing)

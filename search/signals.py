@@ -9,7 +9,7 @@ from articles.models import Article, Author, Byline
 from themes.models import Theme
 
 from .backends import get_backend
-from .index import index_articles, rebuild
+from .index import index_articles, index_missing
 
 
 @receiver(post_save, sender=Article)
@@ -73,10 +73,10 @@ def reindex_remembered(sender, instance, **kwargs):
 
 
 @receiver(post_migrate)
-def after_migrate(sender, app_config=None, using="default", **kwargs):
-    """A database flush empties the articles but not this index: forget what it left behind. An empty
-    index beside articles (search installed on an existing newsroom, or its tables remade by a
-    migration) is filled, once every migration has run and the models match the tables."""
+def after_migrate(sender, app_config=None, using="default", verbosity=1, **kwargs):
+    """A database flush empties the articles but not this index: forget what it left behind. Articles
+    the index lacks (search installed on an existing newsroom, its tables remade by a migration, rows
+    bulk-created) are indexed, once every migration has run and the models match the tables."""
     # Sent per app with models, which search is not: on the articles' turn (all migrations have run by then).
     if app_config is None or app_config.label != "articles":
         return
@@ -86,7 +86,6 @@ def after_migrate(sender, app_config=None, using="default", **kwargs):
     if connection.alias != using or backend.table not in connection.introspection.table_names():
         return
     backend.remove_orphans()
-    if backend.is_empty() and Article.objects.exists():
-        if kwargs.get("verbosity", 1):
-            print("  Indexing every article for search (about 3 minutes per 100,000)…")
-        rebuild()
+    indexed = index_missing()
+    if indexed and verbosity:
+        print(f"  Indexed {indexed} articles for search.")

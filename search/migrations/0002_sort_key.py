@@ -3,7 +3,8 @@ from django.db import migrations
 
 def reinstall(apps, schema_editor):
     """An index made before sort keys is made again, empty (a database created since got the current
-    tables from 0001); `migrate` refills it when it ends (search.signals.after_migrate)."""
+    tables from 0001); `migrate` refills it when it ends (search.signals.after_migrate): about
+    3 minutes per 100,000 articles on SQLite."""
     from search.backends import get_backend
 
     connection = schema_editor.connection
