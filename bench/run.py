@@ -360,6 +360,9 @@ SEARCH_QUERIES = {
     "excluded everywhere": {"q": "ferry -storm"},
     "in no article": {"q": "qwertyuiop"},
 }
+# Not a search: a theme page (20 cards, like a page of results), timed in the same probe, so that a
+# loaded machine's figures can be read against a page whose cost is known.
+SEARCH_SCALE = "theme page (scale)"
 
 
 def search_probe():
@@ -385,14 +388,16 @@ def search_probe():
             )
     client = Client()
     client.get("/")  # navigation cached, as after any first page view
+    theme = re.search(r'href="(/themes/[-\w]+/)"', client.get("/").content.decode()).group(1)
     results = {}
-    for label, params in SEARCH_QUERIES.items():
-        client.get("/search/", params)  # warm
+    for label, params in {**SEARCH_QUERIES, SEARCH_SCALE: None}.items():
+        path = theme if params is None else "/search/"
+        client.get(path, params)  # warm
         timings = []
         for _ in range(SEARCH_RUNS):
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                response = client.get("/search/", params)
+                response = client.get(path, params)
                 timings.append((time.perf_counter() - started) * 1000)
         summary = re.search(r'class="search-summary" role="status">([^<.]*)', response.content.decode())
         timings.sort()
@@ -461,7 +466,7 @@ def print_search_report(search):
     columns = list(search)
     print(f"{'query':22}" + "".join(f"{name:>26}" for name in columns))
     print(f"{'':22}" + "".join(f"{'p50':>13}{'p95':>13}" for _ in columns))
-    for label in SEARCH_QUERIES:
+    for label in [*SEARCH_QUERIES, SEARCH_SCALE]:
         row = "".join(
             f"{search[name]['results'][label]['p50_ms']:13.1f}{search[name]['results'][label]['p95_ms']:13.1f}"
             for name in columns
@@ -477,14 +482,16 @@ def search_checks(search):
         return []
     checks = []
     for name, probe in search.items():
-        slowest = max(result["p50_ms"] for result in probe["results"].values())
+        slowest = max(probe["results"][label]["p50_ms"] for label in SEARCH_QUERIES)
         label = f"every search p50 <= 50 ms on {name}, {probe['articles']:,} articles (slowest {slowest:.1f} ms)"
         checks.append((label, slowest <= 50))
     sqlite = sorted((probe for name, probe in search.items() if name.startswith("sqlite")), key=lambda p: p["articles"])
     if len(sqlite) > 1:
         small, large = sqlite[0]["results"], sqlite[-1]["results"]
-        growth = max(large[label]["p50_ms"] / max(small[label]["p50_ms"], 0.1) for label in SEARCH_QUERIES)
-        checks.append((f"search cost at most doubles from the small to the full archive (x{growth:.2f})", growth <= 2))
+        growth = {label: large[label]["p50_ms"] / max(small[label]["p50_ms"], 0.1) for label in SEARCH_QUERIES}
+        worst = max(growth, key=growth.get)
+        label = f"search cost at most doubles from the small to the full archive (worst x{growth[worst]:.2f}: {worst})"
+        checks.append((label, growth[worst] <= 2))
     return checks
 
 
