@@ -100,20 +100,18 @@ class SQLiteBackend(SearchBackend):
     so "the newest 1,001 live matches" is the head of its doclists, however long they are."""
 
     table = "search_index"
-    keys = ids_table = "search_key"  # article id → rowid, to replace or remove an article's entry
-    # bm25 weight of each column, in FIELDS order: a word in the headline counts most.
-    weights = (10.0, 5.0, 4.0, 1.0, 3.0, 3.0, 3.0)
+    ids_table = "search_key"  # article id → rowid, to replace or remove an article's entry
 
     def install(self, schema_editor):
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE {self.table} USING fts5({', '.join(FIELDS)}, "
             "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
-        schema_editor.execute(f"CREATE TABLE {self.keys} (article_id INTEGER PRIMARY KEY, key INTEGER NOT NULL)")
+        schema_editor.execute(f"CREATE TABLE {self.ids_table} (article_id INTEGER PRIMARY KEY, key INTEGER NOT NULL)")
 
     def uninstall(self, schema_editor):
         schema_editor.execute(f"DROP TABLE IF EXISTS {self.table}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {self.keys}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {self.ids_table}")
 
     def replace(self, documents):
         if not documents:
@@ -121,7 +119,7 @@ class SQLiteBackend(SearchBackend):
         self.remove(documents)
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {self.keys} (article_id, key) VALUES (%s, %s)",
+                f"INSERT INTO {self.ids_table} (article_id, key) VALUES (%s, %s)",
                 [(pk, doc["sort_key"]) for pk, doc in documents.items()],
             )
             cursor.executemany(
@@ -134,20 +132,20 @@ class SQLiteBackend(SearchBackend):
         if article_ids:
             ids = _placeholders(article_ids)
             with connection.cursor() as cursor:
-                keys = f"SELECT key FROM {self.keys} WHERE article_id IN ({ids})"
+                keys = f"SELECT key FROM {self.ids_table} WHERE article_id IN ({ids})"
                 cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({keys})", article_ids)
-                cursor.execute(f"DELETE FROM {self.keys} WHERE article_id IN ({ids})", article_ids)
+                cursor.execute(f"DELETE FROM {self.ids_table} WHERE article_id IN ({ids})", article_ids)
 
     def clear(self):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table}")
-            cursor.execute(f"DELETE FROM {self.keys}")
+            cursor.execute(f"DELETE FROM {self.ids_table}")
 
     def remove_orphans(self):
-        orphans = f"SELECT key FROM {self.keys} WHERE article_id NOT IN (SELECT id FROM articles_article)"
+        orphans = f"SELECT key FROM {self.ids_table} WHERE article_id NOT IN (SELECT id FROM articles_article)"
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({orphans})")
-            cursor.execute(f"DELETE FROM {self.keys} WHERE article_id NOT IN (SELECT id FROM articles_article)")
+            cursor.execute(f"DELETE FROM {self.ids_table} WHERE article_id NOT IN (SELECT id FROM articles_article)")
 
     def candidates(self, parsed, live, ranked):
         expression = search_query.fts5_expression(parsed)
@@ -268,7 +266,7 @@ class PostgreSQLBackend(SearchBackend):
             # The query is spelled out in `found` (not taken from `q`), so that the planner sees the
             # words: it walks the sort key newest first for common ones, sorts the matches of rare ones.
             cursor.execute(
-                "WITH found AS MATERIALIZED (SELECT d.article_id, d.sort_key FROM search_document d "
+                f"WITH found AS MATERIALIZED (SELECT d.article_id, d.sort_key FROM {self.table} d "
                 f"WHERE d.document @@ {self._query()} AND {is_live} ORDER BY d.sort_key DESC LIMIT {CANDIDATES + 1}) "
                 f"SELECT found.sort_key, {where if ranked else 'NULL, NULL, NULL'} FROM found "
                 f"JOIN {self.table} d ON d.article_id = found.article_id, (SELECT {self._query()} AS query) AS q "
