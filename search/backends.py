@@ -101,17 +101,24 @@ class SQLiteBackend(SearchBackend):
 
     table = "search_index"
     ids_table = "search_key"  # article id → rowid, to replace or remove an article's entry
+    # The same articles without their bodies: "is the query in the headline?" reads short
+    # documents only (for 1,001 candidates at 100,000 articles: 13 → 4 ms).
+    titles = "search_title"
 
     def install(self, schema_editor):
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE {self.table} USING fts5({', '.join(FIELDS)}, "
             "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE {self.titles} USING fts5(headline, summary, about, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
         schema_editor.execute(f"CREATE TABLE {self.ids_table} (article_id INTEGER PRIMARY KEY, key INTEGER NOT NULL)")
 
     def uninstall(self, schema_editor):
-        schema_editor.execute(f"DROP TABLE IF EXISTS {self.table}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {self.ids_table}")
+        for table in (self.table, self.titles, self.ids_table):
+            schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def replace(self, documents):
         if not documents:
@@ -126,6 +133,18 @@ class SQLiteBackend(SearchBackend):
                 f"INSERT INTO {self.table} (rowid, {', '.join(FIELDS)}) VALUES (%s, {_placeholders(FIELDS)})",
                 [(doc["sort_key"], *(doc[name] for name in FIELDS)) for doc in documents.values()],
             )
+            cursor.executemany(
+                f"INSERT INTO {self.titles} (rowid, headline, summary, about) VALUES (%s, %s, %s, %s)",
+                [
+                    (
+                        doc["sort_key"],
+                        doc["headline"],
+                        f"{doc['deck']} {doc['standfirst']}",
+                        f"{doc['tags']} {doc['authors']} {doc['theme']}",
+                    )
+                    for doc in documents.values()
+                ],
+            )
 
     def remove(self, article_ids):
         article_ids = list(article_ids)
@@ -134,17 +153,19 @@ class SQLiteBackend(SearchBackend):
             with connection.cursor() as cursor:
                 keys = f"SELECT key FROM {self.ids_table} WHERE article_id IN ({ids})"
                 cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({keys})", article_ids)
+                cursor.execute(f"DELETE FROM {self.titles} WHERE rowid IN ({keys})", article_ids)
                 cursor.execute(f"DELETE FROM {self.ids_table} WHERE article_id IN ({ids})", article_ids)
 
     def clear(self):
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table}")
-            cursor.execute(f"DELETE FROM {self.ids_table}")
+            for table in (self.table, self.titles, self.ids_table):
+                cursor.execute(f"DELETE FROM {table}")
 
     def remove_orphans(self):
         orphans = f"SELECT key FROM {self.ids_table} WHERE article_id NOT IN (SELECT id FROM articles_article)"
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({orphans})")
+            cursor.execute(f"DELETE FROM {self.titles} WHERE rowid IN ({orphans})")
             cursor.execute(f"DELETE FROM {self.ids_table} WHERE article_id NOT IN (SELECT id FROM articles_article)")
 
     def candidates(self, parsed, live, ranked):
@@ -160,11 +181,11 @@ class SQLiteBackend(SearchBackend):
             if not ranked:
                 cursor.execute(found, [expression, *live_params])
                 return [(key, None) for (key,) in cursor.fetchall()]
-            # Which candidates hold the query in a group of columns: a column-filtered match over the
-            # candidates' range of keys only.
+            # Which candidates hold the query in a group of columns: a column-filtered match of their
+            # titles, over the candidates' range of keys only.
             required = search_query.fts5_required(parsed)
             within = (
-                f"key IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s "
+                f"key IN (SELECT rowid FROM {self.titles} WHERE {self.titles} MATCH %s "
                 "AND rowid >= (SELECT min(key) FROM found))"
             )
             cursor.execute(
@@ -174,8 +195,8 @@ class SQLiteBackend(SearchBackend):
                     expression,
                     *live_params,
                     f"{{headline}} : ({required})",
-                    f"{{deck standfirst}} : ({required})",
-                    f"{{tags authors theme}} : ({required})",
+                    f"{{summary}} : ({required})",
+                    f"{{about}} : ({required})",
                 ],
             )
             return [(key, relevance(*where)) for key, *where in cursor.fetchall()]

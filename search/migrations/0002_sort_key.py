@@ -10,7 +10,7 @@ def reinstall(apps, schema_editor):
     connection = schema_editor.connection
     backend = get_backend(connection.vendor)
     if connection.vendor == "sqlite":
-        current = "search_key" in connection.introspection.table_names()
+        current = {"search_key", "search_title"} <= set(connection.introspection.table_names())
     else:
         with connection.cursor() as cursor:
             columns = {column.name for column in connection.introspection.get_table_description(cursor, backend.table)}
