@@ -301,6 +301,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_PROXY", PRODUCTION) else "0"))
+# Searches one client may run per minute past the page cache (0: no limit); more answer 429.
+SEARCH_RATE_LIMIT = int(env("SEARCH_RATE_LIMIT", "30"))
 
 # Sessions end after a working day unless configured otherwise.
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
