@@ -1,6 +1,6 @@
 from rest_framework.throttling import AnonRateThrottle
 
-from newsroom.security import client_ip
+from audit.context import client_ip
 
 
 class AnonymousRateThrottle(AnonRateThrottle):

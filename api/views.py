@@ -4,6 +4,8 @@ gives them an ETag and a Cache-Control that ends before the next scheduled momen
 drops them with every edit, as it does pages (the URLconf marks them)."""
 
 import hashlib
+import html
+import re
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
@@ -16,8 +18,8 @@ from rest_framework.views import APIView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Byline
-from search.backends import MARK_END, MARK_START, get_backend
 from search.query import clean
+from search.results import Order, SearchResults
 from themes.models import Theme
 
 from . import serializers as s
@@ -180,12 +182,13 @@ MAX_SEARCH_PAGE = 50
 class SearchView(PublicMixin, APIView):
     """Live articles matching `q`, best match first: words, "quoted phrases", -excluded, or."""
 
-    allowed_query_params = frozenset({"q", "page", "page_size", "theme"})
+    allowed_query_params = frozenset({"q", "page", "page_size", "theme", "order"})
 
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, required=True, description="What to look for."),
             OpenApiParameter("theme", str, description="Only in this theme (its slug)."),
+            OpenApiParameter("order", str, enum=list(Order.values), description="best (default) or newest."),
             OpenApiParameter("page", int, description=f"1–{MAX_SEARCH_PAGE}."),
             OpenApiParameter("page_size", int, description="1–100, default 20."),
         ],
@@ -208,18 +211,18 @@ class SearchView(PublicMixin, APIView):
         if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_SEARCH_PAGE:
             raise ValidationError({"page": f"A whole number from 1 to {MAX_SEARCH_PAGE}."})
         page = int(raw_page)
-        live = Article.objects.live()
-        if request.query_params.get("theme"):
-            live = live.filter(theme__slug=request.query_params["theme"])
-        backend = get_backend()
-        count = backend.count(text, live)
-        rows = backend.page(text, live, (page - 1) * page_size, page_size) if count else []
-        articles = live_articles().defer("body", "body_html", "related_ids").in_bulk([row[0] for row in rows])
+        order = request.query_params.get("order", Order.BEST)
+        if order not in Order.values:
+            raise ValidationError({"order": f"One of: {', '.join(Order.values)}."})
+        search = SearchResults(text, Order(order), request.query_params.get("theme") or None)
+        count = search.count()
+        found = search[(page - 1) * page_size : page * page_size]
+        articles = live_articles().defer("body", "body_html", "related_ids").in_bulk([a.pk for a in found])
         results = []
-        for pk, _headline, snippet in rows:
-            if pk in articles:
-                article = articles[pk]
-                article.snippet = " ".join((snippet or "").replace(MARK_START, "").replace(MARK_END, "").split())
+        for match in found:
+            if match.pk in articles:
+                article = articles[match.pk]
+                article.snippet = html.unescape(re.sub(r"</?mark>", "", str(match.snippet)))
                 results.append(article)
         url = request.build_absolute_uri()
         last = min(MAX_SEARCH_PAGE, (count + page_size - 1) // page_size)

@@ -1,9 +1,13 @@
 from functools import partial
 from types import SimpleNamespace
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -48,16 +52,42 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class BylineFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # a table cell without a visible label still needs a name
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove this author"
+
+
 class BylineInline(admin.TabularInline):
+    """Authors in byline order: drag the rows (js/writing-desk.js keeps the positions)."""
+
     model = Byline
+    formset = BylineFormSet
     extra = 1
     autocomplete_fields = ["author"]
     verbose_name = "author"
-    verbose_name_plural = "Byline (lowest position first)"
+    verbose_name_plural = "Byline (drag to reorder)"
+    classes = ["byline-inline"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "position":
+            field.widget.attrs.update({"aria-label": "Position in the byline", "class": "byline-position"})
+        if db_field.name == "author":
+            field.widget.attrs["aria-label"] = "Author"
+        return field
 
 
 class CorrectionInline(admin.StackedInline):
     model = Correction
+    # The browser's own picker, read in the newsroom's zone: no "you are N hours behind" note.
+    formfield_overrides = {
+        models.DateTimeField: {
+            "widget": forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}, format="%Y-%m-%dT%H:%M:%S"),
+            "form_class": forms.DateTimeField,
+        }
+    }
     extra = 0
     fields = ["text", "published_at"]
     verbose_name_plural = "Corrections (shown to readers at the foot of the article)"
@@ -115,7 +145,7 @@ class ArticleAdmin(CompareVersionAdmin):
         return diff, has_unfollowed_fields
 
     class Media:
-        js = ["js/article-edit.js", "js/theme-suggestions.js"]
+        js = ["js/article-edit.js", "js/theme-suggestions.js", "js/writing-desk.js"]
 
     def get_fieldsets(self, request, obj=None):
         # Status, publication and expiry times are never form fields: they change only through
@@ -146,6 +176,13 @@ class ArticleAdmin(CompareVersionAdmin):
                 name = f"step_{step.name}"
                 actions[name] = (bulk_step(step.name), name, f"{step.label}: the selected articles")
         return actions
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        author = getattr(request.user, "author", None)
+        if isinstance(inline, BylineInline) and obj is None and author and request.method == "GET":
+            kwargs["initial"] = [{"author": author.pk, "position": 0}]  # a new article is the writer's own
+        return kwargs
 
     def get_inlines(self, request, obj):
         if obj is not None and obj.has_been_published() and is_editor(request.user):
@@ -256,6 +293,8 @@ class ArticleAdmin(CompareVersionAdmin):
 
         return [
             path("calendar/", view(admin_views.calendar), name="articles_article_calendar"),
+            path("markdown-preview/", view(admin_views.markdown_preview), name="articles_article_markdown_preview"),
+            path("<path:object_id>/preview/", view(admin_views.form_preview), name="articles_article_form_preview"),
             path(
                 "<path:object_id>/transition/<slug:name>/",
                 view(admin_views.transition),
@@ -294,6 +333,7 @@ class ArticleAdmin(CompareVersionAdmin):
         context.update(
             time_zone=timezone.get_current_timezone_name(),
             local_now=timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"),
+            site_url_display=settings.SITE_URL.split("://")[-1],
         )
         return super().render_change_form(request, context, *args, **kwargs)
 
@@ -313,6 +353,9 @@ class ArticleAdmin(CompareVersionAdmin):
                 zone_note=zone_note(),
                 current_publish_at=(
                     timezone.localtime(article.publish_at).strftime("%Y-%m-%dT%H:%M") if article.publish_at else ""
+                ),
+                current_expire_at=(
+                    timezone.localtime(article.expire_at).strftime("%Y-%m-%dT%H:%M:%S") if article.expire_at else ""
                 ),
                 state=article.state(),
                 publish_time=admin_time(article.publish_at),

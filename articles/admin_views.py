@@ -23,11 +23,14 @@ from django.utils.http import urlencode
 from reversion.models import Version
 from taggit.models import Tag
 
+from images.pictures import with_inline_images
+
 from .clock import admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
 from .models import WORKFLOW, Action, Article, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, is_editor
 from .presence import mark_editing, stop_editing
-from .text import plain_text
+from .text import plain_text, render_markdown
+from .views import ArticleDetailView
 from .workflow import restore_revision, revision_content, take_transition
 
 
@@ -140,7 +143,6 @@ def share(model_admin, request, object_id):
 def theme_suggestions(model_admin, request):
     """JSON for the open article form: the likeliest themes for the text typed so far, and
     recent articles it may duplicate. POST headline, deck, standfirst, body (and `article`, its id)."""
-    # scikit-learn is loaded only where suggestions are made, not in every web worker.
     from themes.suggestions import suggest_themes
 
     if request.method != "POST":
@@ -251,3 +253,34 @@ def calendar(model_admin, request):
         "zone_note": zone_note(),
     }
     return TemplateResponse(request, "admin/articles/article/calendar.html", context)
+
+
+def markdown_preview(model_admin, request):
+    """The body as readers will see it, through the public page's own pipeline (Markdown,
+    the nh3 allowlist, inline pictures), for the editor's live preview."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    body = request.POST.get("body", "")[:MAX_BODY]
+    return JsonResponse({"html": str(with_inline_images(render_markdown(body)))})
+
+
+def form_preview(model_admin, request, object_id):
+    """The article in the public design as the form holds it now, before it is saved."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    article = model_admin.get_object(request, unquote(object_id))
+    if article is None or not article.can_view(request.user):
+        raise Http404("No such article.")
+    for name in ("headline", "deck", "standfirst", "body"):
+        if name in request.POST:
+            setattr(article, name, request.POST[name][:MAX_BODY])
+    article.body_html = render_markdown(article.body)  # never saved: this instance only renders
+    page = ArticleDetailView()
+    page.setup(request, pk=article.pk)
+    page.object, page.preview = article, True
+    return page.render_article()
+
+
+MAX_BODY = 500_000

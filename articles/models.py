@@ -27,7 +27,7 @@ from .text import render_markdown, validate_plain_text
 
 
 class Author(models.Model):
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_plain_text])
     slug = models.SlugField(max_length=120, unique=True, help_text="Part of the author's web address.")
     bio = models.TextField(blank=True, help_text="A sentence or two shown on the author's page.")
     user = models.OneToOneField(
@@ -164,7 +164,8 @@ class Article(models.Model):
     )
     standfirst = models.TextField(
         blank=True,
-        help_text="The summary paragraph readers see first, and search engines and social cards show.",
+        validators=[validate_plain_text],
+        help_text="The summary paragraph readers see first, and search engines and social cards show. Plain text.",
     )
     body = models.TextField(
         blank=True,

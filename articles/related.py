@@ -9,11 +9,13 @@ articles of the last RECENT_DAYS and any article sharing a tag.
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import Article, Status
 from .text import plain_text
+from .tfidf import Vectoriser, cosine, words
 
 RELATED_COUNT = 10  # stored; the page shows the first live ones
 SHOWN = 5
@@ -29,12 +31,6 @@ def _text(article):
 
 def related_ids_for(article, now=None):
     """Ids of the articles most like `article`, best first."""
-    # Loaded here, not at import: readers' web workers never need scikit-learn.
-    import numpy as np
-    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-    from sklearn.preprocessing import normalize
-
-    vectorizer = HashingVectorizer(n_features=2**18, alternate_sign=False, norm=None, stop_words="english")
     now = now or timezone.now()
     tag_ids = set(article.tags.values_list("pk", flat=True))
     pool = (
@@ -45,16 +41,28 @@ def related_ids_for(article, now=None):
         .order_by("-publish_at")
         .only("headline", "standfirst", "body")[:POOL_SIZE]
     )
-    candidates = list(pool.prefetch_related("tags"))
+    candidates = list(pool)
     if not candidates:
         return []
-    transformer = TfidfTransformer(sublinear_tf=True)
-    matrix = normalize(transformer.fit_transform(vectorizer.transform([_text(a) for a in [article, *candidates]])))
-    cosine = (matrix[1:] @ matrix[0].T).toarray().ravel()
-    shared = np.array([len(tag_ids & {tag.pk for tag in other.tags.all()}) for other in candidates])
-    scores = cosine + TAG_WEIGHT * shared
-    best = np.argsort(-scores)[:RELATED_COUNT]
-    return [candidates[i].pk for i in best if scores[i] >= MIN_SCORE]
+    # Counted in one grouped query: taggit's prefetch builds a queryset per article (60 % of the time).
+    shared_tags = dict(
+        Article.tags.through.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article),
+            object_id__in=[other.pk for other in candidates],
+            tag_id__in=tag_ids,
+        )
+        .values_list("object_id")
+        .annotate(count=Count("pk"))
+    )
+    documents = [words(_text(other)) for other in [article, *candidates]]
+    vectoriser = Vectoriser(documents)
+    own, *others = [vectoriser.vector(document) for document in documents]
+    scores = {
+        other.pk: cosine(own, vector) + TAG_WEIGHT * shared_tags.get(other.pk, 0)
+        for other, vector in zip(candidates, others, strict=True)
+    }
+    best = sorted(scores, key=lambda pk: -scores[pk])[:RELATED_COUNT]
+    return [pk for pk in best if scores[pk] >= MIN_SCORE]
 
 
 def refresh_related(article, now=None):

@@ -2,7 +2,11 @@
 
 from django.conf import settings
 
-from .text import plain_text
+from sitesettings.models import current
+
+from .text import cut_at_word, plain_text
+
+HEADLINE_LIMIT = 110
 
 
 def absolute(path):
@@ -25,7 +29,8 @@ def news_article(article):
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": plain_text(article.headline)[:110],
+        # Google reads at most 110 characters of a headline.
+        "headline": cut_at_word(plain_text(article.headline), HEADLINE_LIMIT),
         "description": plain_text(article.standfirst or article.deck),
         "datePublished": published.isoformat(timespec="seconds"),
         "dateModified": modified.isoformat(timespec="seconds"),
@@ -33,7 +38,7 @@ def news_article(article):
             {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
             for author in article.byline
         ],
-        "publisher": {"@type": "Organization", "name": settings.SITE_PUBLISHER, "url": settings.SITE_URL + "/"},
+        "publisher": current().organization(),
         "keywords": [tag.name for tag in article.tags.all()],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,

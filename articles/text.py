@@ -1,15 +1,20 @@
 """Plain-text rules for headlines and decks, and the Markdown → safe HTML pipeline for bodies."""
 
+import html
 import re
 
 import markdown
 import nh3
 from django.core.exceptions import ValidationError
 
+# What counts as an HTML tag in plain text: "<", a tag name, then attributes up to ">".
+# As in browsers, "x < y" and "a<b merger" (no closing ">") are text, kept as typed.
+HTML_TAG = re.compile(r"</?[a-zA-Z!][^<>]*>")
+
 # Markup an editor might paste into a plain-text field, each with the words
 # the error message uses to say what to remove.
 MARKUP_PATTERNS = [
-    (re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>"), "HTML tags such as “<b>”"),
+    (HTML_TAG, "HTML tags such as “<b>”"),
     (re.compile(r"\*\*|__"), "bold markers “**” or “__”"),
     (re.compile(r"(?:^|\s)\*(?=\S)[^*]*\S\*(?:\s|$)"), "italic markers “*”"),
     (re.compile(r"^\s*#{1,6}\s"), "heading markers “#”"),
@@ -22,8 +27,14 @@ MARKUP_PATTERNS = [
 
 
 def markup_found(value):
-    """The descriptions of all markup found in `value` (empty when it is plain)."""
-    return [label for pattern, label in MARKUP_PATTERNS if pattern.search(value or "")]
+    """What markup `value` holds, each kind described with the first piece found
+    (empty when it is plain)."""
+    found = []
+    for pattern, label in MARKUP_PATTERNS:
+        match = pattern.search(value or "")
+        if match:
+            found.append(f"{label} (here “{match.group().strip()[:40]}”)")
+    return found
 
 
 def validate_plain_text(value):
@@ -36,6 +47,8 @@ def validate_plain_text(value):
         )
 
 
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
 _STRIP_MARKDOWN = [
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
     (re.compile(r"^\s*#{1,6}\s+"), ""),
@@ -46,22 +59,33 @@ _STRIP_MARKDOWN = [
 
 
 # Characters without which there is no markup to remove (the common case: one regex scan).
-_MARKUP_CHARACTERS = re.compile(r"[<>&*_~`#\[]")
+_MARKUP_CHARACTERS = re.compile(r"[<&*_~`#\[>]")
 
 
 def plain_text(value):
-    """`value` with any HTML or Markdown markup removed, for showing a headline or
-    deck that reached the database without passing form validation."""
+    """`value` with the markup that validation refuses removed, for showing a headline or
+    deck that reached the database without passing form validation.
+
+    Never an HTML parser: a parser reads "Shares fall as a<b merger collapses" as the
+    text "Shares fall as a" and a `<b …>` tag. Only complete tags go; the rest is text,
+    and the template's autoescaping is the only escaping."""
     if not _MARKUP_CHARACTERS.search(value or ""):
         return " ".join((value or "").split())
-    text = nh3.clean(value, tags=set())
-    # nh3 escapes what is left; unescape the few entities so the template's
-    # own autoescaping is the only escaping.
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
-    text = text.replace("&amp;", "&")
+    text = _SCRIPT_OR_STYLE.sub("", value)
+    text = html.unescape(HTML_TAG.sub("", text))
     for pattern, replacement in _STRIP_MARKDOWN:
         text = pattern.sub(replacement, text)
     return " ".join(text.split())
+
+
+def cut_at_word(value, limit):
+    """`value` at most `limit` characters long, cut at a word boundary with an ellipsis."""
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    if value[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–—-") + "…"
 
 
 ALLOWED_TAGS = {

@@ -120,7 +120,11 @@ class SharedPreviewView(ArticleDetailView):
             raise Http404("This share link has expired or been revoked.")
         self.object = get_object_or_404(self.article_queryset(), pk=link.article_id)
         self.preview = True
+        self.shared_until = link.expires_at
         return self.render_article()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(shared_until=self.shared_until, **kwargs)
 
 
 class ArticleGone(Exception):

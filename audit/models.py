@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
-from .context import current_request
+from .context import client_ip, current_request
 
 
 def _content_type(obj):
@@ -74,8 +74,6 @@ class AuditEntry(models.Model):
             user = getattr(request, "user", None)
             actor = user if user is not None and user.is_authenticated else None
         if ip_address is None and request is not None:
-            from newsroom.security import client_ip
-
             ip_address = client_ip(request)
         if isinstance(detail, str):
             detail = {"note": detail} if detail else {}

@@ -3,15 +3,22 @@
 Seeds a throw-away SQLite database (embedded default, no network) with ARTICLES
 articles spread over THEMES themes, then times: building the theme model from
 scratch (a cache miss, once per MODEL_MAX_AGE), one suggestion with the model
-cached (what an editor waits for on every pause in typing), and the duplicate
-check over the 72-hour window.
+cached (what an editor waits for on every pause in typing: reading the model from
+the cache included), the duplicate check over the 72-hour window, and working out
+one article's related stories (an admin save of a theme-less article).
 
-    .venv/bin/python bench/theme_suggestions.py [--articles 100000] [--themes 50]
+Each theme favours a handful of words, as a running story does; the other words
+come from a general vocabulary of VOCABULARY words drawn as in real text (Zipf: the
+k-th commonest word is k times rarer than the commonest), so the model is as large
+as a real newsroom's.
+
+    .venv/bin/python bench/theme_suggestions.py [--articles 100000] [--themes 50] [--vocabulary 20000]
 
 The result is recorded in bench/README_themes.md.
 """
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -38,6 +45,7 @@ def main():
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--themes", type=int, default=50)
     parser.add_argument("--suggestions", type=int, default=200)
+    parser.add_argument("--vocabulary", type=int, default=20_000, help="general words (0: only the 80 below)")
     options = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="bench-themes-")
@@ -46,13 +54,15 @@ def main():
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.utils import timezone
 
     from articles.duplicates import find_duplicates
     from articles.models import Article, Status
+    from articles.related import related_ids_for
     from themes.models import Theme
-    from themes.suggestions import ThemeModel, suggest_themes, theme_model
+    from themes.suggestions import MODEL_CACHE_KEY, ThemeModel, suggest_themes, theme_model
 
     call_command("migrate", verbosity=0)
     rng = random.Random(9)
@@ -61,10 +71,16 @@ def main():
     )
     # Each theme favours its own handful of words, as a running story does.
     favourites = {theme.pk: rng.sample(WORDS, 6) for theme in themes}
+    syllables = ["".join(pair) for pair in itertools.product("bcdfglmnprstv", "aeiou")]
+    general = WORDS + [
+        "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(options.vocabulary)
+    ]
+    zipf = list(itertools.accumulate(1 / rank for rank in range(1, len(general) + 1)))
 
     def text(theme, length):
         own = favourites[theme.pk]
-        return " ".join(rng.choice(own) if rng.random() < 0.5 else rng.choice(WORDS) for _ in range(length))
+        common = iter(rng.choices(general, cum_weights=zipf, k=length))
+        return " ".join(rng.choice(own) if rng.random() < 0.5 else next(common) for _ in range(length))
 
     now = timezone.now()
     started = time.perf_counter()
@@ -108,6 +124,14 @@ def main():
         find_duplicates(headline=headline, standfirst=standfirst)
         duplicate_timings.append((time.perf_counter() - started) * 1000)
     recent = Article.objects.filter(publish_at__gte=now - timedelta(hours=72)).count()
+    related_timings = []
+    for article in Article.objects.order_by("-pk")[:20]:
+        started = time.perf_counter()
+        related_ids_for(article)
+        related_timings.append((time.perf_counter() - started) * 1000)
+    model = cache.get(MODEL_CACHE_KEY)
+    words = len(model.vectoriser.idf)
+    weights = sum(len(indexes) for indexes, _weights in model.postings.values())
 
     def summary(values):
         values = sorted(values)
@@ -115,7 +139,11 @@ def main():
 
     print(f"model build (cache miss): {build * 1000:.0f} ms")
     print(f"suggestion, model cached: {summary(timings)} over {len(timings)}; top-1 right {right / len(timings):.0%}")
+    print(f"model: {words} words, {weights} centroid weights")
     print(f"duplicate check over {recent} articles in the last 72 h: {summary(duplicate_timings)}")
+    print(f"related stories of one article (pool of the 500 newest): {summary(related_timings)}")
+    with open("/proc/self/status") as status:
+        print(next(line for line in status if line.startswith("VmRSS")).strip(), "(this process, at the end)")
 
 
 if __name__ == "__main__":

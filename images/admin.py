@@ -1,32 +1,11 @@
-from django import forms
 from django.contrib import admin
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
 from django.utils.html import format_html
 
 from audit.models import AuditEntry
 
-from . import processing
+from .forms import ImageForm, upload_stored_first
 from .models import Image
-
-
-class ImageForm(forms.ModelForm):
-    # A plain file field: the content is checked by images.processing, which says
-    # exactly what is wrong, instead of Django's one generic "not an image" message.
-    file = forms.FileField(
-        help_text=Image._meta.get_field("file").help_text,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
-    )
-
-    class Meta:
-        model = Image
-        fields = ["file", "title", "alt_text", "caption", "credit", "focal_x", "focal_y"]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if isinstance(upload, UploadedFile):
-            processing.prepare(upload)  # raises a ValidationError with the reason
-        return upload
 
 
 @admin.register(Image)
@@ -106,6 +85,12 @@ class ImageAdmin(admin.ModelAdmin):
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404("No such image.")
+
+    def changeform_view(self, request, *args, **kwargs):
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            return super().changeform_view(request, *args, **kwargs)
+        with upload_stored_first(request):
+            return super().changeform_view(request, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

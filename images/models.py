@@ -118,32 +118,26 @@ class Image(models.Model):
             super().save(*args, **kwargs)
 
     def _store_upload(self, *args, **kwargs):
-        """Store the new file and its renditions and save the row, all or nothing:
-        when anything fails, every file written so far is deleted again."""
-        prepared = processing.prepare(self.file.file)
+        """Record a new file and its renditions, all or nothing. The files are written first,
+        outside any transaction (the admin writes them before its own, see images.forms), so
+        that the transaction recording them is short; when the row cannot be saved, every
+        file written for it is deleted again."""
         storage = self.file.storage
+        stored = processing.store_upload(self.file.file, storage, focal=(self.focal_x, self.focal_y))
         previous = self._stored_names_in_database()
-        written = []
         try:
             with transaction.atomic():
-                name = processing.store_original(prepared, storage, written)
-                self.renditions = processing.store_renditions(
-                    prepared.picture,
-                    fallback_format=prepared.fallback_format,
-                    original_name=name,
-                    focal=(self.focal_x, self.focal_y),
-                    storage=storage,
-                    written=written,
-                )
-                self.file.name = name
+                self.file.name = stored.name
                 self.file._committed = True
-                self.width, self.height = prepared.picture.size
+                self.renditions = stored.renditions
+                self.width, self.height = stored.width, stored.height
                 super().save(*args, **kwargs)
+                stored.recorded = True
         except BaseException:
-            processing.delete_files(storage, written)
+            stored.recorded = False
+            processing.delete_files(storage, stored.written)
             raise
-        if previous:
-            transaction.on_commit(lambda: processing.delete_files(storage, previous))
+        transaction.on_commit(lambda: processing.delete_files(storage, previous))
 
     def _stored_names_in_database(self):
         if not self.pk:
@@ -166,7 +160,7 @@ class Image(models.Model):
         written = []
         try:
             self.renditions = processing.store_renditions(
-                processing.clean_copy(picture),
+                processing.premultiplied(processing.clean_copy(picture)),
                 fallback_format=fallback,
                 original_name=self.file.name,
                 focal=(self.focal_x, self.focal_y),

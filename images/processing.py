@@ -4,10 +4,16 @@ Everything here runs when an image is uploaded (or when renditions are
 regenerated), never while a reader waits. Files are written through Django's
 storage API so that object storage can replace the local disk."""
 
+import ctypes
+import ctypes.util
+import errno
+import gc
 import io
 import secrets
+import threading
 import warnings
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
@@ -22,6 +28,13 @@ MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
 SOCIAL_SIZE = (1200, 630)
+# The largest side each encoder takes (libwebp's limit; JPEG's 16-bit header fields).
+MAX_SIDE = {"WEBP": 16383, "JPEG": 65535, "PNG": 2**31 - 1}
+
+# A worker decodes one large picture at a time: a 50-megapixel picture is 200 MB decoded,
+# and two threads of one gunicorn worker each holding one would double that.
+LARGE_PIXELS = 4_000_000
+_one_large_picture = threading.Lock()
 
 # How each accepted format is stored (the original, re-encoded) and which
 # format its non-WebP renditions use. A GIF keeps only its first frame.
@@ -51,7 +64,7 @@ class PreparedImage:
 
 
 def has_alpha(picture):
-    return picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+    return picture.mode in ("RGBA", "RGBa", "LA", "PA") or "transparency" in picture.info
 
 
 def refuse(message, code):
@@ -60,10 +73,10 @@ def refuse(message, code):
 
 def prepare(upload):
     """Decode `upload` (a Django File) and return a PreparedImage, or raise a
-    ValidationError saying what is wrong. The content decides, never the name."""
-    cached = getattr(upload, "_newsroom_prepared", None)
-    if cached is not None:
-        return cached
+    ValidationError saying what is wrong. The content decides, never the name.
+
+    Memory: the decoded bitmap, plus a second one only while it is turned upright or
+    converted to another mode (about twice the bitmap at the peak, never three times)."""
     size = upload.size
     if size > MAX_UPLOAD_BYTES:
         refuse(
@@ -72,12 +85,11 @@ def prepare(upload):
             "too_large",
         )
     upload.seek(0)
-    data = upload.read()
     try:
         with warnings.catch_warnings():
             # Our own, lower pixel limit is checked just below.
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
-            picture = PILImage.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            picture = PILImage.open(readable(upload), formats=ACCEPTED_FORMATS)
     except PILImage.DecompressionBombError:
         refuse_bomb()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -92,15 +104,19 @@ def prepare(upload):
     try:
         picture.seek(0)  # an animated GIF or WebP keeps its first frame
         picture.load()
-        upright = ImageOps.exif_transpose(picture)
+        ImageOps.exif_transpose(picture, in_place=True)
     except (OSError, SyntaxError, ValueError, EOFError, PILImage.DecompressionBombError):
         refuse(
             "This image is damaged or incomplete and cannot be read. Export it again and upload the new file.",
             "corrupt",
         )
-    prepared = PreparedImage(picture=clean_copy(upright), source_format=source_format, name=upload.name or "image")
-    upload._newsroom_prepared = prepared
-    return prepared
+    return PreparedImage(picture=clean_copy(picture), source_format=source_format, name=upload.name or "image")
+
+
+def readable(upload):
+    """The file object inside a Django File: Pillow takes a Django File for a path name."""
+    inner = getattr(upload, "file", None)
+    return inner if inner is not None else upload
 
 
 def refuse_bomb(width=None, height=None):
@@ -113,20 +129,28 @@ def refuse_bomb(width=None, height=None):
 
 
 def clean_copy(picture):
-    """A copy of `picture` in a mode every encoder takes, with no metadata at all
-    (EXIF with GPS and camera serials, XMP, comments); only the colour profile stays."""
-    if picture.mode == "P" or picture.mode == "LA" or picture.mode == "PA":
+    """`picture` in a mode every encoder takes, with no metadata at all (EXIF with GPS
+    and camera serials, XMP, comments); only the colour profile stays. Converts only when
+    the mode needs it, so that a second bitmap exists only for a moment."""
+    icc_profile = picture.info.get("icc_profile")
+    if picture.mode.startswith("I"):
+        # 16-bit greyscale (a PNG's "I;16"): scale 0–65535 to 0–255; converting
+        # directly would clip every value above 255 to white.
+        wide = picture if picture.mode == "I" else picture.convert("I")
+        picture = wide.point(lambda value: value * (1 / 256)).convert("L")
+        del wide
+    elif picture.mode in ("P", "LA", "PA"):
         picture = picture.convert("RGBA" if has_alpha(picture) else "RGB")
     elif picture.mode not in ("RGB", "RGBA", "L"):
         picture = picture.convert("RGB")
-    copy = picture.copy()
-    icc_profile = picture.info.get("icc_profile")
-    copy.info = {"icc_profile": icc_profile} if icc_profile else {}
-    return copy
+    picture.info = {"icc_profile": icc_profile} if icc_profile else {}
+    return picture
 
 
 def encode(picture, image_format, *, quality=82):
     """Bytes of `picture` in `image_format`, carrying no metadata but its colour profile."""
+    if picture.mode == "RGBa":
+        picture = unpremultiplied(picture)
     if image_format == "JPEG" and picture.mode not in ("RGB", "L"):
         background = PILImage.new("RGB", picture.size, "white")
         background.paste(picture, mask=picture.getchannel("A") if has_alpha(picture) else None)
@@ -143,11 +167,29 @@ def encode(picture, image_format, *, quality=82):
     return buffer.getvalue()
 
 
-def resized(picture, width):
+def premultiplied(picture):
+    """A picture with transparency as "RGBa" (colours premultiplied by alpha), the form
+    Pillow resizes it in: resizing an "RGBA" picture makes a premultiplied copy of all of
+    it every time, another 200 MB for a 50-megapixel picture."""
+    if picture.mode != "RGBA":
+        return picture
+    converted = picture.convert("RGBa")
+    converted.info = picture.info
+    return converted
+
+
+def unpremultiplied(picture):
+    converted = picture.convert("RGBA")
+    converted.info = picture.info
+    return converted
+
+
+def resized(picture, width, height=None):
     if width >= picture.width:
         return picture
-    height = max(1, round(picture.height * width / picture.width))
-    return picture.resize((width, height), PILImage.Resampling.LANCZOS)
+    height = height or max(1, round(picture.height * width / picture.width))
+    # reducing_gap: shrink by whole factors first (fast, little memory), then LANCZOS.
+    return picture.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def rendition_widths(original_width):
@@ -171,8 +213,9 @@ def focal_crop(picture, size, focal_x=None, focal_y=None):
         crop_w, crop_h = picture.width, round(picture.width * target_h / target_w)
     left = min(max(round(focal_x * picture.width - crop_w / 2), 0), picture.width - crop_w)
     top = min(max(round(focal_y * picture.height - crop_h / 2), 0), picture.height - crop_h)
-    cropped = picture.crop((left, top, left + crop_w, top + crop_h))
-    return cropped.resize(size, PILImage.Resampling.LANCZOS)
+    # box= resamples from the region itself: no cropped copy of a large picture.
+    box = (left, top, left + crop_w, top + crop_h)
+    return picture.resize(size, PILImage.Resampling.LANCZOS, box=box, reducing_gap=3.0)
 
 
 def stem_for(name):
@@ -191,26 +234,157 @@ def store_original(prepared, storage, written):
 
 def store_renditions(picture, *, fallback_format, original_name, focal, storage, written):
     """Make and save every rendition of `picture`; returns the list kept on the Image row.
-    Every name saved is appended to `written` at once, so a failure can remove them all."""
+    Every name saved is appended to `written` at once, so a failure can remove them all.
+
+    Widest first, each made from the one before it: no more than one rendition of a
+    large picture exists at a time, beside the picture itself."""
     folder = str(PurePosixPath(original_name).parent)
     base = f"{folder}/renditions/{PurePosixPath(original_name).stem}-{secrets.token_hex(4)}"
     renditions = []
 
     def save(kind, variant, image_format):
+        if max(variant.size) > MAX_SIDE[image_format]:
+            return False
         content = encode(variant, image_format)
         name = storage.save(f"{base}-{kind}.{EXTENSIONS[image_format].lower()}", ContentFile(content))
         written.append(name)
         entry = {"kind": "social" if kind == "social" else "width"}
         entry.update(name=name, format=image_format, width=variant.width, height=variant.height)
         renditions.append(entry)
+        return True
 
-    for width in rendition_widths(picture.width):
-        variant = resized(picture, width)
-        save(f"{width}w", variant, "WEBP")
-        save(f"{width}w", variant, fallback_format)
     social = focal_crop(picture, SOCIAL_SIZE, *focal)
     save("social", social, "PNG" if fallback_format == "PNG" else "JPEG")
+    del social
+    widths = sorted(rendition_widths(picture.width), reverse=True)
+    heights = {width: max(1, round(picture.height * width / picture.width)) for width in widths}
+    # A picture too tall for WebP at its widest rendition (a 600 × 17000 strip) gets no WebP
+    # at all: a <source> missing some widths would make browsers pick a blurry one.
+    webp = max(widths[0], heights[widths[0]]) <= MAX_SIDE["WEBP"]
+    source = picture
+    for width in widths:
+        variant = resized(source, width, heights[width])
+        if webp:
+            save(f"{width}w", variant, "WEBP")
+        if not save(f"{width}w", variant, fallback_format):
+            refuse_shape(picture)
+        source = variant
+    renditions.sort(key=lambda r: (r["kind"] == "social", r["width"], r["format"] != "WEBP"))
     return renditions
+
+
+def refuse_shape(picture):
+    refuse(
+        f"This picture is too long and narrow to show on a web page ({picture.width} × {picture.height} pixels). "
+        "Crop it or split it into several pictures, then upload those.",
+        "shape",
+    )
+
+
+@dataclass
+class StoredUpload:
+    """An upload decoded, its original and renditions written; what its Image row records."""
+
+    name: str
+    renditions: list
+    width: int
+    height: int
+    written: list = field(default_factory=list)
+    recorded: bool = False
+
+
+def store_upload(upload, storage, *, focal=(None, None)):
+    """Decode `upload`, write its original and renditions to `storage` and return a
+    StoredUpload, or raise a ValidationError in words. Done once per upload (the result,
+    or the refusal, is kept on it), and meant to run outside any database transaction:
+    encoding a large picture takes seconds, and a transaction would hold SQLite's write
+    lock all that time. On failure nothing stays written."""
+    if isinstance(getattr(upload, "_newsroom_stored", None), (StoredUpload, ValidationError)):
+        if isinstance(upload._newsroom_stored, ValidationError):
+            raise upload._newsroom_stored
+        return upload._newsroom_stored
+    written = []
+    try:
+        with one_picture_at_a_time(upload):
+            prepared = prepare(upload)
+            try:
+                name = store_original(prepared, storage, written)
+                prepared.picture = premultiplied(prepared.picture)  # the RGBA one is freed
+                renditions = store_renditions(
+                    prepared.picture,
+                    fallback_format=prepared.fallback_format,
+                    original_name=name,
+                    focal=focal,
+                    storage=storage,
+                    written=written,
+                )
+            except (OSError, ValueError) as error:
+                if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+                    refuse(
+                        "The server's disk is full, so the picture could not be stored. Nothing was saved: "
+                        "try again later, and tell the technical team.",
+                        "disk_full",
+                    )
+                if getattr(error, "errno", None) is not None:
+                    raise  # the storage failed, not the picture: a server error, logged
+                refuse(
+                    f"The picture library cannot store this picture ({error}). "
+                    "Export it again as an ordinary JPEG or PNG and upload that.",
+                    "cannot_encode",
+                )
+            stored = StoredUpload(name, renditions, *prepared.picture.size, written=written)
+            prepared.picture.close()
+            del prepared
+    except ValidationError as refusal:
+        delete_files(storage, written)
+        upload._newsroom_stored = refusal
+        raise
+    except BaseException:
+        delete_files(storage, written)
+        raise
+    upload._newsroom_stored = stored
+    return stored
+
+
+@contextmanager
+def one_picture_at_a_time(upload):
+    """Hold the worker's large-picture lock while a large picture is decoded and encoded,
+    then give its memory back to the operating system."""
+    large = _declared_pixels(upload) > LARGE_PIXELS
+    if large:
+        _one_large_picture.acquire()
+    try:
+        yield
+    finally:
+        if large:
+            gc.collect()
+            release_memory()
+            _one_large_picture.release()
+
+
+def _declared_pixels(upload):
+    try:
+        upload.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(readable(upload), formats=ACCEPTED_FORMATS) as picture:
+                return picture.width * picture.height
+    except Exception:
+        return 0
+    finally:
+        upload.seek(0)
+
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
+
+
+def release_memory():
+    """Give freed heap memory back to the operating system. Pillow allocates a large
+    picture in blocks that glibc keeps in its heap after they are freed; without this a
+    worker that once decoded a 50-megapixel picture stays 600 MB large."""
+    trim = getattr(_libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def delete_files(storage, names):

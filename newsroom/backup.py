@@ -10,6 +10,7 @@ Layout of the archive:
 
 import io
 import json
+import os
 import tarfile
 import tempfile
 from collections import Counter
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from articles.models import system_gate
 from audit.context import paused
+from images.orphans import media_files
 
 FORMAT = 1
 
@@ -42,18 +44,6 @@ CONTENT_MODELS = ["articles.Article", "articles.Author", "themes.Theme", "images
 
 class BackupError(Exception):
     pass
-
-
-def media_files(storage=default_storage, folder=""):
-    """Every file name in `storage`, recursively (works for disk and object storage)."""
-    try:
-        folders, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in sorted(files):
-        yield f"{folder}/{name}" if folder else name
-    for sub in sorted(folders):
-        yield from media_files(storage, f"{folder}/{sub}" if folder else sub)
 
 
 def dump_data(data_path, keyed_path):
@@ -97,7 +87,10 @@ def backup(out_path):
             "media_files": len(files),
         }
         partial = out_path.with_name(out_path.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
+        partial.unlink(missing_ok=True)
+        # 0600 from the first byte: the archive holds password hashes and unpublished articles.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
             _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
             archive.add(data_path, "data.json")
             archive.add(keyed_path, "keyed.json")

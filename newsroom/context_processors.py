@@ -1,16 +1,19 @@
 from django.conf import settings
 from django.utils import timezone
 
+from sitesettings.models import current
 from themes.models import navigation
 
 
 def site(request):
+    publication = current()
     return {
-        "site_name": settings.SITE_NAME,
-        "site_publisher": settings.SITE_PUBLISHER,
+        "site_name": publication.name,
+        "site_publisher": publication.copyright_holder,
+        "site_logo": publication.logo,
         "site_url": settings.SITE_URL,
         "site_description": settings.SITE_DESCRIPTION,
-        "follow_links": settings.FOLLOW_LINKS,
+        "follow_links": publication.follow_links,
         "current_year": timezone.localdate().year,
         "nav_themes": navigation,
     }

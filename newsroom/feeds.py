@@ -1,31 +1,44 @@
 """RSS 2.0 and Atom feeds of live articles: the whole site, each theme, each author, each tag."""
 
 import mimetypes
+import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape, format_html
 from taggit.models import Tag
 
 from articles.models import Article, Author
 from articles.text import plain_text
+from images.models import Image
+from images.pictures import INLINE_IMAGE, picture_context
+from sitesettings.models import current
 from themes.models import Theme
 
 FEED_SIZE = 30
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+
+# href="/…" and src="/…" in an article's HTML: feed readers resolve them against nothing.
+RELATIVE_URL = re.compile(r'\b(href|src)="/(?!/)')
 
 
 def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
-class MediaMixin:
-    """Adds `<media:content>` (Media RSS) for an item's lead image, with its alt text."""
+class NewsroomFeedMixin:
+    """What Django's feed generators lack: the full article as HTML (RSS `content:encoded`,
+    Atom `<content type="html">`), one author element per author, and the lead image as
+    Media RSS `<media:content>`. The image's alt text is only in the article HTML's `<img>`:
+    as `<media:description>` feed readers take it for the article's summary or content."""
 
     def rss_attributes(self):
-        return {**super().rss_attributes(), "xmlns:media": MEDIA_NS}
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS}
 
     def root_attributes(self):
         attrs = super().root_attributes()
@@ -34,26 +47,82 @@ class MediaMixin:
         return attrs
 
     def add_item_elements(self, handler, item):
+        authors = item.pop("authors", [])
         super().add_item_elements(handler, item)
+        atom = isinstance(self, Atom1Feed)
+        for name, link in authors:
+            if atom:
+                handler.startElement("author", {})
+                handler.addQuickElement("name", name)
+                handler.addQuickElement("uri", link)
+                handler.endElement("author")
+            else:
+                handler.addQuickElement("dc:creator", name)
+        if item.get("content_html"):
+            if atom:
+                handler.addQuickElement("content", item["content_html"], {"type": "html"})
+            else:
+                handler.addQuickElement("content:encoded", item["content_html"])
         image = item.get("image")
         if image:
             attrs = {"url": image["url"], "medium": "image", "type": image["type"]}
             if image["width"] and image["height"]:
                 attrs.update(width=str(image["width"]), height=str(image["height"]))
             handler.startElement("media:content", attrs)
-            if image["alt"]:
-                handler.addQuickElement("media:description", image["alt"], {"type": "plain"})
             if image["credit"]:
                 handler.addQuickElement("media:credit", image["credit"])
             handler.endElement("media:content")
 
 
-class RssFeed(MediaMixin, Rss201rev2Feed):
-    pass
+# RSS 2.0 gives a channel image's width and height only up to these.
+RSS_IMAGE_MAX = (144, 400)
 
 
-class AtomFeed(MediaMixin, Atom1Feed):
-    pass
+class RssFeed(NewsroomFeedMixin, Rss201rev2Feed):
+    def add_root_elements(self, handler):
+        # Readers take a channel's <description> for HTML; an author's bio or a theme's
+        # description is plain text. (Atom's <subtitle> is text already.)
+        self.feed["description"] = escape(self.feed["description"])
+        super().add_root_elements(handler)
+        logo = self.feed.get("logo")
+        if logo:
+            handler.startElement("image", {})
+            handler.addQuickElement("url", logo.absolute_url)
+            handler.addQuickElement("title", self.feed["title"])
+            handler.addQuickElement("link", self.feed["link"])
+            if logo.width <= RSS_IMAGE_MAX[0] and logo.height <= RSS_IMAGE_MAX[1]:
+                handler.addQuickElement("width", str(logo.width))
+                handler.addQuickElement("height", str(logo.height))
+            handler.endElement("image")
+
+
+class AtomFeed(NewsroomFeedMixin, Atom1Feed):
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        logo = self.feed.get("logo")
+        if logo:
+            handler.addQuickElement("logo", logo.absolute_url)
+
+
+def feed_figure(image):
+    """An image with its caption and credit as simple HTML that feed readers show: one
+    `<img>` with an absolute address (no `<picture>`, no srcset, no lazy loading)."""
+    if image is None or not image.file:
+        return ""
+    shown = picture_context(image, sizes="100vw")
+    caption = " ".join(filter(None, [image.caption, image.credit and f"({image.credit})"]))
+    return format_html(
+        '<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
+        absolute_url(shown["src"]),
+        shown["width"],
+        shown["height"],
+        image.alt_text,
+        format_html("<figcaption>{}</figcaption>", caption) if caption else "",
+    )
+
+
+def absolute_url(url):
+    return absolute(url) if url.startswith("/") else url
 
 
 def lead_image(article):
@@ -83,7 +152,7 @@ class ArticleFeed(Feed):
     url_name = "feeds:rss"
 
     def title(self, obj):
-        return settings.SITE_NAME
+        return current().name
 
     def description(self, obj):
         return settings.SITE_DESCRIPTION
@@ -98,29 +167,51 @@ class ArticleFeed(Feed):
         return absolute(reverse(self.url_name, kwargs=kwargs))
 
     def feed_copyright(self, obj):
-        return f"© {settings.SITE_PUBLISHER}"
+        return f"© {current().copyright_holder}"
+
+    def feed_extra_kwargs(self, obj):
+        return {"logo": current().logo}
 
     def articles(self, obj):
         return Article.objects.live()
 
     def items(self, obj):
-        return self.articles(obj).for_listing().prefetch_related("tags")[:FEED_SIZE]
+        items = list(
+            self.articles(obj)
+            .with_byline()
+            .select_related("theme", "lead_image")
+            .prefetch_related("tags")
+            .defer("body", "related_ids")
+            .order_by("-publish_at", "-id")[:FEED_SIZE]
+        )
+        # The pictures placed in the bodies ("[image:42]"), all in one query.
+        inline_ids = {int(pk) for item in items for pk in INLINE_IMAGE.findall(item.body_html)}
+        inline_images = Image.objects.in_bulk(inline_ids) if inline_ids else {}
+        for item in items:
+            item.inline_images = inline_images
+        return items
 
     def item_title(self, item):
         return plain_text(item.headline)
 
     def item_description(self, item):
-        return item.standfirst or plain_text(item.deck)
+        """The standfirst (or deck), plain text escaped for the HTML that RSS `<description>`
+        and Atom `<summary type="html">` carry: "<script>" in it stays words."""
+        return escape(item.standfirst or plain_text(item.deck))
+
+    def item_content_html(self, item):
+        """The whole article as sanitised HTML: the lead image, then the body with its
+        pictures, every address absolute."""
+
+        def inline_figure(match):
+            return feed_figure(item.inline_images.get(int(match.group(1))))
+
+        lead = feed_figure(item.lead_image if item.lead_image_id else None)
+        body = INLINE_IMAGE.sub(inline_figure, item.body_html)
+        return lead + RELATIVE_URL.sub(rf'\1="{settings.SITE_URL}/', body)
 
     def item_link(self, item):
         return absolute(item.get_absolute_url())
-
-    def item_author_name(self, item):
-        return ", ".join(author.name for author in item.byline) or None
-
-    def item_author_link(self, item):
-        authors = item.byline
-        return absolute(authors[0].get_absolute_url()) if len(authors) == 1 else None
 
     def item_categories(self, item):
         names = [item.theme.name] if item.theme_id else []
@@ -137,7 +228,11 @@ class ArticleFeed(Feed):
         return [Enclosure(image["url"], str(image["length"]), image["type"])] if image else []
 
     def item_extra_kwargs(self, item):
-        return {"image": lead_image(item)}
+        return {
+            "image": lead_image(item),
+            "content_html": self.item_content_html(item),
+            "authors": [(author.name, absolute(author.get_absolute_url())) for author in item.byline],
+        }
 
 
 class ThemeFeed(ArticleFeed):
@@ -147,10 +242,10 @@ class ThemeFeed(ArticleFeed):
         return get_object_or_404(Theme, slug=slug)
 
     def title(self, obj):
-        return f"{obj.name} · {settings.SITE_NAME}"
+        return f"{obj.name} · {current().name}"
 
     def description(self, obj):
-        return obj.description or f"The latest on {obj.name} from {settings.SITE_NAME}."
+        return obj.description or f"The latest on {obj.name} from {current().name}."
 
     subtitle = description
 
@@ -168,10 +263,10 @@ class AuthorFeed(ArticleFeed):
         return get_object_or_404(Author, slug=slug)
 
     def title(self, obj):
-        return f"{obj.name} · {settings.SITE_NAME}"
+        return f"{obj.name} · {current().name}"
 
     def description(self, obj):
-        return obj.bio or f"Articles by {obj.name} for {settings.SITE_NAME}."
+        return obj.bio or f"Articles by {obj.name} for {current().name}."
 
     subtitle = description
 
@@ -189,10 +284,10 @@ class TagFeed(ArticleFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def title(self, obj):
-        return f"Tagged {obj.name} · {settings.SITE_NAME}"
+        return f"Tagged {obj.name} · {current().name}"
 
     def description(self, obj):
-        return f"Articles tagged {obj.name} from {settings.SITE_NAME}."
+        return f"Articles tagged {obj.name} from {current().name}."
 
     subtitle = description
 

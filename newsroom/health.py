@@ -1,17 +1,35 @@
-"""Probes for load balancers and orchestrators.
+"""Probes for load balancers and orchestrators, and the page people get when the server
+cannot write.
 
-/healthz: the process answers (touches nothing else). /readyz: the database and the
-cache answer too, so a server that lost either is taken out of rotation (503).
-They are answered before host validation and the HTTPS redirect, because probes
-come straight to the server's address over plain HTTP."""
+/healthz: the process answers (touches nothing else). /readyz: everything a request may
+need to write works: the database takes writes, media storage takes a file, the cache
+answers, and the disks hold more than READYZ_MIN_FREE_MB. Otherwise it answers 503 naming
+what failed, and the server is taken out of rotation. Both are answered before host
+validation and the HTTPS redirect, because probes come straight to the server's address
+over plain HTTP; they name what failed, never a path or an error text.
+"""
 
+import errno
 import logging
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
-from django.http import JsonResponse
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage, storages
+from django.db import DatabaseError, connections
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
+
+# Writing a file to object storage costs a request: once per this many seconds per process.
+MEDIA_CHECK_INTERVAL = 30
+_media_checked = {"at": float("-inf"), "ok": True}
 
 
 def healthz(request):
@@ -19,25 +37,55 @@ def healthz(request):
 
 
 def readyz(request):
-    checks = {"database": _database_ready(), "cache": _cache_ready()}
-    ready = all(checks.values())
+    checks = {
+        "database": _database_writable(),
+        "media": _media_writable(),
+        "cache": _cache_ready(),
+        "disk": _disk_free(),
+    }
+    failing = [name for name, ok in checks.items() if not ok]
     return JsonResponse(
         {
-            "status": "ok" if ready else "unavailable",
+            "status": "unavailable" if failing else "ok",
             **{name: "ok" if ok else "failing" for name, ok in checks.items()},
+            **({"failing": failing} if failing else {}),
         },
-        status=200 if ready else 503,
+        status=503 if failing else 200,
     )
 
 
-def _database_ready():
+def _database_writable():
+    """The database answers and would take a write: SQLite gives this process its write
+    lock (a read-only file or a locked database refuses), PostgreSQL is a writable primary."""
+    connection = connections["default"]
     try:
-        with connections["default"].cursor() as cursor:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite" and not connection.in_atomic_block:
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute("ROLLBACK")
+            elif connection.vendor == "postgresql":
+                cursor.execute("SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'")
+                return cursor.fetchone() == (True,)
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
     except Exception:
-        logger.exception("Readiness: the database does not answer")
+        logger.exception("Readiness: the database does not take writes")
         return False
+
+
+def _media_writable():
+    now = time.monotonic()
+    if now - _media_checked["at"] < MEDIA_CHECK_INTERVAL and _media_checked["ok"]:
+        return True
+    try:
+        name = default_storage.save(".readyz/probe", ContentFile(b"ok"))
+        default_storage.delete(name)
+        ok = True
+    except Exception:
+        logger.exception("Readiness: media storage does not take a file")
+        ok = False
+    _media_checked.update(at=now, ok=ok)
+    return ok
 
 
 def _cache_ready():
@@ -47,6 +95,39 @@ def _cache_ready():
     except Exception:
         logger.exception("Readiness: the cache does not answer")
         return False
+
+
+def watched_folders():
+    """The local folders requests write to: media on disk, the SQLite database's, temporary files."""
+    folders = {"temporary files": Path(tempfile.gettempdir())}
+    if isinstance(storages["default"], FileSystemStorage):
+        folders["media"] = Path(storages["default"].location)
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) != ":memory:":
+        folders["database"] = Path(database["NAME"]).parent
+    return folders
+
+
+def _disk_free():
+    minimum = settings.READYZ_MIN_FREE_MB * 1024 * 1024
+    ok = True
+    for label, folder in watched_folders().items():
+        try:
+            free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+        except OSError:
+            logger.exception("Readiness: cannot measure the free space of %s (%s)", label, folder)
+            ok = False
+            continue
+        if free < minimum:
+            logger.error(
+                "Readiness: %s (%s) has %d MB free, below READYZ_MIN_FREE_MB=%d",
+                label,
+                folder,
+                free // 2**20,
+                settings.READYZ_MIN_FREE_MB,
+            )
+            ok = False
+    return ok
 
 
 PROBES = {"/healthz": healthz, "/readyz": readyz}
@@ -63,3 +144,42 @@ class HealthCheckMiddleware:
             response["Cache-Control"] = "no-store"
             return response
         return self.get_response(request)
+
+
+# --- When the server cannot write ------------------------------------------------------------
+
+# OSError numbers that mean "no room, or not writable": the server's state, not the request.
+CANNOT_WRITE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+# SQLite's and PostgreSQL's words for the same.
+CANNOT_WRITE_MESSAGES = (
+    "database or disk is full",
+    "disk i/o error",
+    "attempt to write a readonly database",
+    "database is locked",
+    "no space left on device",
+    "read-only transaction",
+    "could not extend file",
+)
+
+
+def cannot_write(error):
+    """Whether `error` (or what caused it) says the server cannot write just now."""
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in CANNOT_WRITE:
+            return True
+        if isinstance(error, DatabaseError) and any(words in str(error).lower() for words in CANNOT_WRITE_MESSAGES):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def server_error(request):
+    """handler500: a full disk or a database that cannot write is a 503 with a page saying
+    so (try again soon, nothing was saved), not "something went wrong"."""
+    if cannot_write(sys.exc_info()[1]):
+        page = render_to_string("503.html", request=None)
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = "120"
+        response["Cache-Control"] = "no-store"
+        return response
+    return HttpResponseServerError(render_to_string("500.html", request=None))

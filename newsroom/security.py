@@ -1,9 +1,12 @@
-"""Login throttling glue for django-axes: the client's address and the lock-out page."""
+"""Login throttling glue for django-axes: the failure count and the lock-out page.
+The client's address comes from audit.context.client_ip."""
 
-import ipaddress
-
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit
 from django.conf import settings
+from django.db.models import Sum
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -19,19 +22,29 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(request, username, password, **kwargs)
 
 
-def client_ip(request):
-    """The reader's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front,
-    the address the outermost trusted proxy saw (counting from the right of
-    X-Forwarded-For, because everything left of it is whatever the client sent)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if proxies and len(forwarded) >= proxies:
-        address = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
+def address_locked(request):
+    """Whether the request's address has failed LOGIN_ADDRESS_FAILURE_LIMIT sign-ins within the
+    cool-off, whatever the user names."""
+    from axes.models import AccessAttempt
+
+    failures = AccessAttempt.objects.filter(
+        ip_address=request.axes_ip_address, attempt_time__gte=get_cool_off_threshold(request)
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    return (failures or 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+
+class SignInFailures(AxesDatabaseHandler):
+    """axes' count per user name + address (AXES_LOCKOUT_PARAMETERS, against AXES_FAILURE_LIMIT),
+    and an address locked as a whole only at the much higher LOGIN_ADDRESS_FAILURE_LIMIT: a
+    newsroom behind one office address must not be locked out by one colleague's typos, while
+    someone trying many user names from one address still is. axes compares one count with one
+    limit, so a locked address counts as having reached it."""
+
+    def get_failures(self, request, credentials=None):
+        failures = super().get_failures(request, credentials)
+        if address_locked(request):
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -46,6 +59,8 @@ def locked_out(request, original_response=None, credentials=None):
         "title": "Sign-in locked",
         "username": get_client_username(request, credentials) or "",
         "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address_locked": address_locked(request),
+        "address_failure_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
         "cooloff_minutes": round(cool_off.total_seconds() / 60) if cool_off else None,
     }
     return TemplateResponse(request, "admin/locked_out.html", context, status=429).render()

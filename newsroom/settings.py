@@ -2,6 +2,7 @@
 environment; production differs from `make run` only by environment variables."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,7 +45,8 @@ SITE_NAME = env("SITE_NAME", "The Harbour Gazette")
 SITE_PUBLISHER = env("SITE_PUBLISHER", SITE_NAME)
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_DESCRIPTION = env("SITE_DESCRIPTION", "News from Port Ellery and the coast, as it happens.")
-# "Follow us" links: comma-separated "Label=https://url" pairs.
+# SITE_NAME, SITE_PUBLISHER and FOLLOW_LINKS are only the first values of the site settings that
+# editors change in the admin (sitesettings/). "Follow us" links: comma-separated "Label=https://url" pairs.
 FOLLOW_LINKS = [tuple(part.split("=", 1)) for part in env_list("FOLLOW_LINKS", "") if "=" in part]
 
 INSTALLED_APPS = [
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "csp",
     "django.contrib.sitemaps",
     "search",
+    "sitesettings",
 ]
 
 MIDDLEWARE = [
@@ -134,11 +137,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords are judged by zxcvbn, which estimates how many guesses a password takes (repeats,
+# sequences, keyboard walks, dates, common passwords and words, l33t) and says what to change.
+# Score 3 of 4: "safely unguessable", ~10^10 guesses. The publication's name and its pieces are
+# words it must not lean on ("harbourgazette"). zxcvbn refuses passwords over 72 characters.
+PASSWORD_MINIMAL_STRENGTH = int(env("PASSWORD_MINIMAL_STRENGTH", "3"))
+
+
+def _name_pieces(name):
+    """ "The Harbour Gazette" → the, harbour, gazette, theharbour, harbourgazette, theharbourgazette."""
+    words = re.findall(r"[^\W_]+", name.lower())
+    return {"".join(words[start:end]) for start in range(len(words)) for end in range(start + 1, len(words) + 1)}
+
+
+PASSWORD_EXTRA_DICTIONARY = sorted({"newsroom"} | _name_pieces(SITE_NAME) | _name_pieces(SITE_PUBLISHER))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -156,7 +172,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "newsroom.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -209,6 +225,13 @@ INSTALLED_APPS.append("pagecache")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "pagecache.middleware.PageCacheMiddleware"
 )
+# Brotli/gzip for public pages without secrets (newsroom/compression.py says which), outside the
+# page cache so that cached pages are compressed for each reader. COMPRESS_PAGES=off when a proxy
+# or CDN in front compresses. Static files are compressed by collectstatic (WhiteNoise).
+COMPRESS_PAGES = env_bool("COMPRESS_PAGES", True)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"), "newsroom.compression.PublicCompressionMiddleware"
+)
 PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is kept at most
 PAGE_CACHE_BROWSER_MAX_AGE = int(env("PAGE_CACHE_BROWSER_MAX_AGE", "30"))
@@ -227,6 +250,8 @@ PAGE_CACHE_WATCHED_MODELS = [
     "images.Image",
     "taggit.Tag",
     "taggit.TaggedItem",
+    "sitesettings.SiteSettings",
+    "sitesettings.FollowLink",
 ]
 
 # --- Production services and security layers -------------------------------------------------
@@ -259,20 +284,25 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
-# Logins: django-axes counts failures per username+IP and per IP, in the database,
-# so that every app server sees the same counts.
+# Logins: django-axes counts failures in the database, so that every app server sees the same
+# counts. LOGIN_FAILURE_LIMIT failures lock one user name at one address; an address as a whole
+# (any user names: a whole office behind one NAT address) only at LOGIN_ADDRESS_FAILURE_LIMIT.
 AUTHENTICATION_BACKENDS = [
     "newsroom.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "newsroom.security.SignInFailures"
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("LOGIN_ADDRESS_FAILURE_LIMIT", "100"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "newsroom.security.locked_out"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_PROXY", PRODUCTION) else "0"))
+# Searches one client may run per minute past the page cache (0: no limit); more answer 429.
+SEARCH_RATE_LIMIT = int(env("SEARCH_RATE_LIMIT", "30"))
 
 # Sessions end after a working day unless configured otherwise.
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
@@ -281,6 +311,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# /readyz fails (503) when a disk requests write to has less free space than this.
+READYZ_MIN_FREE_MB = int(env("READYZ_MIN_FREE_MB", "200"))
 # Probes come over plain HTTP from the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
@@ -307,6 +339,8 @@ CSP_ADMIN_DIRECTIVES = {
     **CONTENT_SECURITY_POLICY["DIRECTIVES"],
     # The admin's own templates carry style="" attributes; its scripts are all files.
     "style-src": [SELF, "'unsafe-inline'"],
+    # The focal-point picker previews a chosen file before upload through a blob: URL.
+    "img-src": [*_CSP_IMAGES, "blob:"],
 }
 CSP_MEDIA_DIRECTIVES = {
     "default-src": [NONE],
@@ -318,6 +352,7 @@ CSP_MEDIA_DIRECTIVES = {
 # and the home page until a new article in it goes live.
 THEME_DORMANT_DAYS = int(env("THEME_DORMANT_DAYS", "30"))
 
+<<<<<<< HEAD
 # --- Doors in and out: the content API (api/) and the WordPress importer (wordpress/) --------
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api", "wordpress"]
 # Outside the page cache, so that a cached 404 of an old WordPress address still turns into its 301.
@@ -347,3 +382,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+=======
+# Validators of plain-text fields in apps that do not import the articles (image captions, credits).
+PLAIN_TEXT_VALIDATORS = ["articles.text.validate_plain_text"]
+>>>>>>> main

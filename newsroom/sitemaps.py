@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from articles.models import Article, Author
+from sitesettings.models import current
 from themes.models import Theme
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -152,7 +153,7 @@ def news(request):
     return TemplateResponse(
         request,
         "sitemaps/news.xml",
-        {"articles": articles, "publication": settings.SITE_NAME, "language": settings.LANGUAGE_CODE.split("-")[0]},
+        {"articles": articles, "publication": current().name, "language": settings.LANGUAGE_CODE.split("-")[0]},
         content_type="application/xml",
     )
 

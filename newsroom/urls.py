@@ -4,16 +4,22 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
 
 from pagecache.decorators import public_page
+from sitesettings.models import current
 
 from . import feeds, sitemaps, views
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
-admin.site.site_header = f"{settings.SITE_NAME} newsroom"
-admin.site.site_title = settings.SITE_NAME
+# Read when a page is drawn, so that a new publication name shows at once.
+admin.site.site_header = lazy(lambda: f"{current().name} newsroom", str)()
+admin.site.site_title = lazy(lambda: current().name, str)()
 admin.site.index_title = "Newsroom"
+
+# A full disk or a database that cannot write is a 503 with a page saying so (newsroom/health.py).
+handler500 = "newsroom.health.server_error"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

@@ -7,6 +7,7 @@ from django.views.static import serve
 
 from articles.models import Article
 from pagecache.decorators import public_page
+from sitesettings.models import current
 from themes.models import Theme, navigation
 
 THEME_BLOCK_SIZE = 4
@@ -36,18 +37,12 @@ class HomeView(TemplateView):
 def website_and_publisher():
     """schema.org JSON-LD describing the site itself: the WebSite with its search, and the publisher."""
     home = settings.SITE_URL + "/"
-    organization = {
-        "@type": "NewsMediaOrganization",
-        "@id": f"{home}#publisher",
-        "name": settings.SITE_PUBLISHER,
-        "url": home,
-    }
-    if settings.FOLLOW_LINKS:
-        organization["sameAs"] = [url for _label, url in settings.FOLLOW_LINKS]
+    publication = current()
+    organization = publication.organization()
     website = {
         "@type": "WebSite",
         "@id": f"{home}#website",
-        "name": settings.SITE_NAME,
+        "name": publication.name,
         "description": settings.SITE_DESCRIPTION,
         "url": home,
         "inLanguage": settings.LANGUAGE_CODE,
@@ -81,5 +76,11 @@ def newest_per_theme(theme_ids):
 
 
 def media(request, path):
-    """Uploaded files from MEDIA_ROOT, read at request time (tests point it at a temporary folder)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Uploaded files from MEDIA_ROOT, read at request time (tests point it at a temporary folder).
+    A rendition's name is new each time it is made, so browsers and CDNs keep it for a year;
+    an original keeps its name when replaced, so it is kept for an hour."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if response.status_code == 200:
+        immutable = "/renditions/" in f"/{path}"
+        response["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "public, max-age=3600"
+    return response

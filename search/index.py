@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from articles.models import Article, Byline
 from articles.text import plain_text
 
-from .backends import MARK_END, MARK_START, get_backend
+from .backends import MARK_END, MARK_START, get_backend, sort_key
 
 BATCH_SIZE = 500
 _MARKS = {ord(MARK_START): " ", ord(MARK_END): " "}
@@ -16,8 +16,9 @@ def _text(value):
 
 
 def document(article):
-    """The searchable text of one article, field by field (bylines, tags and theme prefetched)."""
+    """The searchable text of one article, field by field (bylines, tags and theme prefetched), and its sort key."""
     return {
+        "sort_key": sort_key(article.pk, article.publish_at),
         "headline": _text(article.headline),
         "deck": _text(article.deck),
         "standfirst": _text(article.standfirst),
@@ -32,7 +33,7 @@ def _articles():
     return (
         Article.objects.select_related("theme")
         .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags")
-        .only("headline", "deck", "standfirst", "body_html", "theme__name")
+        .only("headline", "deck", "standfirst", "body_html", "publish_at", "theme__name")
         .order_by("pk")
     )
 
@@ -61,3 +62,12 @@ def rebuild():
         backend.replace({article.pk: document(article) for article in batch})
         total += len(batch)
         last_pk = batch[-1].pk
+
+
+def index_missing():
+    """Index the articles the index lacks (rows written without signals: bulk_create, raw SQL, a
+    database from before search, tables remade by a migration); returns how many."""
+    missing = sorted(set(Article.objects.values_list("pk", flat=True)) - get_backend().indexed_article_ids())
+    for start in range(0, len(missing), BATCH_SIZE):
+        index_articles(missing[start : start + BATCH_SIZE])
+    return len(missing)

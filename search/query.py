@@ -62,13 +62,22 @@ def _phrase(words):
     return '"' + " ".join(words) + '"'
 
 
+def fts5_required(parsed):
+    """The words and phrases an FTS5 match needs, every word a quoted string."""
+    return " AND ".join("(" + " OR ".join(_phrase(words) for words in group) + ")" for group in parsed.groups)
+
+
 def fts5_expression(parsed):
-    """An FTS5 MATCH expression in which every word is a quoted string."""
-    required = " AND ".join("(" + " OR ".join(_phrase(words) for words in group) + ")" for group in parsed.groups)
-    return required + "".join(f" NOT {_phrase(words)}" for words in parsed.excluded)
+    """The full FTS5 MATCH expression ("" when nothing is required: FTS5 cannot start with NOT,
+    and "everything but" is not a search)."""
+    if not parsed:
+        return ""
+    return fts5_required(parsed) + "".join(f" NOT {_phrase(words)}" for words in parsed.excluded)
 
 
 def websearch_text(parsed):
     """The same query spelled for PostgreSQL's websearch_to_tsquery, which never raises on odd input."""
+    if not parsed:
+        return ""
     required = " ".join(" or ".join(_phrase(words) for words in group) for group in parsed.groups)
     return required + "".join(f" -{_phrase(words)}" for words in parsed.excluded)

@@ -9,7 +9,7 @@ from articles.models import Article, Author, Byline
 from themes.models import Theme
 
 from .backends import get_backend
-from .index import index_articles
+from .index import index_articles, index_missing
 
 
 @receiver(post_save, sender=Article)
@@ -73,10 +73,19 @@ def reindex_remembered(sender, instance, **kwargs):
 
 
 @receiver(post_migrate)
-def drop_orphans(sender, app_config=None, using="default", **kwargs):
-    """A database flush empties the articles but not this index; forget what it left behind."""
-    if app_config is not None and app_config.label == "search":
-        from django.db import connection
+def after_migrate(sender, app_config=None, using="default", verbosity=1, **kwargs):
+    """A database flush empties the articles but not this index: forget what it left behind. Articles
+    the index lacks (search installed on an existing newsroom, its tables remade by a migration, rows
+    bulk-created) are indexed, once every migration has run and the models match the tables."""
+    # Sent per app with models, which search is not: on the articles' turn (all migrations have run by then).
+    if app_config is None or app_config.label != "articles":
+        return
+    from django.db import connection
 
-        if connection.alias == using and connection.introspection.table_names().count(get_backend().table):
-            get_backend().remove_orphans()
+    backend = get_backend()
+    if connection.alias != using or backend.table not in connection.introspection.table_names():
+        return
+    backend.remove_orphans()
+    indexed = index_missing()
+    if indexed and verbosity:
+        print(f"  Indexed {indexed} articles for search.")

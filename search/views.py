@@ -1,62 +1,44 @@
-from django.utils.html import escape
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.views.generic import ListView
 
-from articles.models import Article
+from pagecache.decorators import public_page
 from themes.models import navigation
 
-from .backends import MARK_END, MARK_START, get_backend
-from .query import clean
+from . import backends, ratelimit
+from .query import clean, parse
+from .results import Order, SearchResults
 
 
-def highlighted(text):
-    """Escape the text first, then turn the match marks into <mark>."""
-    return mark_safe(escape(text or "").replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
-
-
-class SearchResults:
-    """The live articles matching a query, sliced lazily so that the paginator
-    asks the index for one count and one page only."""
-
-    def __init__(self, text, theme_slug=None):
-        self.text = text
-        live = Article.objects.live()
-        if theme_slug:
-            live = live.filter(theme__slug=theme_slug)
-        self.live = live
-        self.backend = get_backend()
-
-    def count(self):
-        return self.backend.count(self.text, self.live)
-
-    def __getitem__(self, page):
-        if page.stop <= page.start:
-            return []
-        rows = self.backend.page(self.text, self.live, page.start, page.stop - page.start)
-        articles = Article.objects.for_listing().in_bulk([row[0] for row in rows])
-        results = []
-        for pk, headline, snippet in rows:
-            article = articles.get(pk)
-            if article is not None:
-                article.headline_highlighted = highlighted(headline)
-                article.snippet = highlighted(snippet)
-                results.append(article)
-        return results
-
-
+@method_decorator(public_page, name="dispatch")
 class SearchView(ListView):
+    """Anonymous answers are public pages: the page cache keeps one per address (query, theme,
+    order, page) and drops them on every edit, like the listings; only a miss counts towards
+    the client's rate limit."""
+
     template_name = "search/search.html"
     context_object_name = "results"
     paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        wait = ratelimit.seconds_to_wait(request) if request.GET.get("q", "").strip() else None
+        if wait is not None:
+            response = render(request, "search/rate_limited.html", {"retry_after": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            response["Cache-Control"] = "private, no-store"
+            return response
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         self.query = clean(self.request.GET.get("q", ""))
         themes = {theme["slug"]: theme for theme in navigation()}
         self.theme = themes.get(self.request.GET.get("theme", ""))
+        order = self.request.GET.get("order", "")
+        self.order = Order(order) if order in Order.values else Order.BEST
         if not self.query:
             return []
-        return SearchResults(self.query, self.theme["slug"] if self.theme else None)
+        return SearchResults(self.query, self.order, self.theme["slug"] if self.theme else None)
 
     def paginate_queryset(self, queryset, page_size):
         # An out-of-range page of search results is an empty page, not an error.
@@ -68,14 +50,24 @@ class SearchView(ListView):
         page = paginator.page(number)
         return paginator, page, page.object_list, page.has_other_pages()
 
+    @staticmethod
+    def _with_order(params, order):
+        return params if order == Order.BEST else {**params, "order": order}
+
     def get_context_data(self, **kwargs):
         params = {"q": self.query}
         if self.theme:
             params["theme"] = self.theme["slug"]
+        results = self.object_list
         return super().get_context_data(
             query=self.query,
+            nothing_to_find=bool(self.query) and not parse(self.query),
             theme=self.theme,
             themes=navigation(),
-            query_string=urlencode(params),
+            order=self.order,
+            orders=Order.choices,
+            query_string=urlencode(self._with_order(params, self.order)),
+            order_links={value: "?" + urlencode(self._with_order(params, value)) for value in Order.values},
+            more_than=backends.CANDIDATES if getattr(results, "more_than_counted", False) else None,
             **kwargs,
         )

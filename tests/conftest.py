@@ -138,6 +138,8 @@ def ensure_roles():
             codenames = codenames + [("articles", f"{action}_{model}") for model, action in grants[name]]
             if name == "Editors":
                 codenames += [("audit", "view_auditentry"), ("images", "change_any_image")]
+                site_settings = importlib.import_module("sitesettings.migrations.0002_editors_change_site_settings")
+                codenames += [("sitesettings", codename) for codename in site_settings.CODENAMES]
             for app_label, codename in codenames:
                 group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 

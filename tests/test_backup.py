@@ -2,7 +2,9 @@
 
 import io
 import json
+import os
 import re
+import stat
 import tarfile
 from collections import Counter
 
@@ -150,6 +152,21 @@ def test_backup_archive_says_what_it_holds(newsroom, tmp_path):
     assert manifest["rows"]["articles.article"] == 2
     assert manifest["media_files"] == len([n for n in names if n.startswith("media/")]) >= 1
     assert not (tmp_path / "newsroom.tar.gz.partial").exists()
+
+
+def test_the_archive_is_readable_by_its_owner_only(newsroom, tmp_path):
+    """It holds password hashes and unpublished articles: 0600 whatever the umask, even over an older file."""
+    archive = tmp_path / "newsroom.tar.gz"
+    archive.write_bytes(b"an older backup")
+    archive.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        call_command("backup", str(archive), stdout=io.StringIO())
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    with tarfile.open(archive) as tar:
+        assert "manifest.json" in tar.getnames()
 
 
 def test_restore_refuses_archives_that_write_outside_the_media_folder(db, tmp_path, media_root):

@@ -21,10 +21,13 @@ def open_as(browser, live_server, username, path):
     return page
 
 
-def test_two_editors_merge_and_only_a_real_clash_is_a_question(browser, live_server, make_user, make_article):
+def test_two_editors_merge_and_only_a_real_clash_is_a_question(
+    browser, live_server, make_user, make_article, make_author
+):
     make_user("maria", "Editors", first_name="Maria", last_name="Lind")
     make_user("jon", "Editors")
-    article = make_article("Harbour lights switched on", body="The lights came on at dusk.")
+    bylines = [make_author("Ana Reyes"), make_author("Ben Okafor")]  # the byline rows must not block a save
+    article = make_article("Harbour lights switched on", body="The lights came on at dusk.", authors=bylines)
     path = f"/admin/articles/article/{article.pk}/change/"
     maria = open_as(browser, live_server, "maria", path)
     jon = open_as(browser, live_server, "jon", path)

@@ -15,12 +15,14 @@ from PIL import Image as Picture
 
 from articles.models import Article, Status, system_gate
 from images.models import Image
+from sitesettings.models import current
 
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 
 
 @pytest.fixture
@@ -62,7 +64,8 @@ def rss(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/rss+xml")
-    assert not feedparser.parse(response.content).bozo
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
     return ET.fromstring(response.content).find("channel")
 
 
@@ -99,7 +102,7 @@ def test_rss_items_are_complete(client, newsroom, settings):
     article = newsroom["newer"]
     assert item.findtext("title") == "Bridge engineers find cracks"
     assert item.findtext("description") == article.standfirst
-    assert item.findtext(f"{DC}creator") == "Ana Reyes, Ben Okafor"
+    assert [creator.text for creator in item.findall(f"{DC}creator")] == ["Ana Reyes", "Ben Okafor"]
     assert [c.text for c in item.findall("category")] == ["Harbour bridge", "engineering", "transport"]
     assert parsedate_to_datetime(item.findtext("pubDate")) == article.publish_at
     assert item.findtext("guid") == settings.SITE_URL + article.get_absolute_url()
@@ -110,7 +113,12 @@ def test_rss_items_are_complete(client, newsroom, settings):
     media = item.find(f"{MEDIA}content")
     assert media.get("url") == enclosure.get("url") and media.get("medium") == "image"
     assert (media.get("width"), media.get("height")) == ("40", "30")
-    assert media.findtext(f"{MEDIA}description") == "The pier at dawn"
+    assert media.find(f"{MEDIA}description") is None  # readers would take it for the summary
+    assert media.findtext(f"{MEDIA}credit") == "Ana Reyes"
+    content = item.findtext(f"{CONTENT}encoded")
+    assert content.startswith('<figure><img src="' + settings.SITE_URL + "/media/images/")
+    assert 'alt="The pier at dawn"' in content and "<figcaption>(Ana Reyes)</figcaption>" in content
+    assert "<p>Paragraph one of story" in content and "<p>Paragraph two.</p>" in content
     assert channel.findall("item")[1].find("enclosure") is None
 
 
@@ -123,7 +131,11 @@ def test_atom_entries_are_complete(client, newsroom, settings):
     entry = feed.find(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}title") == "Bridge engineers find cracks"
     assert entry.findtext(f"{ATOM}summary") == article.standfirst
-    assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Ana Reyes, Ben Okafor"
+    authors = entry.findall(f"{ATOM}author")
+    assert [author.findtext(f"{ATOM}name") for author in authors] == ["Ana Reyes", "Ben Okafor"]
+    assert authors[0].findtext(f"{ATOM}uri") == settings.SITE_URL + newsroom["ana"].get_absolute_url()
+    content = entry.find(f"{ATOM}content")
+    assert content.get("type") == "html" and 'alt="The pier at dawn"' in content.text
     assert parse_datetime(entry.findtext(f"{ATOM}published")) == article.publish_at
     assert parse_datetime(entry.findtext(f"{ATOM}updated")) == article.updated_at
     assert entry.findtext(f"{ATOM}id") == settings.SITE_URL + article.get_absolute_url()
@@ -182,7 +194,60 @@ def test_feeds_run_a_fixed_number_of_queries(
         make_article(
             f"Rain {n}", theme=theme, authors=[author], tags=["rain"], publish_at=now - timedelta(minutes=n + 1)
         )
+    current()  # the site settings, read once per server after a change (tests/test_site_settings.py)
     for url in ("/feeds/rss/", "/themes/weather/feed/atom/", "/authors/writer/feed/", "/tags/rain/feed/atom/"):
         with django_assert_max_num_queries(4):
             response = client.get(url)
         assert response.content.count(b"Rain ") == min(count, 30)
+
+
+HOSTILE_STANDFIRST = "<script>alert(1)</script> Shares fall as a<b merger collapses & <img src=x onerror=alert(2)>"
+
+
+def test_plain_text_stays_text_in_feed_readers(client, make_article, make_author, lead_image, settings):
+    """What a careless reader that renders feed HTML unsanitised would show."""
+    author = make_author("Ana <b>Reyes</b>", slug="ana")
+    lead_image.alt_text = "<script>alert(3)</script>"
+    lead_image.caption = "A <i>pier</i>"
+    lead_image.save()
+    make_article(
+        "Shares fall as a<b merger collapses",
+        standfirst=HOSTILE_STANDFIRST,
+        body="Text with a [link](/themes/) and **bold**.\n\n<script>alert(4)</script>",
+        authors=[author],
+        lead_image=lead_image,
+    )
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        entry = feedparser.parse(client.get(url).content, sanitize_html=False).entries[0]
+        assert entry.title == "Shares fall as a<b merger collapses"
+        # The summary is HTML whose text is the standfirst, as typed: no live tag in it.
+        assert "<script" not in entry.summary and "<img" not in entry.summary
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in entry.summary
+        assert "a&lt;b merger collapses &amp; &lt;img" in entry.summary
+        content = entry.content[0].value
+        assert "<script" not in content and "onerror" not in content
+        assert 'alt="&lt;script&gt;alert(3)&lt;/script&gt;"' in content
+        assert "<figcaption>A &lt;i&gt;pier&lt;/i&gt;" in content
+        assert f'<a href="{settings.SITE_URL}/themes/"' in content and "<strong>bold</strong>" in content
+        assert [a.name for a in entry.authors] == ["Ana <b>Reyes</b>"]
+        assert entry.summary != lead_image.alt_text and entry.content[0].value != lead_image.alt_text
+
+
+def test_pictures_inside_the_body_come_with_absolute_addresses(client, make_article, lead_image, settings):
+    make_article("Pictured", body=f"Before.\n\n[image:{lead_image.pk}]\n\nAfter.")
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        content = feedparser.parse(client.get(url).content, sanitize_html=False).entries[0].content[0].value
+        assert "<p>Before.</p>\n<figure><img " in content
+        assert f'src="{settings.SITE_URL}/media/images/' in content
+        assert "[image:" not in content and "<picture" not in content
+
+
+def test_a_bio_is_text_in_the_author_feeds(client, make_author, make_article):
+    ana = make_author("Ana Reyes", slug="ana", bio="Covers <script>alert(1)</script> & the harbour")
+    make_article("Ferry late", authors=[ana])
+    for url in ("/authors/ana/feed/", "/authors/ana/feed/atom/"):
+        feed = feedparser.parse(client.get(url).content, sanitize_html=False).feed
+        if feed.subtitle_detail.type == "text/html":  # RSS
+            assert feed.subtitle == "Covers &lt;script&gt;alert(1)&lt;/script&gt; &amp; the harbour"
+        else:  # Atom: text, shown as such
+            assert feed.subtitle_detail.type == "text/plain" and feed.subtitle == ana.bio

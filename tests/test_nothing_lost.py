@@ -184,8 +184,7 @@ def test_correction_shows_on_the_page_and_in_date_modified(client, editor, story
         {
             "corrections-TOTAL_FORMS": "1",
             "corrections-0-text": "An earlier version gave the wrong date.",
-            "corrections-0-published_at_0": timezone.localdate().isoformat(),
-            "corrections-0-published_at_1": timezone.localtime().strftime("%H:%M:%S"),
+            "corrections-0-published_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"),
         }
     )
     assert staff.post(change_url(story), data).status_code == 302

@@ -172,7 +172,7 @@ def test_mail_session_length_and_admin_path_come_from_the_environment():
         "EMAIL_USE_TLS": True,
         "SESSION_COOKIE_AGE": 3600,
         "admin": "/desk-7f3a/",
-        "media": "django.core.files.storage.FileSystemStorage",  # no bucket: media on disk
+        "media": "newsroom.storage.AtomicFileSystemStorage",  # no bucket: media on disk
     }
 
 

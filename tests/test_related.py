@@ -53,6 +53,33 @@ def test_a_theme_less_article_shows_related_live_stories(client, editor, orphan,
     assert section.index(lens.headline) < section.index(museum.headline)  # most alike first
 
 
+def test_without_shared_tags_the_words_decide(client, editor, make_article):
+    """Stories are alike when they share what they are about, not a word in passing."""
+    drought = make_article(
+        "Hosepipe ban as the reservoirs fall",
+        standfirst="The council said reservoirs are at their lowest in decades.",
+        body="Farmers and gardeners face a **hosepipe** ban; the <em>reservoirs</em> are a third full.",
+        status=Status.DRAFT,
+        publish_at=None,
+    )
+    reservoirs = make_article(
+        "Reservoir levels keep falling in the heat",
+        standfirst="Water companies warn that a hosepipe ban may follow.",
+        body="The reservoirs on the moor are lower than at any time since 1976.",
+    )
+    parking = make_article(
+        "Parking will cost more from June",
+        standfirst="The council said the charges rise by a third.",
+        body="The money pays for the buses, drivers said.",
+    )
+    client.force_login(editor)
+    approve(client, drought)
+    assert drought.related_ids == [reservoirs.pk]
+    assert parking.pk not in drought.related_ids
+    client.logout()
+    assert reservoirs.headline in related_section(client.get(drought.get_absolute_url()).content.decode())
+
+
 def test_related_is_live_only(client, editor, orphan, make_article, now):
     shown = make_article("Lighthouse lamp test lit tonight", tags=["lighthouse"])
     later = make_article("Lighthouse tours start in spring", tags=["lighthouse"], publish_at=now + timedelta(days=2))

@@ -88,7 +88,7 @@ def test_lockout_ends_after_the_cool_off(client, editor):
 
 
 def test_client_address_behind_a_proxy_is_the_one_the_proxy_saw(rf, settings):
-    from newsroom.security import client_ip
+    from audit.context import client_ip
 
     settings.TRUSTED_PROXY_COUNT = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
@@ -345,11 +345,24 @@ def test_healthz_answers_without_the_database(client):
 def test_readyz_checks_database_and_cache(client, db, monkeypatch):
     from django.core.cache.backends.redis import RedisCache
 
-    assert client.get("/readyz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert client.get("/readyz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "media": "ok",
+        "cache": "ok",
+        "disk": "ok",
+    }
     monkeypatch.setattr("newsroom.health.cache", RedisCache("redis://127.0.0.1:1/0", {}))
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "failing"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "media": "ok",
+        "cache": "failing",
+        "disk": "ok",
+        "failing": ["cache"],
+    }
 
 
 def test_readyz_fails_when_the_database_does_not_answer(client, db, monkeypatch):

@@ -87,3 +87,35 @@ document.addEventListener("DOMContentLoaded", function () {
     }, 500);
   });
 });
+
+/* Search engines read at most 110 characters of a headline (the page's JSON-LD cuts it
+   there, at a word): warn while typing, before a longer one is saved. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var LIMIT = 110;
+  var headline = document.getElementById("id_headline");
+  if (!headline) return;
+  var warning = document.createElement("p");
+  warning.className = "help headline-length-warning"; // "help": aligned under the input like help text
+  warning.id = "headline-length-warning";
+  warning.setAttribute("role", "status");
+  // Below the label and input row (Django's .flex-container), above the help text.
+  (headline.closest(".flex-container") || headline).insertAdjacentElement("afterend", warning);
+  var describedBy = headline.getAttribute("aria-describedby") || "";
+  function check() {
+    var length = Array.from(headline.value.trim()).length;
+    if (length > LIMIT) {
+      warning.textContent = "This headline has " + length + " characters. Search engines show only the first " +
+        LIMIT + ", so they will cut it after a word with “…”. Consider a shorter one.";
+      warning.hidden = false;
+      headline.setAttribute("aria-describedby", (describedBy + " " + warning.id).trim());
+    } else {
+      warning.textContent = "";
+      warning.hidden = true;
+      if (describedBy) headline.setAttribute("aria-describedby", describedBy);
+      else headline.removeAttribute("aria-describedby");
+    }
+  }
+  headline.addEventListener("input", check);
+  check();
+});

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_live_indexes_cover_the_bin'),
+        ('articles', '0010_plain_text_standfirst_and_author_names'),
     ]
 
     operations = [
