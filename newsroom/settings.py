@@ -352,7 +352,9 @@ CSP_MEDIA_DIRECTIVES = {
 # and the home page until a new article in it goes live.
 THEME_DORMANT_DAYS = int(env("THEME_DORMANT_DAYS", "30"))
 
-<<<<<<< HEAD
+# Validators of plain-text fields in apps that do not import the articles (image captions, credits).
+PLAIN_TEXT_VALIDATORS = ["articles.text.validate_plain_text"]
+
 # --- Doors in and out: the content API (api/) and the WordPress importer (wordpress/) --------
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api", "wordpress"]
 # Outside the page cache, so that a cached 404 of an old WordPress address still turns into its 301.
@@ -382,7 +384,3 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-=======
-# Validators of plain-text fields in apps that do not import the articles (image captions, credits).
-PLAIN_TEXT_VALIDATORS = ["articles.text.validate_plain_text"]
->>>>>>> main
