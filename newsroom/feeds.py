@@ -11,6 +11,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Author
 from articles.text import plain_text
+from pagecache.keys import shows
 from themes.models import Theme
 
 FEED_SIZE = 30
@@ -101,6 +102,7 @@ class ArticleFeed(Feed):
         return f"© {settings.SITE_PUBLISHER}"
 
     def articles(self, obj):
+        shows("list:latest")
         return Article.objects.live()
 
     def items(self, obj):
@@ -158,6 +160,7 @@ class ThemeFeed(ArticleFeed):
         return absolute(obj.get_absolute_url())
 
     def articles(self, obj):
+        shows(f"list:theme:{obj.pk}")
         return Article.objects.live().filter(theme=obj)
 
 
@@ -179,6 +182,7 @@ class AuthorFeed(ArticleFeed):
         return absolute(obj.get_absolute_url())
 
     def articles(self, obj):
+        shows(f"list:author:{obj.pk}")
         return Article.objects.live().filter(bylines__author=obj)
 
 
@@ -200,6 +204,7 @@ class TagFeed(ArticleFeed):
         return absolute(reverse("articles:tag", kwargs={"slug": obj.slug}))
 
     def articles(self, obj):
+        shows(f"list:tag:{obj.pk}")
         return Article.objects.live().filter(tags=obj)
 
 

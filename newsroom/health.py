@@ -1,7 +1,8 @@
 """Probes for load balancers and orchestrators.
 
 /healthz: the process answers (touches nothing else). /readyz: the database and the
-cache answer too, so a server that lost either is taken out of rotation (503).
+cache answer too, and the page cache can record invalidations (a server that cannot would
+serve every page uncached), so a server that lost any of them is taken out of rotation (503).
 They are answered before host validation and the HTTPS redirect, because probes
 come straight to the server's address over plain HTTP."""
 
@@ -19,7 +20,7 @@ def healthz(request):
 
 
 def readyz(request):
-    checks = {"database": _database_ready(), "cache": _cache_ready()}
+    checks = {"database": _database_ready(), "cache": _cache_ready(), "page_cache": _page_cache_ready()}
     ready = all(checks.values())
     return JsonResponse(
         {
@@ -46,6 +47,22 @@ def _cache_ready():
         return cache.get("readyz") == "ok"
     except Exception:
         logger.exception("Readiness: the cache does not answer")
+        return False
+
+
+def _page_cache_ready():
+    """The key versions can be written, and no invalidation is waiting for that (pagecache)."""
+    from pagecache.models import PendingPurge
+    from pagecache.purge import drain
+    from pagecache.versions import store
+
+    try:
+        store().check_writable()
+        if PendingPurge.objects.filter(target="local").exists():
+            drain(target="local")
+        return not PendingPurge.objects.filter(target="local").exists()
+    except Exception:
+        logger.exception("Readiness: the page cache cannot record invalidations")
         return False
 
 
