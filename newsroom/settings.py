@@ -209,6 +209,8 @@ MIDDLEWARE.insert(
 )
 PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is kept at most
+# off: any change drops every page (whole-site invalidation), for comparison in the bench.
+PAGE_CACHE_KEYED = env_bool("PAGE_CACHE_KEYED", True)
 PAGE_CACHE_BROWSER_MAX_AGE = int(env("PAGE_CACHE_BROWSER_MAX_AGE", "10"))  # lists; articles always revalidate
 # A shared cache the site purges (Varnish, Fastly, Cloudflare, CloudFront) may keep pages for long.
 PAGE_CACHE_PURGE = env("PAGE_CACHE_PURGE").strip().lower()
@@ -223,8 +225,10 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = int(env("PAGE_CACHE_STALE_WHILE_REVALIDATE",
 # The response header naming a page's keys for the shared cache; by default the purge backend's own
 # (xkey, Surrogate-Key, Cache-Tag), none without one.
 PAGE_CACHE_KEY_HEADER = env("PAGE_CACHE_KEY_HEADER")
-# Seconds a server trusts its local copy of the key versions: another server's edit reaches it within this.
-PAGE_CACHE_SYNC_INTERVAL = float(env("PAGE_CACHE_SYNC_INTERVAL", "1"))
+# Seconds a server trusts its local copy of the key versions: another server's edit reaches it within
+# this. With Redis, 1 (no round trip per cached page); on one machine the counter is a local file
+# read per request (a few microseconds), so edits show on the very next request.
+PAGE_CACHE_SYNC_INTERVAL = float(env("PAGE_CACHE_SYNC_INTERVAL", "1" if REDIS_URL else "0"))
 PAGE_CACHE_LOCAL_ENTRIES = int(env("PAGE_CACHE_LOCAL_ENTRIES", "2000"))  # hot pages kept in each process
 PAGE_CACHE_MAX_KEYS_PER_KIND = 100  # more articles than this on one page: it shows `article:*`
 # Query parameters public pages read; any other (utm_*, fbclid, gclid, cache-busters) is not part of the key.

@@ -37,7 +37,8 @@ def shows(*keys):
 
 
 def start_recording():
-    return _recording.set(set())
+    # PAGE_CACHE_KEYED off (the bench's comparison): every page shows `site`, every change touches it.
+    return _recording.set(set() if settings.PAGE_CACHE_KEYED else {"site"})
 
 
 def stop_recording(token):
@@ -126,6 +127,8 @@ def invalidate_now(keys, purge_shared=True):
     keys = widen(keys)
     if not keys:
         return
+    if not settings.PAGE_CACHE_KEYED:
+        keys.add("site")
     try:
         counter = versions.store().invalidate(keys)
     except Exception as error:  # noqa: BLE001 - a cache fault must not lose an editorial save

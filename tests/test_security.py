@@ -346,11 +346,11 @@ def test_healthz_answers_without_the_database(client):
 def test_readyz_checks_database_and_cache(client, db, monkeypatch):
     from django.core.cache.backends.redis import RedisCache
 
-    assert client.get("/readyz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert client.get("/readyz").json() == {"status": "ok", "database": "ok", "cache": "ok", "page_cache": "ok"}
     monkeypatch.setattr("newsroom.health.cache", RedisCache("redis://127.0.0.1:1/0", {}))
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "failing"}
+    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "failing", "page_cache": "ok"}
 
 
 def test_readyz_fails_when_the_database_does_not_answer(client, db, monkeypatch):
