@@ -564,6 +564,7 @@ def test_a_change_committed_later_is_not_hidden_by_a_page_rendered_before_the_co
 
 
 def test_a_full_disk_under_the_key_versions_never_stops_a_save(client, story, settings, tmp_path, monkeypatch, caplog):
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.PAGE_CACHE_VERSIONS_DIR = str(tmp_path / "versions")
     article, _ = story
     url = article.get_absolute_url()
