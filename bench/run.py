@@ -478,7 +478,8 @@ def postgres_database(url, name, create):
     """Whether database `name` exists on the server of `url`; with `create`, a new empty one."""
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as connection:
+    server, _, _database = url.rpartition("/")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if create:
             if exists:
@@ -728,6 +729,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="10,000 articles and 3-second wrk runs")
     parser.add_argument("--articles", type=int, help="archive size (default 100,000; 10,000 with --quick)")
     parser.add_argument("--seconds", type=int, help="length of each wrk run (default 10; 3 with --quick)")
+    parser.add_argument("--only", choices=["sqlite", "postgresql+redis"], help="measure one configuration")
     parser.add_argument("--mix-seconds", type=int, help="length of each realistic-mix run (default 60; 20 quick)")
     options = parser.parse_args()
     count = options.articles or (10_000 if options.quick else 100_000)
@@ -735,6 +737,8 @@ def main():
     RESULTS.mkdir(parents=True, exist_ok=True)
     reports = {}
     for config in configs():
+        if options.only and config.label != options.only:
+            continue
         global CONFIG
         CONFIG = config
         print(f"== {config.label} ==", flush=True)
