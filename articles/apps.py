@@ -11,3 +11,7 @@ class ArticlesConfig(AppConfig):
         from .models import image_shown_live
 
         SHOWN_LIVE.append(image_shown_live)
+
+        from . import cache
+
+        cache.declare()

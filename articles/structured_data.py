@@ -21,11 +21,19 @@ def lead_image_urls(image):
     return [absolute(url) if url.startswith("/") else url for url in urls or [image.file.url]]
 
 
+def modified_time(article):
+    """The article's one modification time: its last save, its latest correction or its
+    publication, whichever is latest. `article:modified_time`, JSON-LD `dateModified`,
+    sitemap `lastmod` and `Last-Modified` all state it.
+    The sitemap spells it as a database expression, `newsroom.sitemaps.article_lastmod()`."""
+    published = article.publish_at or article.created_at
+    return max(filter(None, [published, article.modified_at, article.corrected_at]))
+
+
 def news_article(article):
     url = absolute(article.get_absolute_url())
-    # Minor fixes do not count as modifications; significant updates and corrections do.
     published = article.publish_at or article.created_at
-    modified = max(filter(None, [published, article.updated_at, article.corrected_at]))
+    modified = modified_time(article)
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

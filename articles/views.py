@@ -2,15 +2,17 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from pagecache.decorators import public_page
+from pagecache.keys import shows
 
 from .models import SHARE_SALT, Article, Author, ShareLink, Status
 from .related import related_live
-from .structured_data import news_article
+from .structured_data import modified_time, news_article
 from .text import plain_text
 
 
@@ -24,7 +26,7 @@ class ArticleListMixin:
         return Article.objects.live().for_listing()
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(revalidate=True), name="dispatch")
 class ArticleDetailView(DetailView):
     model = Article
     context_object_name = "article"
@@ -59,6 +61,8 @@ class ArticleDetailView(DetailView):
         if self.preview:
             response["Cache-Control"] = "private, no-store"
             response["X-Robots-Tag"] = "noindex, nofollow"
+        else:
+            response["Last-Modified"] = http_date(modified_time(self.object).timestamp())
         return response
 
     def render_gone(self, article):
@@ -75,6 +79,7 @@ class ArticleDetailView(DetailView):
         article = self.object
         more = Article.objects.none()
         if article.theme_id:
+            shows(f"list:theme:{article.theme_id}")
             more = (
                 Article.objects.live()
                 .filter(theme_id=article.theme_id)
@@ -138,6 +143,7 @@ class AuthorDetailView(ArticleListMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        shows(f"list:author:{self.author.pk}")
         return self.articles().filter(bylines__author=self.author)
 
     def get_context_data(self, **kwargs):
@@ -150,6 +156,7 @@ class TagDetailView(ArticleListMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        shows(f"list:tag:{self.tag.pk}")
         return self.articles().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):

@@ -15,6 +15,7 @@ from articles.models import Article, Author
 from articles.text import plain_text
 from images.models import Image
 from images.pictures import INLINE_IMAGE, picture_context
+from pagecache.keys import shows
 from sitesettings.models import current
 from themes.models import Theme
 
@@ -173,6 +174,7 @@ class ArticleFeed(Feed):
         return {"logo": current().logo}
 
     def articles(self, obj):
+        shows("list:latest")
         return Article.objects.live()
 
     def items(self, obj):
@@ -253,6 +255,7 @@ class ThemeFeed(ArticleFeed):
         return absolute(obj.get_absolute_url())
 
     def articles(self, obj):
+        shows(f"list:theme:{obj.pk}")
         return Article.objects.live().filter(theme=obj)
 
 
@@ -274,6 +277,7 @@ class AuthorFeed(ArticleFeed):
         return absolute(obj.get_absolute_url())
 
     def articles(self, obj):
+        shows(f"list:author:{obj.pk}")
         return Article.objects.live().filter(bylines__author=obj)
 
 
@@ -295,6 +299,7 @@ class TagFeed(ArticleFeed):
         return absolute(reverse("articles:tag", kwargs={"slug": obj.slug}))
 
     def articles(self, obj):
+        shows(f"list:tag:{obj.pk}")
         return Article.objects.live().filter(tags=obj)
 
 

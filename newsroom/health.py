@@ -3,7 +3,8 @@ cannot write.
 
 /healthz: the process answers (touches nothing else). /readyz: everything a request may
 need to write works: the database takes writes, media storage takes a file, the cache
-answers, and the disks hold more than READYZ_MIN_FREE_MB. Otherwise it answers 503 naming
+answers, the page cache can record invalidations (a server that cannot would serve every
+page uncached), and the disks hold more than READYZ_MIN_FREE_MB. Otherwise it answers 503 naming
 what failed, and the server is taken out of rotation. Both are answered before host
 validation and the HTTPS redirect, because probes come straight to the server's address
 over plain HTTP; they name what failed, never a path or an error text.
@@ -42,6 +43,7 @@ def readyz(request):
         "media": _media_writable(),
         "cache": _cache_ready(),
         "disk": _disk_free(),
+        "page_cache": _page_cache_ready(),
     }
     failing = [name for name, ok in checks.items() if not ok]
     return JsonResponse(
@@ -128,6 +130,22 @@ def _disk_free():
             )
             ok = False
     return ok
+
+
+def _page_cache_ready():
+    """The key versions can be written, and no invalidation is waiting for that (pagecache)."""
+    from pagecache.models import PendingPurge
+    from pagecache.purge import drain
+    from pagecache.versions import store
+
+    try:
+        store().check_writable()
+        if PendingPurge.objects.filter(target="local").exists():
+            drain(target="local")
+        return not PendingPurge.objects.filter(target="local").exists()
+    except Exception:
+        logger.exception("Readiness: the page cache cannot record invalidations")
+        return False
 
 
 PROBES = {"/healthz": healthz, "/readyz": readyz}

@@ -219,8 +219,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
-# Public page cache (pagecache/): anonymous pages kept whole, keyed by a content generation and
-# never past the next scheduled publish/expire. NEWSROOM_PAGE_CACHE=off turns it off (benchmarks).
+# Public page cache (pagecache/): anonymous pages kept whole with the surrogate keys they show,
+# dropped when one of those keys changes or at a schedule moment. NEWSROOM_PAGE_CACHE=off turns it off.
 INSTALLED_APPS.append("pagecache")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "pagecache.middleware.PageCacheMiddleware"
@@ -234,25 +234,36 @@ MIDDLEWARE.insert(
 )
 PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is kept at most
-PAGE_CACHE_BROWSER_MAX_AGE = int(env("PAGE_CACHE_BROWSER_MAX_AGE", "30"))
-PAGE_CACHE_CDN_MAX_AGE = int(env("PAGE_CACHE_CDN_MAX_AGE", "60"))
+# off: any change drops every page (whole-site invalidation), for comparison in the bench.
+PAGE_CACHE_KEYED = env_bool("PAGE_CACHE_KEYED", True)
+PAGE_CACHE_BROWSER_MAX_AGE = int(env("PAGE_CACHE_BROWSER_MAX_AGE", "10"))  # lists; articles always revalidate
+# A shared cache the site purges (Varnish, Fastly, Cloudflare, CloudFront) may keep pages for long.
+PAGE_CACHE_PURGE = env("PAGE_CACHE_PURGE").strip().lower()
+PAGE_CACHE_PURGE_OPTIONS = {
+    "varnish": {"urls": env_list("PAGE_CACHE_PURGE_URLS")},
+    "fastly": {"service_id": env("FASTLY_SERVICE_ID"), "token": env("FASTLY_API_TOKEN")},
+    "cloudflare": {"zone_id": env("CLOUDFLARE_ZONE_ID"), "token": env("CLOUDFLARE_API_TOKEN")},
+    "cloudfront": {"distribution_id": env("CLOUDFRONT_DISTRIBUTION_ID")},
+}.get(PAGE_CACHE_PURGE, {})
+PAGE_CACHE_CDN_MAX_AGE = int(env("PAGE_CACHE_CDN_MAX_AGE", "86400" if PAGE_CACHE_PURGE else "60"))
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(env("PAGE_CACHE_STALE_WHILE_REVALIDATE", "30"))
-# Without Redis, the processes of one machine share invalidations through this file (default: one in the
-# temporary directory per project and database). Set it when the app and commands have different /tmp
-# (systemd PrivateTmp) so that both see the same file.
-PAGE_CACHE_GENERATION_FILE = env("PAGE_CACHE_GENERATION_FILE")
-PAGE_CACHE_WATCHED_MODELS = [
-    "articles.Article",
-    "articles.Byline",
-    "articles.Author",
-    "articles.Correction",
-    "themes.Theme",
-    "images.Image",
-    "taggit.Tag",
-    "taggit.TaggedItem",
-    "sitesettings.SiteSettings",
-    "sitesettings.FollowLink",
-]
+# The response header naming a page's keys for the shared cache; by default the purge backend's own
+# (xkey, Surrogate-Key, Cache-Tag), none without one.
+PAGE_CACHE_KEY_HEADER = env("PAGE_CACHE_KEY_HEADER")
+# Seconds a server trusts its local copy of the key versions: another server's edit reaches it within
+# this. With Redis, 1 (no round trip per cached page); on one machine the counter is a local file
+# read per request (a few microseconds), so edits show on the very next request.
+PAGE_CACHE_SYNC_INTERVAL = float(env("PAGE_CACHE_SYNC_INTERVAL", "1" if REDIS_URL else "0"))
+PAGE_CACHE_LOCAL_ENTRIES = int(env("PAGE_CACHE_LOCAL_ENTRIES", "2000"))  # hot pages kept in each process
+PAGE_CACHE_MAX_KEYS_PER_KIND = 100  # more articles than this on one page: it shows `article:*`
+# Query parameters public pages read; any other (utm_*, fbclid, gclid, cache-busters) is not part of the key.
+PAGE_CACHE_QUERY_PARAMETERS = {"page", "p"}
+# Without Redis, the processes of one machine share the key versions in this directory (default: one in
+# the temporary directory per project and database). Set it when the app and commands have different
+# /tmp (systemd PrivateTmp) so that both see the same one.
+PAGE_CACHE_VERSIONS_DIR = env("PAGE_CACHE_VERSIONS_DIR")
+# Content apps declare when pages change by the clock alone.
+PAGE_CACHE_SCHEDULES = ["articles.cache.schedule", "themes.cache.schedule"]
 
 # --- Production services and security layers -------------------------------------------------
 # Everything below reads the environment too; docs/production.md lists the variables.

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles.models import Article, Author
 from sitesettings.models import current
@@ -36,8 +36,9 @@ class NewsroomSitemap(Sitemap):
 
 
 def article_lastmod():
-    """The same "modified" time the article's JSON-LD states, as a database expression."""
-    return Greatest("publish_at", "modified_at", Coalesce("updated_at", "publish_at"))
+    """`articles.structured_data.modified_time()` as a database expression: the same time the
+    article's page states (JSON-LD, `article:modified_time`, `Last-Modified`)."""
+    return Greatest("publish_at", "modified_at", Coalesce("corrected_at", "publish_at"))
 
 
 class ArticleSitemap(NewsroomSitemap):
@@ -158,7 +159,7 @@ def news(request):
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     # Never the admin's address: operators keep it hard to guess, and admin pages send
     # X-Robots-Tag: noindex instead.

@@ -48,16 +48,17 @@ feed_patterns = [
 ]
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 
-# Sitemaps and robots.txt.
+# Sitemaps and robots.txt. A sitemap lists every live article, theme and author: it shows their kinds.
+SITEMAP_KEYS = ("list:latest", "article:*", "theme:*", "list:theme:*", "author:*", "list:author:*", "navigation")
 sitemap_patterns = [
-    path("sitemap.xml", public_page(sitemaps.index), name="index"),
+    path("sitemap.xml", public_page(sitemaps.index, shows=SITEMAP_KEYS), name="index"),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemap_views.sitemap),
+        public_page(sitemap_views.sitemap, shows=SITEMAP_KEYS),
         {"sitemaps": sitemaps.sitemaps, "template_name": "sitemaps/section.xml"},
         name="section",
     ),
-    path("news-sitemap.xml", public_page(sitemaps.news), name="news"),
+    path("news-sitemap.xml", public_page(sitemaps.news, shows=SITEMAP_KEYS), name="news"),
 ]
 urlpatterns += [
     path("", include((sitemap_patterns, "sitemaps"))),

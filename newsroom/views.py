@@ -7,6 +7,7 @@ from django.views.static import serve
 
 from articles.models import Article
 from pagecache.decorators import public_page
+from pagecache.keys import shows
 from sitesettings.models import current
 from themes.models import Theme, navigation
 
@@ -18,6 +19,7 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
+        shows("list:latest")
         latest = list(Article.objects.live().for_listing()[:13])
         themes = navigation()
         by_theme = {}

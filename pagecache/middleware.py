@@ -1,27 +1,33 @@
 import hashlib
+import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import parse_http_date_safe
 
-from . import pages
+from . import keys, pages, purge, versions
+
+logger = logging.getLogger(__name__)
 
 # Answers for which a stored copy is the same for every anonymous reader.
 CACHEABLE_STATUSES = {200, 301, 404, 410}
 # Set on every answer by the cache, not stored with the page.
-UNSTORED_HEADERS = {"cache-control", "expires", "set-cookie", "age"}
+UNSTORED_HEADERS = {"cache-control", "expires", "set-cookie", "age", "x-page-cache"}
 
 
 class PageCacheMiddleware:
-    """Serves public pages from the cache before sessions, CSRF, auth and URL
-    resolution run, and stores what views marked with `public_page` render.
+    """Serves public pages from this process's memory (then the shared cache) before sessions,
+    CSRF, auth and URL resolution run, and stores what views marked with `public_page` render,
+    with the surrogate keys they recorded.
 
-    It sits right after WhiteNoise: a cached page costs a generation read (the shared cache,
-    or a small file with the local-memory cache), one cache read and no SQL.
-    Anyone with a session (staff, previews, logged-in readers) always gets a fresh page.
+    It sits right after WhiteNoise. A cached page costs no SQL and, within
+    PAGE_CACHE_SYNC_INTERVAL of the last look at the key versions, no round trip at all.
+    Anyone with a session (staff, previews, logged-in readers) always gets a fresh page,
+    and their pages are never stored.
     """
 
     def __init__(self, get_response):
@@ -31,37 +37,78 @@ class PageCacheMiddleware:
         if not self.applies(request):
             return self.get_response(request)
         now = time.time()
-        generation = pages.current_generation()
-        key = pages.page_key(generation, request)
-        entry = cache.get(key)
-        if entry is not None and now < entry["valid_until"]:
-            return self.from_entry(request, entry, now)
-        response = self.get_response(request)
-        if self.storable(request, response):
-            until = pages.valid_until(generation, now)
-            patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
-            response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
-            response["Last-Modified"] = http_date(now)
-            response["Cache-Control"] = pages.cache_control(until, now)
-            if until > now + 1:
-                cache.set(key, self.to_entry(response, until), int(until - now))
-            response["X-Page-Cache"] = "miss"
-            return conditional(request, response)
-        return response
+        counter, changed = versions.local.current(now)
+        if counter is None:
+            # The key versions cannot be read or written: never risk a stale page.
+            return self.get_response(request)
+        try:
+            next_moment = keys.schedule.due(now, counter, changed)
+        except Exception:
+            logger.exception("Page cache: could not look at the schedule, pages are rendered fresh")
+            return self.get_response(request)
+        address = pages.address(request)
+        if address in pages.local_pages.not_public:
+            return self.get_response(request)
+        entry = self.lookup(address, now)
+        if entry is not None:
+            return self.from_entry(request, entry, now, next_moment)
+        token = keys.start_recording()
+        try:
+            response = self.get_response(request)
+        finally:
+            recorded = keys.stop_recording(token)
+        if not getattr(response, "public_page", False):
+            if response.status_code == 200:  # robots.txt, search: skip the lookup next time
+                pages.local_pages.mark_not_public(address)
+            return response
+        if not self.storable(request, response):
+            return response
+        valid_until = min(now + settings.PAGE_CACHE_TIMEOUT, pages.next_new_year(now))
+        patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+        response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+        header, separator = purge.key_header()
+        if header and recorded:
+            response[header] = separator.join(sorted(recorded))
+        entry = self.to_entry(response, recorded, counter, valid_until, getattr(response, "revalidate", False))
+        response["Cache-Control"] = self.cache_control(entry, now, next_moment)
+        if valid_until > now + 1:
+            pages.local_pages.put(address, entry)
+            if self.shared_level():
+                caches["default"].set(pages.shared_key(address), entry, int(valid_until - now))
+            if settings.PAGE_CACHE_PURGE == "cloudfront":
+                purge.remember_paths(recorded, request.get_full_path())
+        response["X-Page-Cache"] = "miss"
+        return conditional(request, response)
 
     def applies(self, request):
         return (
             settings.PAGE_CACHE_ENABLED
-            and request.method == "GET"
+            and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and "messages" not in request.COOKIES
             and "HTTP_AUTHORIZATION" not in request.META
         )
 
+    def lookup(self, address, now):
+        entry = pages.local_pages.get(address)
+        if entry is None and self.shared_level():
+            entry = caches["default"].get(pages.shared_key(address))
+            if entry is not None:
+                pages.local_pages.put(address, entry)
+        if entry is None:
+            return None
+        if now < entry["valid_until"] and versions.local.is_current(entry["keys"], entry["counter"]):
+            return entry
+        pages.local_pages.drop(address)
+        return None
+
+    @staticmethod
+    def shared_level():
+        """Pages are shared between servers through Redis; with a per-process cache there is nothing to share."""
+        return not isinstance(caches["default"], LocMemCache)
+
     def storable(self, request, response):
-        if not getattr(response, "public_page", False) or response.streaming:
-            return False
-        if response.status_code not in CACHEABLE_STATUSES or response.cookies:
+        if response.streaming or response.status_code not in CACHEABLE_STATUSES or response.cookies:
             return False
         control = response.get("Cache-Control", "").lower()
         if any(word in control for word in ("private", "no-store", "no-cache")):
@@ -71,19 +118,31 @@ class PageCacheMiddleware:
         # A page that used the CSRF token carries one reader's secret.
         return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
-    def to_entry(self, response, until):
+    def to_entry(self, response, recorded, counter, valid_until, revalidate):
         return {
             "status": response.status_code,
             "content": response.content,
             "headers": [(k, v) for k, v in response.items() if k.lower() not in UNSTORED_HEADERS],
-            "valid_until": until,
+            "keys": frozenset(recorded),
+            "counter": counter,
+            "valid_until": valid_until,
+            "revalidate": revalidate or response.status_code == 410,
         }
 
-    def from_entry(self, request, entry, now):
+    def cache_control(self, entry, now, next_moment):
+        return pages.cache_control(
+            now=now,
+            valid_until=entry["valid_until"],
+            next_moment=next_moment,
+            revalidate=entry["revalidate"],
+            purged=bool(settings.PAGE_CACHE_PURGE),
+        )
+
+    def from_entry(self, request, entry, now, next_moment):
         response = HttpResponse(entry["content"], status=entry["status"])
         for header, value in entry["headers"]:
             response[header] = value
-        response["Cache-Control"] = pages.cache_control(entry["valid_until"], now)
+        response["Cache-Control"] = self.cache_control(entry, now, next_moment)
         response["X-Page-Cache"] = "hit"
         return conditional(request, response)
 

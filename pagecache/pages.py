@@ -1,169 +1,104 @@
-"""Anonymous full-page cache for public pages.
+"""Anonymous full-page cache: which address a page is kept under, how long, and what the
+HTTP caches in front are told.
 
-Correctness rests on two numbers kept outside any one process:
+A page is kept with the surrogate keys it showed (keys.py) and the invalidation counter
+before it rendered (versions.py). It is served while none of its keys changed since,
+for at most PAGE_CACHE_TIMEOUT seconds and never past the newsroom's New Year (the
+footer's year). Moments at which content changes by the clock alone (publication,
+expiry, dormancy) invalidate their keys at their second (keys.Schedule).
 
-- the *generation*: bumped on every content change (see signals.py), and part of
-  every page key, so one change makes every cached page unreachable on every
-  server at once. Any change invalidating every page is the trade-off: a
-  newsroom publishes a few times an hour and a page re-renders in milliseconds,
-  while per-theme keys would have to know every page an article can appear on
-  (home, its theme, its siblings' "More on theme", author and tag pages, feeds,
-  sitemaps, search), which is exactly the knowledge that goes stale.
-- the *next schedule moment*: the first `publish_at`/`expire_at` after now at
-  which `Article.objects.live()` changes. No entry is served after it, and the
-  HTTP max-age given to browsers and CDNs ends before it, so a scheduled article
-  appears at its second with a warm cache and no job running.
-
-A CDN in front cannot be told about the generation: it may keep an edited page
-for up to PAGE_CACHE_CDN_MAX_AGE (+ stale-while-revalidate) seconds, but never
-past the next schedule moment, which both are capped by.
-
-The generation lives in the shared cache (Redis) when there is one. With the
-per-process local-memory cache it lives in a small file, so that the workers
-of one machine still see each other's invalidations.
+Shared caches in front (a CDN, Varnish) are told the keys in a header. When one is
+configured to be purged (PAGE_CACHE_PURGE), it may keep pages long (PAGE_CACHE_CDN_MAX_AGE,
+default a day), because every change and every schedule moment purges it; otherwise its
+lifetime ends before the next schedule moment and is short, since it cannot be told.
+Browsers cannot be told either: their max-age stays short, and pages readers keep open
+(articles) are revalidated every time (max-age=0 with an ETag: a 304 costs no rendering).
 """
 
-import functools
+import contextlib
 import hashlib
-import os
-import tempfile
-import time
-import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime
-from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection
-from django.db.models import Subquery
 from django.utils import timezone
 
-GENERATION_KEY = "pagecache:generation"
-PAGE_KEY = "pagecache:page:{generation}:{digest}"
-NEXT_MOMENT_KEY = "pagecache:next-moment:{generation}"
+PAGE_KEY = "pagecache:page:{digest}"
 
 
-# Generation ------------------------------------------------------------------------------
+def address(request):
+    """The page's address as the cache keys it: parameters no public page reads (utm_*, fbclid,
+    gclid, cache-busters) are left out, the ones they read sorted."""
+    allowed = settings.PAGE_CACHE_QUERY_PARAMETERS
+    pairs = [
+        (name, value)
+        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        if name in allowed
+    ]
+    pairs.sort(key=lambda pair: pair[0])
+    query = urlencode(pairs)
+    return f"{request.scheme}://{request.get_host()}{request.path}{'?' if query else ''}{query}"
 
 
-def _generation_file():
-    configured = getattr(settings, "PAGE_CACHE_GENERATION_FILE", "")
-    return Path(configured) if configured else _default_generation_file(connection.settings_dict["NAME"])
+def shared_key(address):
+    return PAGE_KEY.format(digest=hashlib.sha256(address.encode()).hexdigest())
 
 
-@functools.cache
-def _default_generation_file(database_name):
-    # One file per project and database, so tests, the bench and `make run` never share one.
-    scope = f"{settings.BASE_DIR}|{database_name}|{settings.SECRET_KEY}"
-    return Path(tempfile.gettempdir()) / f"newsroom-pagecache-{hashlib.sha256(scope.encode()).hexdigest()[:16]}"
-
-
-def _cache_is_per_process():
-    return isinstance(caches["default"], LocMemCache)
-
-
-def current_generation():
-    if _cache_is_per_process():
-        path = _generation_file()
-        try:
-            return _read_generation_file(path)
-        except FileNotFoundError:
-            bump_generation()
-            return _read_generation_file(path)
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # A start value from the clock: if the key is ever evicted, it cannot come back as an old generation.
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(GENERATION_KEY)
-    return str(generation)
-
-
-def _read_generation_file(path):
-    # Raw os calls: a tenth of the cost of Path.read_text(), and this runs on every cached page.
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        return os.read(descriptor, 64).decode()
-    finally:
-        os.close(descriptor)
-
-
-def bump_generation():
-    """Make every cached page unreachable, on every server."""
-    if _cache_is_per_process():
-        path = _generation_file()
-        temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
-        temporary.write_text(uuid.uuid4().hex)
-        os.replace(temporary, path)
-        return
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-
-
-# Schedule --------------------------------------------------------------------------------
-
-
-def next_schedule_moment(now):
-    """The first moment after `now` at which `Article.objects.live()` changes by the clock alone:
-    the earliest future publish_at or expire_at of an approved article (None if there is none)."""
-    from articles.models import Article, Status
-
-    approved = Article.objects.filter(status=Status.APPROVED).order_by()
-    publishing = approved.filter(publish_at__gt=now).order_by("publish_at").values("publish_at")[:1]
-    expiring = approved.filter(expire_at__gt=now).order_by("expire_at").values("expire_at")[:1]
-    # One query: both subqueries ride on one row (and an empty newsroom has no moment anyway).
-    row = (
-        Article.objects.order_by()
-        .annotate(next_publish=Subquery(publishing), next_expire=Subquery(expiring))
-        .values_list("next_publish", "next_expire")[:1]
-    )
-    moments = [moment for moment in next(iter(row), ()) if moment is not None]
-    return min(moments) if moments else None
-
-
-def _next_new_year(now):
+def next_new_year(now):
     """The footer shows the current year: no page outlives the newsroom's New Year."""
-    local = timezone.localtime(now)
-    return local.replace(year=local.year + 1, month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    local = timezone.localtime(datetime.fromtimestamp(now, UTC))
+    return local.replace(year=local.year + 1, month=1, day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
-def valid_until(generation, now):
-    """Until when (a UNIX time) a page rendered at `now` under `generation` stays right."""
-    key = NEXT_MOMENT_KEY.format(generation=generation)
-    known = cache.get(key)
-    if known is None or not (known["after"] <= now < (known["until"] or float("inf"))):
-        moment = next_schedule_moment(datetime.fromtimestamp(now, UTC))
-        known = {"after": now, "until": moment.timestamp() if moment else None}
-        cache.set(key, known, settings.PAGE_CACHE_TIMEOUT)
-    limits = [now + settings.PAGE_CACHE_TIMEOUT, _next_new_year(datetime.fromtimestamp(now, UTC)).timestamp()]
-    if known["until"] is not None:
-        limits.append(known["until"])
-    # Pages show the navigation, which a theme leaves when it turns dormant by the clock alone.
-    from themes.models import next_dormancy
-
-    dormancy = next_dormancy(datetime.fromtimestamp(now, UTC))
-    if dormancy is not None:
-        limits.append(dormancy.timestamp())
-    return min(limits)
-
-
-# Pages -----------------------------------------------------------------------------------
-
-
-def page_key(generation, request):
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return PAGE_KEY.format(generation=generation, digest=hashlib.sha256(address.encode()).hexdigest())
-
-
-def cache_control(valid_until, now):
-    """Browser and CDN lifetimes, both ending before the page could change by the clock."""
+def cache_control(*, now, valid_until, next_moment, revalidate, purged):
+    """Browser and shared-cache lifetimes for a page that stays right until `valid_until`."""
     remaining = max(0, int(valid_until - now))
-    browser = min(settings.PAGE_CACHE_BROWSER_MAX_AGE, remaining)
-    shared = min(settings.PAGE_CACHE_CDN_MAX_AGE, remaining)
+    until_moment = remaining if next_moment is None else max(0, min(remaining, int(next_moment - now)))
+    browser = 0 if revalidate else min(settings.PAGE_CACHE_BROWSER_MAX_AGE, until_moment)
+    if purged:
+        shared = min(settings.PAGE_CACHE_CDN_MAX_AGE, remaining)
+        return f"public, max-age={browser}, s-maxage={shared}, must-revalidate"
+    shared = min(settings.PAGE_CACHE_CDN_MAX_AGE, until_moment)
     directives = [f"public, max-age={browser}, s-maxage={shared}"]
-    stale = min(settings.PAGE_CACHE_STALE_WHILE_REVALIDATE, remaining - shared)
-    if stale > 0:
+    stale = min(settings.PAGE_CACHE_STALE_WHILE_REVALIDATE, until_moment - shared)
+    if stale > 0 and not revalidate:
         directives.append(f"stale-while-revalidate={stale}")
     return ", ".join(directives)
+
+
+class LocalPages:
+    """This process's hot pages, least recently used dropped first."""
+
+    def __init__(self):
+        self.entries = OrderedDict()
+        self.not_public = OrderedDict()  # addresses whose view is not a public page (robots.txt, search)
+
+    def get(self, address):
+        entry = self.entries.get(address)
+        if entry is not None:
+            with contextlib.suppress(KeyError):  # dropped by another thread meanwhile
+                self.entries.move_to_end(address)
+        return entry
+
+    def put(self, address, entry):
+        self.entries[address] = entry
+        self.entries.move_to_end(address)
+        self.not_public.pop(address, None)
+        while len(self.entries) > settings.PAGE_CACHE_LOCAL_ENTRIES:
+            self.entries.popitem(last=False)
+
+    def drop(self, address):
+        self.entries.pop(address, None)
+
+    def mark_not_public(self, address):
+        self.not_public[address] = True
+        while len(self.not_public) > settings.PAGE_CACHE_LOCAL_ENTRIES:
+            self.not_public.popitem(last=False)
+
+    def clear(self):
+        self.entries.clear()
+        self.not_public.clear()
+
+
+local_pages = LocalPages()

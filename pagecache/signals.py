@@ -1,54 +1,84 @@
-"""Any change to what public pages show bumps the page-cache generation, whatever
-code path saved it (admin, workflow transitions, shell, imports): model signals,
-not view code. `QuerySet.update()` sends no signal: the querysets of articles and images
-(`ContentQuerySet`) drop cached pages themselves; raw SQL, or update() on another watched
-model, must call `content_changed(Model)`."""
+"""Changes to rows that pages show invalidate the keys their content app declared for them
+(keys.register), whatever code path saved them (admin, workflow transitions, shell,
+imports): the keys of the row as it was, so the lists it left go too, and as it is.
+They are collected per transaction and invalidated once, after the commit.
+
+`QuerySet.update()` sends no signal: the querysets of articles and images
+(`ContentQuerySet`) invalidate their rows' keys themselves; raw SQL must call
+`keys.invalidate()`."""
 
 from django.apps import apps
-from django.conf import settings
-from django.db import models, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import models, router
+from django.db.models.signals import m2m_changed, post_init, post_save, pre_delete, pre_save
 
-from .pages import bump_generation
+from . import keys
 
 
-def content_changed(sender, using="default", **kwargs):
-    if kwargs.get("action", "post_").startswith("pre_"):
+def _invalidate_rows(model, pks, using):
+    keys.invalidate(keys.keys_of(model, pks), using=using)
+
+
+def before_save(sender, instance, raw=False, using="default", **kwargs):
+    if instance.pk is not None and not raw:
+        _invalidate_rows(sender, [instance.pk], using)
+
+
+def after_save(sender, instance, raw=False, using="default", **kwargs):
+    _invalidate_rows(sender, [instance.pk], using)
+
+
+def before_delete(sender, instance, using="default", **kwargs):
+    _invalidate_rows(sender, [instance.pk], using)
+
+
+def m2m_content_changed(sender, instance, action, reverse, model, pk_set, using="default", **kwargs):
+    """A many-to-many change (an article's tags): the row's keys before and after."""
+    if action not in ("pre_add", "post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"):
         return
-    # Now, so this process and every other stop serving the old pages at once; and
-    # again after the commit, so that a page rendered between the two from the
-    # not yet committed data cannot survive under the new generation.
-    bump_generation()
-    transaction.on_commit(bump_generation, using=using)
+    if keys.declared(type(instance)):
+        _invalidate_rows(type(instance), [instance.pk], using)
+    if reverse and keys.declared(model) and pk_set:
+        _invalidate_rows(model, pk_set, using)
 
 
 class ContentQuerySet(models.QuerySet):
     """update() on a model whose rows pages show (bookkeeping writes: related lists, a
-    correction's time, regenerated renditions) drops the cached pages like a save does."""
+    correction's time, regenerated renditions) invalidates their keys like a save does."""
 
     def update(self, **kwargs):
+        if not keys.declared(self.model):
+            return super().update(**kwargs)
+        pks = list(self.values_list("pk", flat=True))
+        using = router.db_for_write(self.model)
+        _invalidate_rows(self.model, pks, using)
         rows = super().update(**kwargs)
-        if rows:
-            content_changed(self.model, using=self.db)
+        _invalidate_rows(self.model, pks, using)
         return rows
 
 
-def watched_models():
-    """The listed models that exist, and their proxies (a proxy's saves signal with the proxy as sender)."""
-    labels = set(settings.PAGE_CACHE_WATCHED_MODELS)
-    for model in apps.get_models():
-        if model._meta.label in labels or model._meta.concrete_model._meta.label in labels:
-            yield model
+def recording_loads(kind):
+    """A post_init receiver recording `kind:<pk>` for every row loaded while a page renders:
+    a page shows what it loads (at worst a little more)."""
+
+    def record(sender, instance, **kwargs):
+        if instance.pk is not None:
+            keys.shows(f"{kind}:{instance.pk}")
+
+    return record
 
 
-def m2m_content_changed(sender, instance, **kwargs):
-    labels = set(settings.PAGE_CACHE_WATCHED_MODELS)
-    if sender._meta.label in labels or instance._meta.label in labels:
-        content_changed(sender, **kwargs)
+def record_loads(model, kind):
+    receiver = recording_loads(kind)
+    post_init.connect(receiver, sender=model, weak=False, dispatch_uid=f"pagecache-shows-{model._meta.label}")
 
 
 def connect():
-    for model in watched_models():
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"pagecache-save-{model._meta.label}")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"pagecache-delete-{model._meta.label}")
+    """Listen to every model (and proxy) with declared keys; called once all apps are ready."""
+    for model in apps.get_models():
+        if not keys.declared(model):
+            continue
+        label = model._meta.label
+        pre_save.connect(before_save, sender=model, dispatch_uid=f"pagecache-pre-save-{label}")
+        post_save.connect(after_save, sender=model, dispatch_uid=f"pagecache-save-{label}")
+        pre_delete.connect(before_delete, sender=model, dispatch_uid=f"pagecache-delete-{label}")
     m2m_changed.connect(m2m_content_changed, dispatch_uid="pagecache-m2m")

@@ -2,9 +2,9 @@
 links and copyright holder. One row; environment variables only give its first values.
 
 Public pages read them through `current()`, which costs no query in steady state: the values
-are cached under the page cache's generation, which every save of a watched model (these two
-included, see PAGE_CACHE_WATCHED_MODELS) moves on every server at once, so the settings are
-never older than the pages that show them."""
+are cached under the version of the page cache's `site-settings` key, which a save of either
+model moves on every server at once (sitesettings/apps.py declares it), so the settings are
+never older than the pages that show them, and those pages are dropped with them."""
 
 import secrets
 from dataclasses import dataclass, field
@@ -18,12 +18,13 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from images import processing
-from pagecache.pages import current_generation
+from pagecache import keys, versions
 
 # The logo is stored scaled down (never up) to fit this box: sharp at 2× in the header, within
 # what search engines and feed readers take for a publisher's logo.
 LOGO_BOX = (600, 200)
-CACHE_KEY = "sitesettings:{generation}"
+SETTINGS_KEY = "site-settings"  # the page cache's key for what every page shows of these
+CACHE_KEY = "sitesettings:{version}"
 http_url = URLValidator(schemes=["http", "https"], message="Enter a full web address starting with https://.")
 
 
@@ -195,10 +196,10 @@ def read_publication():
 
 
 def current():
-    """The site settings public pages show. In steady state a generation read (which the page cache
-    does anyway) and a cache read, no query; after any change, one query per server (per process
-    with the local-memory cache)."""
-    key = CACHE_KEY.format(generation=current_generation())
+    """The site settings public pages show. In steady state a key-version read and a cache read,
+    no query; after any change, one query per server (per process with the local-memory cache)."""
+    keys.shows(SETTINGS_KEY)
+    key = CACHE_KEY.format(version=versions.store().versions([SETTINGS_KEY])[SETTINGS_KEY])
     publication = cache.get(key)
     if publication is None:
         publication = read_publication()

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Status, system_gate
+from pagecache.keys import reset_process_state
 from themes.models import Theme
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
@@ -47,11 +48,21 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": shutil.which(CHROMIUM) or CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_page_cache_versions(tmp_path_factory):
+    """Each test run its own key versions: runs of one checkout would otherwise share a directory."""
+    from django.conf import settings
+
+    settings.PAGE_CACHE_VERSIONS_DIR = str(tmp_path_factory.mktemp("pagecache-versions"))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
+    reset_process_state()
     yield
     cache.clear()
+    reset_process_state()
 
 
 @pytest.fixture(autouse=True)

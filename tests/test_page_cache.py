@@ -5,17 +5,19 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
+from django.utils import timezone
 from PIL import Image as PILImage
 
 from articles.models import Article, Byline, Status, system_gate
 from images.models import Image
-from pagecache import pages
+from pagecache import keys, versions
 from pagecache.decorators import public_page
 from pagecache.middleware import PageCacheMiddleware
 
@@ -215,48 +217,15 @@ def test_a_session_cookie_alone_bypasses_the_cache(client, story):
 
 
 def test_if_none_match_gets_304(client, story):
-    first = client.get("/")
+    url = story[0].get_absolute_url()
+    first = client.get(url)
     etag = first["ETag"]
     assert etag.startswith('"')
-    not_modified = client.get("/", HTTP_IF_NONE_MATCH=etag)
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert not_modified.status_code == 304 and not_modified.content == b""
-    assert client.get("/", HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
-    since = client.get("/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert since.status_code == 304
-
-
-def test_headers_suit_a_cdn_and_end_before_the_next_scheduled_moment(client, story, make_article, now, settings):
-    settings.PAGE_CACHE_BROWSER_MAX_AGE = 30
-    settings.PAGE_CACHE_CDN_MAX_AGE = 300
-    settings.PAGE_CACHE_STALE_WHILE_REVALIDATE = 60
-    with time_machine.travel(now, tick=False):
-        response = client.get("/")
-        control = response["Cache-Control"]
-        assert control.startswith("public") and max_age(response, "max-age") == 30
-        assert max_age(response, "s-maxage") == 300 and max_age(response, "stale-while-revalidate") == 60
-        vary = {v.strip().lower() for v in response["Vary"].split(",")}
-        assert {"cookie", "accept-encoding"} <= vary
-        make_article("Soon", publish_at=now + timedelta(seconds=100))
-        for hit in ("miss", "hit"):
-            response = client.get("/")
-            assert response["X-Page-Cache"] == hit
-            assert max_age(response, "s-maxage") == 100 and max_age(response, "max-age") == 30
-            assert "stale-while-revalidate" not in response["Cache-Control"]
-    with time_machine.travel(now + timedelta(seconds=90), tick=False):
-        response = client.get("/")
-        assert response["X-Page-Cache"] == "hit"
-        assert max_age(response, "max-age") == 10 and max_age(response, "s-maxage") == 10
-
-
-def test_the_next_schedule_moment_is_one_query(story, make_article, now, django_assert_num_queries):
-    make_article("Later", publish_at=now + timedelta(hours=3))
-    make_article("Sooner", publish_at=now + timedelta(hours=2))
-    make_article("Going", publish_at=now - timedelta(hours=1), expire_at=now + timedelta(minutes=90))
-    make_article("Draft", status=Status.DRAFT, publish_at=now + timedelta(minutes=5))
-    with django_assert_num_queries(1):
-        assert pages.next_schedule_moment(now) == now + timedelta(minutes=90)
-    assert pages.next_schedule_moment(now + timedelta(minutes=90)) == now + timedelta(hours=2)
-    assert pages.next_schedule_moment(now + timedelta(hours=3)) is None
 
 
 def test_the_cache_can_be_turned_off(client, story, settings, django_assert_max_num_queries):
@@ -265,37 +234,6 @@ def test_the_cache_can_be_turned_off(client, story, settings, django_assert_max_
     with django_assert_max_num_queries(5) as captured:
         response = client.get("/")
     assert len(captured) > 0 and "X-Page-Cache" not in response
-
-
-def test_a_change_committed_later_is_not_hidden_by_a_page_rendered_before_the_commit(
-    client, story, django_capture_on_commit_callbacks
-):
-    article, _ = story
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        article.headline = "Bridge reopens after midnight"
-        article.save()
-    generation = pages.current_generation()
-    # A page rendered now, in another process, may still see the old data; the commit bumps again.
-    html(client, "/")
-    for callback in callbacks:
-        callback()
-    assert pages.current_generation() != generation
-    assert client.get("/")["X-Page-Cache"] == "miss"
-
-
-def test_a_change_in_another_process_invalidates_this_ones_pages(client, story, settings, tmp_path):
-    """Gunicorn workers and app servers do not share memory: the generation must live outside it."""
-    settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
-    html(client, "/")
-    assert client.get("/")["X-Page-Cache"] == "hit"
-    other_process = (
-        "import django; django.setup(); from django.conf import settings; "
-        f"settings.PAGE_CACHE_GENERATION_FILE = {str(tmp_path / 'generation')!r}; "
-        "from pagecache.pages import bump_generation; bump_generation()"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
-    subprocess.run([sys.executable, "-c", other_process], check=True, env=env, cwd=settings.BASE_DIR)
-    assert client.get("/")["X-Page-Cache"] == "miss"
 
 
 @pytest.mark.parametrize(
@@ -376,3 +314,313 @@ def test_regenerated_renditions_invalidate(client, story, settings, tmp_path):
     assert client.get(url)["X-Page-Cache"] == "hit"
     article.lead_image.regenerate_renditions()  # an update(), without signals: the old files are deleted
     assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+# Surrogate keys: an edit drops the pages that show what it touched, and only those -----------------
+
+
+@pytest.fixture
+def unrelated(make_theme, make_author, make_article, now):
+    council = make_theme("Council", slug="council")
+    ben = make_author("Ben Okafor", slug="ben-okafor")
+    return make_article("Council sets the budget", theme=council, authors=[ben], tags=["budget"])
+
+
+def warm(client, *paths):
+    for path in paths:
+        client.get(path)
+        assert client.get(path)["X-Page-Cache"] == "hit", path
+
+
+def test_an_edit_drops_the_pages_showing_the_article_and_keeps_the_others(client, story, unrelated):
+    article, sibling = story
+    kept = [unrelated.get_absolute_url(), "/themes/council/", "/authors/ben-okafor/", "/tags/budget/"]
+    dropped = [article.get_absolute_url(), sibling.get_absolute_url(), "/", "/themes/harbour-bridge/"]
+    machines = ["/feeds/rss/", "/sitemap-articles.xml", "/sitemap.xml"]
+    dropped += ["/authors/ana-reyes/", "/tags/transport/"]
+    warm(client, *kept, *dropped, *machines)
+    article.headline = "Bridge reopens to all traffic"
+    article.save()
+    for path in machines:
+        assert client.get(path)["X-Page-Cache"] == "miss", path
+    for path in kept:
+        assert client.get(path)["X-Page-Cache"] == "hit", path
+    for path in dropped:
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "miss", path
+        assert b"Bridge reopens to all traffic" in response.content, path
+
+
+def test_editing_a_draft_drops_no_list(client, story, unrelated, make_article):
+    draft = make_article("Not yet", status=Status.DRAFT, publish_at=None, theme=story[0].theme)
+    warm(client, "/", "/themes/harbour-bridge/", story[1].get_absolute_url())
+    draft.headline = "Still not yet"
+    draft.save()
+    for path in ("/", "/themes/harbour-bridge/", story[1].get_absolute_url()):
+        assert client.get(path)["X-Page-Cache"] == "hit", path
+
+
+def test_a_new_article_in_a_theme_drops_its_lists_and_not_other_themes(client, story, unrelated, make_article):
+    article, sibling = story
+    warm(client, "/", "/themes/harbour-bridge/", sibling.get_absolute_url(), unrelated.get_absolute_url())
+    make_article("Tall ship arrives", theme=article.theme)
+    for path in ("/", "/themes/harbour-bridge/", sibling.get_absolute_url()):
+        response = client.get(path)
+        assert b"Tall ship arrives" in response.content, path
+    assert client.get(unrelated.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_moving_an_article_drops_the_lists_it_left(client, story, unrelated):
+    article, sibling = story
+    warm(client, "/themes/harbour-bridge/", "/themes/council/", "/tags/transport/")
+    article.theme = unrelated.theme
+    article.save()
+    article.tags.remove("transport")
+    assert b"Bridge reopens" not in client.get("/themes/harbour-bridge/").content
+    assert b"Bridge reopens" in client.get("/themes/council/").content
+    assert b"Bridge reopens" not in client.get("/tags/transport/").content
+
+
+@pytest.mark.parametrize(("header", "separator"), [("Surrogate-Key", " "), ("xkey", " "), ("Cache-Tag", ",")], ids=str)
+def test_responses_name_their_keys_for_a_shared_cache(client, story, settings, header, separator):
+    settings.PAGE_CACHE_KEY_HEADER = header
+    article, sibling = story
+    for hit in ("miss", "hit"):
+        response = client.get(article.get_absolute_url())
+        assert response["X-Page-Cache"] == hit
+        named = set(response[header].split(separator))
+        expected = {f"article:{article.pk}", f"article:{sibling.pk}", f"list:theme:{article.theme_id}", "navigation"}
+        assert expected <= named
+
+
+def test_a_page_with_many_articles_names_their_kind(client, make_article, settings):
+    settings.PAGE_CACHE_KEY_HEADER = "Surrogate-Key"
+    for n in range(3):
+        make_article(f"Story {n}")
+    settings.PAGE_CACHE_MAX_KEYS_PER_KIND = 2
+    named = client.get("/")["Surrogate-Key"].split()
+    assert "article:*" in named and not any(key.startswith("article:") and key[8:].isdigit() for key in named)
+    warm(client, "/")
+    Article.objects.first().save()
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+# The cache key -------------------------------------------------------------------------------------
+
+
+def test_tracking_and_unknown_parameters_are_not_part_of_the_key(client, story):
+    warm(client, "/")
+    for query in ("utm_source=x&utm_medium=y", "fbclid=abc", "gclid=1", "nocache=123456", "x=<script>"):
+        assert client.get(f"/?{query}")["X-Page-Cache"] == "hit", query
+    assert client.get("/?page=1&utm_source=x")["X-Page-Cache"] == "miss"
+    assert client.get("/?utm_campaign=y&page=1")["X-Page-Cache"] == "hit"
+
+
+def test_head_gets_the_headers_of_get(client, story):
+    url = story[0].get_absolute_url()
+    head = client.head(url)
+    get = client.get(url)
+    assert head.status_code == get.status_code == 200 and head.content == b""
+    for header in ("Cache-Control", "ETag", "Last-Modified", "Content-Type", "Vary"):
+        assert head[header] == get[header], header
+    assert client.head(url)["X-Page-Cache"] == "hit"
+    assert client.head("/robots.txt").status_code == 200
+
+
+def test_one_modification_time_everywhere(client, story, settings):
+    import json
+
+    from django.utils.http import parse_http_date
+
+    article, _ = story
+    url = article.get_absolute_url()
+    Article.objects.filter(pk=article.pk).update(modified_at=article.publish_at + timedelta(minutes=20))
+    article.refresh_from_db()
+    page = client.get(url)
+    text = page.content.decode()
+    ld = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', text, re.S).group(1))
+    meta = re.search(r'property="article:modified_time" content="([^"]+)"', text).group(1)
+    sitemap = client.get("/sitemap-articles.xml").content.decode()
+    lastmod = re.search(rf"{re.escape(url)}</loc>\s*<lastmod>([^<]+)<", sitemap).group(1)
+    from django.utils.dateparse import parse_datetime
+
+    expected = article.modified_at.replace(microsecond=0)
+    assert parse_datetime(ld["dateModified"]) == expected
+    assert parse_datetime(meta) == expected
+    assert parse_datetime(lastmod).replace(microsecond=0) == expected
+    assert parse_http_date(page["Last-Modified"]) == int(expected.timestamp())
+
+
+def test_last_modified_does_not_move_when_another_article_is_edited(client, story, unrelated):
+    url = story[0].get_absolute_url()
+    first = client.get(url)["Last-Modified"]
+    with time_machine.travel(timedelta(minutes=5)):
+        story[1].headline = "Ferry timetable changes again"
+        story[1].save()
+        response = client.get(url)
+    assert response["X-Page-Cache"] == "miss" and response["Last-Modified"] == first
+
+
+# Schedule and lifetimes -----------------------------------------------------------------------------
+
+
+def test_a_page_cached_before_a_schedule_was_set_changes_at_its_second(client, story, make_article, now):
+    article, sibling = story
+    with time_machine.travel(now, tick=False):
+        warm(client, "/", "/themes/harbour-bridge/", sibling.get_absolute_url())
+        draft = make_article("Tall ship arrives", status=Status.DRAFT, publish_at=None, theme=article.theme)
+        for path in ("/", "/themes/harbour-bridge/"):
+            assert client.get(path)["X-Page-Cache"] == "hit"
+        Article.objects.filter(pk=draft.pk).update(status=Status.APPROVED, publish_at=now + timedelta(seconds=18))
+        assert b"Tall ship arrives" not in client.get("/").content
+    with time_machine.travel(now + timedelta(seconds=17, microseconds=999_000), tick=False):
+        assert b"Tall ship arrives" not in client.get("/").content
+    with time_machine.travel(now + timedelta(seconds=18), tick=False):
+        for path in ("/", "/themes/harbour-bridge/", sibling.get_absolute_url(), "/feeds/atom/"):
+            assert b"Tall ship arrives" in client.get(path).content, path
+
+
+def test_without_a_purged_shared_cache_lifetimes_end_before_the_next_moment(client, story, make_article, now, settings):
+    settings.PAGE_CACHE_BROWSER_MAX_AGE = 30
+    settings.PAGE_CACHE_CDN_MAX_AGE = 300
+    settings.PAGE_CACHE_STALE_WHILE_REVALIDATE = 60
+    with time_machine.travel(now, tick=False):
+        response = client.get("/")
+        assert response["Cache-Control"] == "public, max-age=30, s-maxage=300, stale-while-revalidate=60"
+        vary = {v.strip().lower() for v in response["Vary"].split(",")}
+        assert {"cookie", "accept-encoding"} <= vary
+        make_article("Soon", publish_at=now + timedelta(seconds=100))
+        response = client.get("/")
+        assert response["X-Page-Cache"] == "hit"  # the home page does not show a scheduled article
+        assert response["Cache-Control"] == "public, max-age=30, s-maxage=100"
+    with time_machine.travel(now + timedelta(seconds=90), tick=False):
+        response = client.get("/")
+        assert response["X-Page-Cache"] == "hit"
+        assert response["Cache-Control"] == "public, max-age=10, s-maxage=10"
+
+
+def test_with_a_purged_shared_cache_it_may_keep_pages_long_and_browsers_do_not(client, story, make_article, settings):
+    settings.PAGE_CACHE_PURGE = "tests.test_page_cache.Recorder"
+    settings.PAGE_CACHE_CDN_MAX_AGE = 86400
+    settings.PAGE_CACHE_BROWSER_MAX_AGE = 10
+    make_article("Soon", publish_at=timezone.now() + timedelta(seconds=100))
+    assert client.get("/")["Cache-Control"] == "public, max-age=10, s-maxage=3600, must-revalidate"
+    article = client.get(story[0].get_absolute_url())
+    assert article["Cache-Control"] == "public, max-age=0, s-maxage=3600, must-revalidate"
+
+
+def test_withdrawn_and_article_pages_are_revalidated_by_browsers(client, story):
+    article, _ = story
+    assert re.search(r"\bmax-age=0\b", client.get(article.get_absolute_url())["Cache-Control"])
+    article.status = Status.WITHDRAWN
+    article.save()
+    gone = client.get(article.get_absolute_url())
+    assert gone.status_code == 410 and re.search(r"\bmax-age=0\b", gone["Cache-Control"])
+
+
+# Several processes ----------------------------------------------------------------------------------
+
+
+def test_another_process_invalidation_reaches_this_one_within_the_sync_interval(client, story, settings, tmp_path):
+    """Workers and servers share no memory: each trusts its copy of the key versions for at most
+    PAGE_CACHE_SYNC_INTERVAL seconds, and no request pays a round trip within it."""
+    settings.PAGE_CACHE_VERSIONS_DIR = str(tmp_path / "versions")
+    settings.PAGE_CACHE_SYNC_INTERVAL = 1
+    url = story[0].get_absolute_url()
+    start = time.time()
+    with time_machine.travel(start, tick=False):
+        warm(client, url, "/")
+    other_process = (
+        "import django; django.setup(); from pagecache.keys import invalidate_now; "
+        f"invalidate_now({{'article:{story[0].pk}'}})"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "PAGE_CACHE_VERSIONS_DIR": str(tmp_path / "versions"),
+    }
+    subprocess.run([sys.executable, "-c", other_process], check=True, env=env, cwd=settings.BASE_DIR)
+    with time_machine.travel(start + 0.9, tick=False):
+        assert client.get(url)["X-Page-Cache"] == "hit"  # within the interval: not yet known here
+    with time_machine.travel(start + 1.0, tick=False):
+        assert client.get(url)["X-Page-Cache"] == "miss"
+        assert client.get("/")["X-Page-Cache"] == "miss"  # the home page shows the article too
+
+
+def test_a_change_committed_later_is_not_hidden_by_a_page_rendered_before_the_commit(
+    client, story, django_capture_on_commit_callbacks
+):
+    article, _ = story
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article.headline = "Bridge reopens after midnight"
+        article.save()
+        # A page rendered now, in another process, may still see the old data.
+        html(client, "/")
+        assert client.get("/")["X-Page-Cache"] == "hit"
+    for callback in callbacks:
+        callback()
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+# Faults: a cache that cannot be invalidated never stops a save and never serves stale ------------
+
+
+def test_a_full_disk_under_the_key_versions_never_stops_a_save(client, story, settings, tmp_path, monkeypatch, caplog):
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PAGE_CACHE_VERSIONS_DIR = str(tmp_path / "versions")
+    article, _ = story
+    url = article.get_absolute_url()
+    warm(client, url)
+
+    def disk_full(self, path, text):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(versions.DirectoryStore, "_write", disk_full)
+        article.headline = "Bridge reopens after the storm"
+        article.save()
+        assert Article.objects.get(pk=article.pk).headline == "Bridge reopens after the storm"
+        response = client.get(url)
+        assert response.status_code == 200 and "X-Page-Cache" not in response
+        assert b"Bridge reopens after the storm" in response.content
+        readiness = client.get("/readyz")
+        assert readiness.status_code == 503 and readiness.json()["page_cache"] == "failing"
+    assert "could not invalidate" in caplog.text
+    # Space again: the cache works, from scratch, and says so.
+    assert client.get("/readyz").json()["page_cache"] == "ok"
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_an_unreachable_redis_loses_no_invalidation(story, settings):
+    """Redis down: invalidating logs, keeps the keys in the outbox and stops this process serving."""
+    from pagecache.models import PendingPurge
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
+    }
+    keys.invalidate_now({f"article:{story[0].pk}"})
+    assert versions.local.broken and versions.local.current(time.time()) == (None, True)
+    kept = PendingPurge.objects.get()
+    assert kept.target == "local" and f"article:{story[0].pk}" in kept.keys
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    counter, _ = versions.local.current(time.time())
+    assert counter is not None and not PendingPurge.objects.exists()
+
+
+class Recorder:
+    """A purge backend that records what it was asked to purge."""
+
+    header = "Surrogate-Key"
+    separator = " "
+    purged = []
+    failing = False
+
+    def __init__(self, **options):
+        pass
+
+    def purge(self, keys):
+        if Recorder.failing:
+            raise OSError("connection refused")
+        Recorder.purged.append(set(keys))

@@ -351,6 +351,7 @@ def test_readyz_checks_database_and_cache(client, db, monkeypatch):
         "media": "ok",
         "cache": "ok",
         "disk": "ok",
+        "page_cache": "ok",
     }
     monkeypatch.setattr("newsroom.health.cache", RedisCache("redis://127.0.0.1:1/0", {}))
     response = client.get("/readyz")
@@ -361,6 +362,7 @@ def test_readyz_checks_database_and_cache(client, db, monkeypatch):
         "media": "ok",
         "cache": "failing",
         "disk": "ok",
+        "page_cache": "ok",
         "failing": ["cache"],
     }
 

@@ -119,6 +119,9 @@ def servers(django_db_setup, tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1",
         "GUNICORN_ACCESS_LOG": "",
         "GUNICORN_PRELOAD": "false",
+        # Every request asks Redis for the invalidation counter, so that B's very next request
+        # is exact; the default second between looks is tested in test_page_cache.py.
+        "PAGE_CACHE_SYNC_INTERVAL": "0",
     }
     started = [Server(name, env, tmp_path) for name in ("a", "b")]
     try:

@@ -10,9 +10,10 @@ class ThemesConfig(AppConfig):
 
         from articles.models import Article
 
-        from .models import forget_activity
+        from . import cache
 
         # An article saved, moved between themes, approved or withdrawn can change which
         # themes are dormant and their first and latest dates.
-        post_save.connect(forget_activity, sender=Article, dispatch_uid="themes.forget_activity.save")
-        post_delete.connect(forget_activity, sender=Article, dispatch_uid="themes.forget_activity.delete")
+        post_save.connect(cache.navigation_changed, sender=Article, dispatch_uid="themes.navigation.save")
+        post_delete.connect(cache.navigation_changed, sender=Article, dispatch_uid="themes.navigation.delete")
+        cache.declare()

@@ -3,9 +3,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Max, Min, OuterRef, Q, Subquery
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+
+from pagecache.keys import shows
 
 NAVIGATION_CACHE_KEY = "themes:navigation"
 
@@ -24,7 +26,7 @@ def theme_activity(now=None):
     active theme (the moment a theme could revive or lose its latest article), and dropped
     whenever a theme or an article is saved. Dormancy is judged from these dates when
     read, so a theme turns dormant on time without the cache having to expire."""
-    from articles.models import Article, Status
+    from articles.models import Article
 
     now = now or timezone.now()
     cached = cache.get(NAVIGATION_CACHE_KEY)
@@ -48,23 +50,10 @@ def theme_activity(now=None):
             latest=Subquery(live.order_by("-publish_at").values("publish_at")[:1]),
         )
     ]
-    upcoming = Article.objects.filter(status=Status.APPROVED, theme__is_active=True).aggregate(
-        publish_at=Min("publish_at", filter=Q(publish_at__gt=now)),
-        expire_at=Min("expire_at", filter=Q(expire_at__gt=now)),
-    )
-    until = min([now + timedelta(seconds=NAVIGATION_MAX_AGE), *filter(None, upcoming.values())])
+    upcoming = Article.objects.filter(theme__is_active=True).next_change(now)
+    until = min(filter(None, [now + timedelta(seconds=NAVIGATION_MAX_AGE), upcoming]))
     cache.set(NAVIGATION_CACHE_KEY, {"themes": themes, "until": until}, NAVIGATION_MAX_AGE)
     return themes
-
-
-def next_dormancy(now):
-    """The next moment a theme turns dormant by the clock alone, as far as the cached
-    activity knows (None if none will, or if no page has needed the navigation yet)."""
-    cached = cache.get(NAVIGATION_CACHE_KEY)
-    if cached is None or now >= cached["until"]:
-        return None
-    moments = (dormant_since(theme["latest"]) for theme in cached["themes"])
-    return min((moment for moment in moments if moment and moment > now), default=None)
 
 
 def forget_activity(**kwargs):
@@ -87,6 +76,7 @@ def is_dormant(latest, now=None):
 def navigation(now=None):
     """The active themes that are not dormant, as dicts (id, name, slug, url, first, latest),
     for the site header and the home page."""
+    shows("navigation")
     now = now or timezone.now()
     return [theme for theme in theme_activity(now) if not is_dormant(theme["latest"], now)]
 

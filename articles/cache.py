@@ -1,0 +1,75 @@
+"""What the page cache needs to know about articles, declared to it (the page cache imports
+no content): which keys a change to an article, byline, tag, author, correction or image
+touches, which keys pages record for what they load, and when articles go live or expire.
+
+Keys: `article:<id>` (everything the article shows, on its page and its cards),
+`author:<id>`, `tag:<id>`, `image:<id>`, and the lists a live article is on:
+`list:latest` (home, the site feeds, sitemaps), `list:theme:<id>`, `list:author:<id>`,
+`list:tag:<id>`. An edit touches the article's own key; the lists only while it is (or
+was, before the edit) live, so editing a draft drops no list."""
+
+from django.db.models import Q
+from taggit.models import Tag, TaggedItem
+
+from images.models import Image
+from pagecache import keys
+from pagecache.signals import record_loads
+
+from .models import Article, Author, Byline, Correction, Status
+
+
+def article_keys(pks):
+    live = list(Article.objects.live().filter(pk__in=pks).values_list("pk", flat=True))
+    return {f"article:{pk}" for pk in pks} | (lists_of(live) if live else set())
+
+
+def lists_of(pks):
+    """The articles' own keys and every list they are on when live."""
+    found = {f"article:{pk}" for pk in pks} | {"list:latest"}
+    themes = Article.all_objects.filter(pk__in=pks, theme__isnull=False).values_list("theme_id", flat=True)
+    found.update(f"list:theme:{theme}" for theme in themes)
+    authors = Byline.objects.filter(article__in=pks).values_list("author_id", flat=True)
+    found.update(f"list:author:{author}" for author in authors)
+    tagged = TaggedItem.objects.filter(object_id__in=pks, content_type__model="article")
+    found.update(f"list:tag:{tag}" for tag in tagged.values_list("tag_id", flat=True))
+    return found
+
+
+def byline_keys(pks):
+    return article_keys(list(Byline.objects.filter(pk__in=pks).values_list("article_id", flat=True)))
+
+
+def tagged_item_keys(pks):
+    items = TaggedItem.objects.filter(pk__in=pks, content_type__model="article")
+    return article_keys(list(items.values_list("object_id", flat=True)))
+
+
+def correction_keys(pks):
+    return {f"article:{pk}" for pk in Correction.objects.filter(pk__in=pks).values_list("article_id", flat=True)}
+
+
+def schedule(after, until):
+    """Keys of the articles that went live or expired in (after, until], and the next such moment."""
+    if after >= until:
+        return set(), Article.objects.next_change(until)
+    moved = Article.objects.filter(status=Status.APPROVED).filter(
+        Q(publish_at__gt=after, publish_at__lte=until) | Q(expire_at__gt=after, expire_at__lte=until)
+    )
+    due = set()
+    pks = list(moved.values_list("pk", flat=True))
+    if pks:
+        # Live again for a moment to find the lists it joined or left: they are the live lists now or just before.
+        due = lists_of(pks)
+    return due, Article.objects.next_change(until)
+
+
+def declare():
+    keys.register("articles.Article", article_keys)
+    keys.register("articles.Byline", byline_keys)
+    keys.register("taggit.TaggedItem", tagged_item_keys)
+    keys.register("articles.Correction", correction_keys)
+    keys.register("articles.Author", lambda pks: {f"author:{pk}" for pk in pks})
+    keys.register("taggit.Tag", lambda pks: {f"tag:{pk}" for pk in pks})
+    keys.register("images.Image", lambda pks: {f"image:{pk}" for pk in pks})
+    for model, kind in ((Article, "article"), (Author, "author"), (Tag, "tag"), (Image, "image")):
+        record_loads(model, kind)

@@ -1,0 +1,263 @@
+"""Which surrogate keys changed, and when, shared by every process and server.
+
+One counter counts invalidations. Invalidating keys takes the next number and writes
+it as each key's version. A page remembers the counter as it was *before* it was
+rendered: it is current while every key it shows has a version no later than that.
+A change committed while the page rendered gets a later number, so the page cannot
+outlive it (the commit race in tests/test_page_cache.py).
+
+Each process keeps a local copy of the counter and the versions it has looked up,
+trusted for PAGE_CACHE_SYNC_INTERVAL seconds: a cached page then costs no round trip to
+Redis or the disk, and another server's change reaches this one within that interval.
+
+The store is the shared cache (Redis) when there is one, else a small directory (one
+machine: the workers share it). A store that cannot be written is *broken*: no page is
+served from the cache until a write works again, because a lost invalidation would
+otherwise leave stale pages reachable.
+"""
+
+import fcntl
+import functools
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+COUNTER_KEY = "pagecache:counter"
+VERSION_KEY = "pagecache:v:{key}"
+
+
+class StoreBroken(Exception):
+    """The key versions cannot be read or written."""
+
+
+class SharedCacheStore:
+    """Versions in Django's default cache (Redis): one key per surrogate key."""
+
+    def __init__(self):
+        self.cache = caches["default"]
+
+    def counter(self):
+        value = self.cache.get(COUNTER_KEY)
+        if value is None:
+            # From the clock: a lost counter can never come back lower than a version already written.
+            self.cache.add(COUNTER_KEY, time.time_ns(), None)
+            value = self.cache.get(COUNTER_KEY)
+        return int(value)
+
+    def versions(self, keys):
+        names = {VERSION_KEY.format(key=key): key for key in keys}
+        found = self.cache.get_many([*names, COUNTER_KEY])
+        counter = found.pop(COUNTER_KEY, None) or self.counter()
+        result = {names[name]: int(value) for name, value in found.items()}
+        missing = {name: counter for name, key in names.items() if key not in result}
+        if missing:
+            # Unknown (never invalidated, or evicted): changed as of now, so older pages go.
+            self.cache.set_many(missing, None)
+            result.update({names[name]: counter for name in missing})
+        return result
+
+    def invalidate(self, keys):
+        try:
+            counter = self.cache.incr(COUNTER_KEY)
+        except ValueError:
+            self.cache.add(COUNTER_KEY, time.time_ns(), None)
+            counter = self.cache.incr(COUNTER_KEY)
+        failed = self.cache.set_many({VERSION_KEY.format(key=key): counter for key in keys}, None)
+        if failed:
+            raise StoreBroken(f"could not write {len(failed)} key versions")
+        return counter
+
+    def check_writable(self):
+        self.cache.set("pagecache:probe", time.time_ns(), 10)
+
+
+class DirectoryStore:
+    """Versions in a directory, for the workers of one machine without Redis.
+
+    `counter` holds "<created> <counter>"; a key's version is a file named by its hash.
+    A key without a file has the version `created`. When a write fails (a full disk),
+    `counter` is removed, which removing needs no space for: every process stops
+    serving until it can be written again, and then `created` restarts from the clock,
+    later than every page stored before."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def counter(self):
+        try:
+            return self._read_counter()[1]
+        except FileNotFoundError:
+            pass
+        with self._locked():
+            try:
+                return self._read_counter()[1]
+            except FileNotFoundError:
+                start = time.time_ns()
+                self._write(self.path / "counter", f"{start} {start}")
+                return start
+
+    def versions(self, keys):
+        created = self._read_counter()[0]
+        result = {}
+        for key in keys:
+            try:
+                result[key] = int(_read(self.path / self._name(key)))
+            except FileNotFoundError:
+                result[key] = created
+        return result
+
+    def invalidate(self, keys):
+        try:
+            with self._locked():
+                try:
+                    created, counter = self._read_counter()
+                except FileNotFoundError:  # new, or removed after a failure: every older page goes
+                    created = counter = time.time_ns()
+                counter += 1
+                for key in keys:
+                    self._write(self.path / self._name(key), str(counter))
+                self._write(self.path / "counter", f"{created} {counter}")
+                return counter
+        except OSError as error:
+            (self.path / "counter").unlink(missing_ok=True)
+            raise StoreBroken(f"could not record an invalidation in {self.path}: {error}") from error
+
+    def check_writable(self):
+        self.counter()
+        try:
+            self._write(self.path / "probe", str(time.time_ns()))
+        except OSError as error:
+            raise StoreBroken(f"{self.path} is not writable: {error}") from error
+
+    def _read_counter(self):
+        created, counter = _read(self.path / "counter").split()
+        return int(created), int(counter)
+
+    @staticmethod
+    def _name(key):
+        return "k-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    def _write(self, path, text):
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            temporary.write_text(text)
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def _locked(self):
+        self.path.mkdir(parents=True, exist_ok=True)
+        return _FileLock(self.path / "lock")
+
+
+class _FileLock:
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        self.descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.descriptor, fcntl.LOCK_UN)
+        os.close(self.descriptor)
+
+
+def _read(path):
+    # Raw os calls: a tenth of the cost of Path.read_text().
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(descriptor, 64).decode()
+    finally:
+        os.close(descriptor)
+
+
+@functools.cache
+def _default_directory(database_name):
+    # One per project and database, so tests, the bench and `make run` never share one.
+    scope = f"{settings.BASE_DIR}|{database_name}|{settings.SECRET_KEY}"
+    return Path(tempfile.gettempdir()) / f"newsroom-pagecache-{hashlib.sha256(scope.encode()).hexdigest()[:16]}"
+
+
+def store():
+    if not isinstance(caches["default"], LocMemCache):
+        return SharedCacheStore()
+    configured = settings.PAGE_CACHE_VERSIONS_DIR
+    return DirectoryStore(configured or _default_directory(connection.settings_dict["NAME"]))
+
+
+class LocalCopy:
+    """This process's copy of the counter and of the versions it has needed."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.counter = None
+        self.synced_at = float("-inf")
+        self.known = {}
+        self.broken = None
+
+    def current(self, now):
+        """The counter as this process knows it (at most PAGE_CACHE_SYNC_INTERVAL old), or None
+        while the store is broken. Returns (counter, changed since the last sync)."""
+        if now - self.synced_at < settings.PAGE_CACHE_SYNC_INTERVAL and self.counter is not None:
+            return self.counter, False
+        try:
+            counter = store().counter()
+            if self.broken is not None:
+                # Back: first replay the invalidations that could not be recorded meanwhile.
+                from .purge import drain
+
+                drain(target="local")
+                counter = store().counter()
+        except Exception as error:  # noqa: BLE001 - Redis down, disk full: stop serving, say why
+            self._broke(error)
+            return None, True
+        with self.lock:
+            changed = counter != self.counter
+            if changed:
+                self.known = {}
+            self.counter, self.synced_at, self.broken = counter, now, None
+        return counter, changed
+
+    def is_current(self, keys, rendered_at):
+        """Whether nothing a page rendered at counter `rendered_at` shows has changed since."""
+        missing = [key for key in keys if key not in self.known]
+        if missing:
+            try:
+                found = store().versions(missing)
+            except Exception as error:  # noqa: BLE001
+                self._broke(error)
+                return False
+            with self.lock:
+                self.known.update(found)
+        known = self.known
+        return all(known.get(key, float("inf")) <= rendered_at for key in keys)
+
+    def invalidated(self, keys, counter):
+        """This process's own invalidation: known here at once, whatever the interval."""
+        with self.lock:
+            # The counter itself waits for the next sync, which then forgets what others changed meanwhile.
+            for key in keys:
+                self.known[key] = counter
+
+    def _broke(self, error):
+        if self.broken is None:
+            logger.error("Page cache: the key versions cannot be used, pages are rendered fresh: %s", error)
+        self.counter, self.known, self.broken = None, {}, str(error)
+
+
+local = LocalCopy()

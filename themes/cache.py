@@ -1,0 +1,41 @@
+"""What the page cache needs to know about themes: `theme:<id>` for a theme's own fields
+(name, summary, pinned article), `navigation` for the list of current themes every page
+shows, and the moments a theme turns dormant by the clock alone."""
+
+from django.core.cache import cache
+
+from pagecache import keys
+from pagecache.signals import record_loads
+
+from .models import Theme, dormant_since, forget_activity, navigation, theme_activity
+
+
+def theme_keys(pks):
+    return {f"theme:{pk}" for pk in pks} | {f"list:theme:{pk}" for pk in pks} | {"navigation"}
+
+
+SHOWN_KEY = "themes:navigation:shown"  # the navigation as pages last showed it
+
+
+def navigation_changed(**kwargs):
+    """After an article is saved or deleted: the navigation again, and `navigation` invalidated
+    only if it differs from the one pages show (a theme revived or gone quiet). Publishing in a
+    theme that is already current drops no page for it."""
+    forget_activity()
+    current = [(theme["id"], theme["name"], theme["slug"]) for theme in navigation()]
+    if cache.get(SHOWN_KEY) != current:
+        cache.set(SHOWN_KEY, current, None)
+        keys.invalidate({"navigation"})
+
+
+def schedule(after, until):
+    """`navigation` when a theme turned dormant in (after, until], and the next such moment."""
+    moments = [dormant_since(theme["latest"]) for theme in theme_activity(until)]
+    due = any(moment and after < moment <= until for moment in moments)
+    upcoming = [moment for moment in moments if moment and moment > until]
+    return ({"navigation"} if due else set()), min(upcoming, default=None)
+
+
+def declare():
+    keys.register("themes.Theme", theme_keys)
+    record_loads(Theme, "theme")
