@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Byline
+from pagecache.keys import shows
 from search.query import clean
 from search.results import Order, SearchResults
 from themes.models import Theme
@@ -99,6 +100,7 @@ class ArticleListView(PublicMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        shows("list:latest")  # every live article is on it: any that changes drops this answer
         articles = live_articles().defer("body", "body_html", "related_ids")
         params = self.request.query_params
         if params.get("theme"):
@@ -123,6 +125,8 @@ class ArticleDetailView(PublicMixin, generics.RetrieveAPIView):
     serializer_class = s.ArticleDetailSerializer
 
     def get_queryset(self):
+        # A 404 loads no article: name it, so that its going live (or an edit) drops the cached answer.
+        shows(f"article:{self.kwargs['pk']}")
         return live_articles()  # per request: live() reads the clock
 
 
@@ -132,16 +136,23 @@ class ThemeListView(PublicMixin, generics.ListAPIView):
     serializer_class = s.ThemeSerializer
     pagination_class = NamePagination
     allowed_query_params = frozenset({"page", "page_size"})
-    queryset = Theme.objects.active()
+
+    def get_queryset(self):
+        shows("navigation")
+        return Theme.objects.active()
 
 
 class ThemeDetailView(PublicMixin, generics.RetrieveAPIView):
     serializer_class = s.ThemeDetailSerializer
-    queryset = Theme.objects.all()
     lookup_field = "slug"
+
+    def get_queryset(self):
+        shows("navigation")  # a theme made under this slug later invalidates it
+        return Theme.objects.all()
 
 
 def authors_with_live_articles():
+    shows("list:latest")
     live = Article.objects.live().filter(bylines__author=OuterRef("pk"))
     return Author.objects.filter(Exists(live)).order_by("name", "id")
 
@@ -173,6 +184,7 @@ class TagListView(PublicMixin, generics.ListAPIView):
     allowed_query_params = frozenset({"page", "page_size"})
 
     def get_queryset(self):
+        shows("list:latest")
         return Tag.objects.filter(article__in=Article.objects.live().values("pk")).distinct().order_by("name")
 
 
@@ -214,6 +226,7 @@ class SearchView(PublicMixin, APIView):
         order = request.query_params.get("order", Order.BEST)
         if order not in Order.values:
             raise ValidationError({"order": f"One of: {', '.join(Order.values)}."})
+        shows("list:latest")
         search = SearchResults(text, Order(order), request.query_params.get("theme") or None)
         count = search.count()
         found = search[(page - 1) * page_size : page * page_size]

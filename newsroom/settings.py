@@ -368,6 +368,10 @@ PLAIN_TEXT_VALIDATORS = ["articles.text.validate_plain_text"]
 
 # --- Doors in and out: the content API (api/) and the WordPress importer (wordpress/) --------
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api", "wordpress"]
+# The query parameters the API's public answers read are part of their cache key.
+PAGE_CACHE_QUERY_PARAMETERS = PAGE_CACHE_QUERY_PARAMETERS | {
+    "cursor", "page_size", "theme", "author", "tag", "updated_since", "q", "order", "format",
+}  # fmt: skip
 # Outside the page cache, so that a cached 404 of an old WordPress address still turns into its 301.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"), "wordpress.middleware.LegacyAddressMiddleware"
