@@ -1,7 +1,8 @@
 """Public reads: live articles (through `Article.objects.live()`, like every page), themes,
 authors, tags and search. Anonymous answers are public pages: the page cache keeps them,
 gives them an ETag and a Cache-Control that ends before the next scheduled moment, and
-drops them with every edit, as it does pages (the URLconf marks them)."""
+drops them when what they show changes, as it does pages (the URLconf marks them; the views
+name the surrogate keys that loading models does not record by itself)."""
 
 import hashlib
 import html
