@@ -59,7 +59,7 @@ def main():
     from django.utils import timezone
 
     from articles.duplicates import find_duplicates
-    from articles.models import Article, Status
+    from articles.models import Article, Status, system_gate
     from articles.related import related_ids_for
     from themes.models import Theme
     from themes.suggestions import MODEL_CACHE_KEY, ThemeModel, suggest_themes, theme_model
@@ -100,9 +100,11 @@ def main():
             )
         )
         if len(batch) == 5000:
-            Article.objects.bulk_create(batch)
+            with system_gate():
+                Article.objects.bulk_create(batch)
             batch = []
-    Article.objects.bulk_create(batch)
+    with system_gate():
+        Article.objects.bulk_create(batch)
     print(f"seeded {options.articles} articles in {options.themes} themes in {time.perf_counter() - started:.0f} s")
 
     started = time.perf_counter()

@@ -257,7 +257,7 @@ PAGE_CACHE_SYNC_INTERVAL = float(env("PAGE_CACHE_SYNC_INTERVAL", "1" if REDIS_UR
 PAGE_CACHE_LOCAL_ENTRIES = int(env("PAGE_CACHE_LOCAL_ENTRIES", "2000"))  # hot pages kept in each process
 PAGE_CACHE_MAX_KEYS_PER_KIND = 100  # more articles than this on one page: it shows `article:*`
 # Query parameters public pages read; any other (utm_*, fbclid, gclid, cache-busters) is not part of the key.
-PAGE_CACHE_QUERY_PARAMETERS = {"page", "p"}
+PAGE_CACHE_QUERY_PARAMETERS = {"page", "p", "q", "order", "theme"}  # pages, and the search page
 # Without Redis, the processes of one machine share the key versions in this directory (default: one in
 # the temporary directory per project and database). Set it when the app and commands have different
 # /tmp (systemd PrivateTmp) so that both see the same one.

@@ -4,6 +4,7 @@ from django.utils.http import urlencode
 from django.views.generic import ListView
 
 from pagecache.decorators import public_page
+from pagecache.keys import shows
 from themes.models import navigation
 
 from . import backends, ratelimit
@@ -14,7 +15,7 @@ from .results import Order, SearchResults
 @method_decorator(public_page, name="dispatch")
 class SearchView(ListView):
     """Anonymous answers are public pages: the page cache keeps one per address (query, theme,
-    order, page) and drops them on every edit, like the listings; only a miss counts towards
+    order, page) and drops them when a live article changes, like the listings; only a miss counts towards
     the client's rate limit."""
 
     template_name = "search/search.html"
@@ -31,6 +32,9 @@ class SearchView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        # Results are read as values, not loaded rows, so the page names what it shows itself:
+        # every live article can be a result, and any change to one touches `list:latest`.
+        shows("list:latest", "navigation")
         self.query = clean(self.request.GET.get("q", ""))
         themes = {theme["slug"]: theme for theme in navigation()}
         self.theme = themes.get(self.request.GET.get("theme", ""))

@@ -199,7 +199,11 @@ def current():
     """The site settings public pages show. In steady state a key-version read and a cache read,
     no query; after any change, one query per server (per process with the local-memory cache)."""
     keys.shows(SETTINGS_KEY)
-    key = CACHE_KEY.format(version=versions.store().versions([SETTINGS_KEY])[SETTINGS_KEY])
+    try:
+        version = versions.store().versions([SETTINGS_KEY])[SETTINGS_KEY]
+    except Exception:  # noqa: BLE001 - no key versions yet, or their store is failing: read them fresh
+        return read_publication()
+    key = CACHE_KEY.format(version=version)
     publication = cache.get(key)
     if publication is None:
         publication = read_publication()

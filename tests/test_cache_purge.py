@@ -19,7 +19,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, Status
+from articles.models import Article, Status, system_gate
 from pagecache import keys, purge
 from pagecache.models import PendingPurge
 from tests.test_page_cache import Recorder
@@ -259,7 +259,7 @@ def test_varnish_keeps_pages_until_an_edit_purges_exactly_their_keys(varnish, ma
 
 
 @pytest.mark.django_db(transaction=True)
-def test_varnish_shows_a_scheduled_article_at_its_second(varnish, make_theme, make_article):
+def test_varnish_shows_a_scheduled_article_at_its_second(varnish, make_theme, make_article, editor):
     now = timezone.now().replace(microsecond=0)
     harbour = make_theme(slug="harbour")
     make_article("Bridge reopens", theme=harbour)
@@ -269,14 +269,13 @@ def test_varnish_shows_a_scheduled_article_at_its_second(varnish, make_theme, ma
             assert fetch(varnish + path)[1]
         # Scheduled 18 seconds ahead, after the pages were cached for a day.
         draft = make_article("Tall ship arrives", theme=harbour, status=Status.DRAFT, publish_at=None)
-        Article.objects.filter(pk=draft.pk).update(status=Status.APPROVED, publish_at=now + timedelta(seconds=18))
+        with system_gate():  # approved, as a fixture
+            Article.objects.filter(pk=draft.pk).update(status=Status.APPROVED, publish_at=now + timedelta(seconds=18))
         call_command("watch_schedule", once=True)
         assert "Tall ship arrives" not in fetch(varnish + "/")[0]
     with time_machine.travel(now + timedelta(seconds=18), tick=False):
         call_command("watch_schedule", once=True)
         for path in ("/", "/themes/harbour/", "/feeds/rss/"):
             assert "Tall ship arrives" in fetch(varnish + path)[0], path
-    article = Article.objects.get(pk=draft.pk)
-    article.status = Status.WITHDRAWN
-    article.save()
+    Article.objects.get(pk=draft.pk).take("withdraw", editor, note="Wrong ship.")
     assert "Tall ship arrives" not in fetch(varnish + "/")[0]

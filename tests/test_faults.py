@@ -30,7 +30,10 @@ def readyz(client):
 
 def test_ready_when_everything_writes(client, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    assert readyz(client) == (200, {"status": "ok", "database": "ok", "media": "ok", "cache": "ok", "disk": "ok"})
+    assert readyz(client) == (
+        200,
+        {"status": "ok", "database": "ok", "media": "ok", "cache": "ok", "disk": "ok", "page_cache": "ok"},
+    )
     assert list(tmp_path.rglob("*probe*")) == []  # the probe file is removed again
 
 

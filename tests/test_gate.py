@@ -198,3 +198,11 @@ def test_bulk_actions_come_from_the_table_and_go_through_the_gate(client, editor
     assert Article.objects.filter(pk__in=[a.pk for a in drafts], status=Status.APPROVED).count() == 2
     assert "Not approved: “Already live”" in response.content.decode()
     assert all(AuditEntry.objects.filter(action="article.approve", target_id=str(a.pk)).exists() for a in drafts)
+
+
+def test_bulk_create_outside_a_step_makes_drafts_only(db, now):
+    with pytest.raises(WorkflowBypass):
+        Article.objects.bulk_create([Article(headline="Live at once", status=Status.APPROVED, publish_at=now)])
+    assert not Article.all_objects.exists()
+    Article.objects.bulk_create([Article(headline="A draft", slug="a-draft")])
+    assert Article.objects.get().status == Status.DRAFT

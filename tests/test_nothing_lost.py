@@ -11,6 +11,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Action, Article, ArticleInBin, Correction, Status
+from articles.structured_data import modified_time
 from audit.models import AuditEntry
 
 
@@ -192,7 +193,11 @@ def test_correction_shows_on_the_page_and_in_date_modified(client, editor, story
     html = client.get(story.get_absolute_url()).content.decode()
     assert "An earlier version gave the wrong date." in html.split('id="corrections-heading"')[1]
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
-    assert ld["dateModified"] == correction.published_at.isoformat()
+    # One modification time (JSON-LD, article:modified_time, sitemap, Last-Modified): the save
+    # that published the correction, at or after the correction's own time.
+    modified = modified_time(Article.objects.get(pk=story.pk))
+    assert ld["dateModified"] == modified.isoformat(timespec="seconds")
+    assert modified >= correction.published_at
     assert story.events.filter(action=Action.CORRECT).exists()
 
 
