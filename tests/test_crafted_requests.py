@@ -183,6 +183,20 @@ def staff_addresses(newsroom):
     yield "/feeds/rss/", None
 
 
+def api_addresses(newsroom):
+    """Every content API address (the API's own URLconf, so a new endpoint is walked too)."""
+    from api import urls as api_urls
+
+    root = reverse("api:article-list").removesuffix("articles/")
+    targets = list(newsroom["articles"].values())
+    for pattern in api_urls.urlpatterns:
+        route = str(pattern.pattern)
+        for article in targets if "<" in route else [None]:
+            values = {"pk": [article.pk if article else 1], "slug": ["maria", "harbour"]}
+            for address in fill(route, values):
+                yield root + address, article
+
+
 def hostile_payload(newsroom, article):
     """A replayed form: the article's fields as an editor's form would send them, rewritten,
     with every workflow field a crafted request could add, and every bulk action."""
@@ -237,6 +251,30 @@ def unpublished_text_in(response):
     body = b"".join(response) if response.streaming else response.content
     found = re.search(rb"UNPUBLISHED-[\w ]+", body)
     return found and found.group(0).decode()
+
+
+@pytest.mark.parametrize("who", ["writer", "anonymous"])
+def test_no_crafted_api_request_moves_the_workflow_or_shows_unpublished_work(client, newsroom, who):
+    from api.models import ApiToken
+
+    headers = {}
+    if who == "writer":
+        _token, key = ApiToken.issue(user=newsroom["writer"], name="crafted")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    before = snapshot()
+    for address, article in api_addresses(newsroom):
+        payload = {**hostile_payload(newsroom, article), "step": "approve", "time": "2020-01-01T00:00:00Z"}
+        del payload["_selected_action"]
+        for method, data in [("get", None), ("post", {}), ("post", payload), ("patch", payload), ("delete", None)]:
+            kwargs = {"content_type": "application/json"} if data is not None else {}
+            response = getattr(client, method)(address, data, **kwargs, **headers)
+            where = f"{method.upper()} {address}"
+            assert response.status_code < 500, where
+            assert unpublished_text_in(response) is None, where
+            after = snapshot()
+            if after != before:
+                assert who == "writer" and only_new_drafts(before, after), where
+                before = after
 
 
 @pytest.mark.parametrize("who", ["writer", "anonymous"])
