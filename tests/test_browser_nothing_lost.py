@@ -46,7 +46,8 @@ def test_two_editors_merge_and_only_a_real_clash_is_a_question(
 
     # The same field: both change the headline. Jon is asked, and sees both.
     maria.reload()
-    maria.get_by_label("Headline").fill("Harbour lights switched on for winter")
+    with maria.expect_response(lambda response: response.url.endswith("/editing/")):  # her form reports itself
+        maria.get_by_label("Headline").fill("Harbour lights switched on for winter")
     jon.reload()
     expect(jon.locator(".editing-notice")).to_contain_text("Being edited by Maria Lind since")
     maria.get_by_role("button", name="Save and continue editing").click()
