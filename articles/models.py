@@ -391,7 +391,8 @@ class Article(models.Model):
                 changes["status"] = step.target
             for field, value in changes.items():
                 setattr(current, field, value)
-            current.full_clean_workflow()
+            if current.expiry_refusal():
+                raise TransitionNotAllowed(current.expiry_refusal())
             with _gate_opened(current.pk):
                 current.save(update_fields=list(changes))
             event = ArticleEvent.objects.create(
@@ -408,9 +409,10 @@ class Article(models.Model):
         self.refresh_from_db()
         return event
 
-    def full_clean_workflow(self):
+    def expiry_refusal(self):
         if self.expire_at and self.publish_at and self.expire_at <= self.publish_at:
-            raise TransitionNotAllowed("The expiry time must be after the publication time.")
+            return "The expiry time must be after the publication time."
+        return None
 
     # Addresses ----------------------------------------------------------------------
 
@@ -440,8 +442,8 @@ class Article(models.Model):
                             f"would break. Keep “{stored[0]}”."
                         }
                     )
-        if self.expire_at and self.publish_at and self.expire_at <= self.publish_at:
-            raise ValidationError({"expire_at": "The expiry time must be after the publication time."})
+        if self.expiry_refusal():
+            raise ValidationError({"expire_at": self.expiry_refusal()})
 
     def _unique_slug(self):
         base = slugify(self.headline)[:180].strip("-") or "article"

@@ -825,21 +825,7 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
             draws[index] = rng.choice(listings)
         (RESULTS / "mix-paths.txt").write_text("\n".join(draws) + "\n")
         # Warm, as a site that has been up for a while is: the same reads, no editor, not measured.
-        subprocess.run(
-            [
-                WRK,
-                f"-t{THREADS}",
-                f"-c{CONNECTIONS}",
-                f"-d{seconds}s",
-                "-s",
-                str(ROOT / "bench" / "mix.lua"),
-                server.base,
-                "--",
-                str(RESULTS / "mix-paths.txt"),
-            ],
-            capture_output=True,
-            check=True,
-        )
+        wrk_mix(server, seconds)
         staff = subprocess.Popen(
             [PYTHON, __file__, "_editor", server.base, str(seconds), str(ranked_file)],
             env=server.env,
@@ -847,23 +833,7 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
             stdout=subprocess.PIPE,
             text=True,
         )
-        out = subprocess.run(
-            [
-                WRK,
-                f"-t{THREADS}",
-                f"-c{CONNECTIONS}",
-                f"-d{seconds}s",
-                "--latency",
-                "-s",
-                str(ROOT / "bench" / "mix.lua"),
-                server.base,
-                "--",
-                str(RESULTS / "mix-paths.txt"),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        out = wrk_mix(server, seconds, "--latency")
         edits = json.loads(staff.communicate(timeout=120)[0].strip().splitlines()[-1])
     finally:
         server.stop()
@@ -883,6 +853,21 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
 
 
 SEARCH_POSTGRES = None  # --postgres: search is also timed there
+
+
+def wrk_mix(server, seconds, *options):
+    """wrk walking the mix's paths (bench/mix.lua); its report."""
+    command = [
+        WRK,
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        *options,
+        "-s",
+        str(ROOT / "bench" / "mix.lua"),
+    ]
+    command += [server.base, "--", str(RESULTS / "mix-paths.txt")]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 def main():

@@ -253,6 +253,16 @@ def unpublished_text_in(response):
     return found and found.group(0).decode()
 
 
+def checked(response, where, before, who):
+    """Assert a crafted request failed cleanly and moved nothing; the snapshot to compare with next."""
+    assert response.status_code < 500, where
+    assert unpublished_text_in(response) is None, where
+    after = snapshot()
+    if after != before:
+        assert who == "writer" and only_new_drafts(before, after), where
+    return after
+
+
 @pytest.mark.parametrize("who", ["writer", "anonymous"])
 def test_no_crafted_api_request_moves_the_workflow_or_shows_unpublished_work(client, newsroom, who):
     from api.models import ApiToken
@@ -268,13 +278,7 @@ def test_no_crafted_api_request_moves_the_workflow_or_shows_unpublished_work(cli
         for method, data in [("get", None), ("post", {}), ("post", payload), ("patch", payload), ("delete", None)]:
             kwargs = {"content_type": "application/json"} if data is not None else {}
             response = getattr(client, method)(address, data, **kwargs, **headers)
-            where = f"{method.upper()} {address}"
-            assert response.status_code < 500, where
-            assert unpublished_text_in(response) is None, where
-            after = snapshot()
-            if after != before:
-                assert who == "writer" and only_new_drafts(before, after), where
-                before = after
+            before = checked(response, f"{method.upper()} {address}", before, who)
 
 
 @pytest.mark.parametrize("who", ["writer", "anonymous"])
@@ -287,13 +291,7 @@ def test_no_crafted_request_moves_the_workflow_or_shows_unpublished_work(client,
             client.force_login(newsroom["writer"])
         response = getattr(client, method)(address, data)
         walked.add(address.split("?")[0])
-        where = f"{method.upper()} {address} {sorted(data or {})[:3]}"
-        assert response.status_code < 500, where
-        assert unpublished_text_in(response) is None, where
-        after = snapshot()
-        if after != before:
-            assert who == "writer" and only_new_drafts(before, after), where
-            before = after
+        before = checked(response, f"{method.upper()} {address} {sorted(data or {})[:3]}", before, who)
     client.logout()
     assert {a.pk: client.get(a.get_absolute_url()).status_code for a in newsroom["articles"].values()} == public_before
     # The walk reached the libraries' views too: reversion's history and compare, auth, taggit.
