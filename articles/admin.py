@@ -99,7 +99,7 @@ class ArticleAdmin(CompareVersionAdmin):
     list_display = ["headline", "byline_names", "theme", "state_label", "publish_time", "on_site"]
     list_filter = [StateFilter, "theme", "bylines__author", ("publish_at", admin.DateFieldListFilter)]
     list_select_related = ["theme"]
-    search_fields = ["headline", "deck", "standfirst", "body"]
+    search_fields = ["headline"]  # a search box; the words are found by get_search_results
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["theme", "lead_image"]
     inlines = [BylineInline]
@@ -209,6 +209,9 @@ class ArticleAdmin(CompareVersionAdmin):
 
     # Who sees and edits what ----------------------------------------------------------
 
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.with_words(search_term), False
+
     def get_queryset(self, request):
         # The list never shows bodies; at 100,000 articles loading them dominates the page.
         queryset = super().get_queryset(request).defer("body", "body_html").with_byline()
@@ -294,6 +297,7 @@ class ArticleAdmin(CompareVersionAdmin):
         return [
             path("calendar/", view(admin_views.calendar), name="articles_article_calendar"),
             path("markdown-preview/", view(admin_views.markdown_preview), name="articles_article_markdown_preview"),
+            path("social-card/", view(admin_views.social_card), name="articles_article_social_card"),
             path("<path:object_id>/preview/", view(admin_views.form_preview), name="articles_article_form_preview"),
             path(
                 "<path:object_id>/transition/<slug:name>/",

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from reversion.models import Version
 from taggit.models import Tag
 
+from images.models import Image
 from images.pictures import with_inline_images
 
 from .clock import admin_time, parse_local_datetime, zone_note
@@ -264,6 +265,20 @@ def markdown_preview(model_admin, request):
         raise PermissionDenied
     body = request.POST.get("body", "")[:MAX_BODY]
     return JsonResponse({"html": str(with_inline_images(render_markdown(body)))})
+
+
+def social_card(model_admin, request):
+    """A picture's 1200 × 630 social card crop (its focal point kept), for the writing screen's
+    preview of how a share will look."""
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    image_id = request.GET.get("image", "")
+    image = Image.objects.filter(pk=image_id).first() if image_id.isdigit() and len(image_id) <= 18 else None
+    card = image.social_card if image else None
+    if not card:
+        return JsonResponse({"card": None})
+    url = image.file.storage.url(card["name"])
+    return JsonResponse({"card": {"url": url, "width": card["width"], "height": card["height"], "alt": image.alt_text}})
 
 
 def form_preview(model_admin, request, object_id):

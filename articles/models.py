@@ -25,6 +25,11 @@ from pagecache.signals import ContentQuerySet
 
 from .text import render_markdown, validate_plain_text
 
+# How articles are found by their words: the search app registers its index here (articles
+# imports no search). A finder takes a queryset and the words as typed and returns the ids of
+# the newest matches in it (body, tags and bylines included).
+WORD_FINDERS = []
+
 
 class Author(models.Model):
     name = models.CharField(max_length=120, validators=[validate_plain_text])
@@ -68,6 +73,20 @@ class State(models.TextChoices):
 
 
 class ArticleQuerySet(ContentQuerySet):
+    def with_words(self, text):
+        """Articles of this queryset with these words: through the search index when one is
+        registered, and by headline as typed (the index reads the newest matches only, and
+        undated drafts sort oldest there); without an index, anywhere in the text by LIKE."""
+        text = text.strip()
+        if not text:
+            return self
+        if WORD_FINDERS:
+            return self.filter(Q(pk__in=WORD_FINDERS[0](self, text)) | Q(headline__icontains=text))
+        words = Q()
+        for field in ("headline", "deck", "standfirst", "body"):
+            words |= Q(**{f"{field}__icontains": text})
+        return self.filter(words)
+
     def update(self, **kwargs):
         refuse_bulk_gate_bypass(kwargs)
         return super().update(**kwargs)

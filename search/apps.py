@@ -6,4 +6,9 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
+        from articles.models import WORD_FINDERS
+
         from . import signals  # noqa: F401
+        from .results import matching_ids
+
+        WORD_FINDERS.append(matching_ids)

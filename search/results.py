@@ -90,3 +90,12 @@ class SearchResults:
                 article.snippet = highlighted(snippet)
                 results.append(article)
         return results
+
+
+def matching_ids(queryset, text):
+    """The ids of the newest articles of `queryset` (any status) with these words, for staff lists
+    (`Article.objects.with_words`)."""
+    parsed = parse(text)
+    if not parsed:
+        return []
+    return [key & ID_MASK for key, _ in get_backend().candidates(parsed, queryset, ranked=False)[: backends.CANDIDATES]]

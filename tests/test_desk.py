@@ -75,3 +75,31 @@ def test_the_list_shows_bylines_a_link_to_the_live_page_and_finds_words_in_the_b
     assert "Ana Reyes" in page and ">View</a>" in page
     assert "Harbour dredging" in client.get(changelist, {"q": "silt"}).content.decode()
     assert "Harbour dredging" not in client.get(changelist, {"q": "sand"}).content.decode()
+
+
+def test_the_list_searches_through_the_search_index(client, editor, writer, make_article, make_author):
+    dredging = make_article("Harbour dredging", body="The silt is gone.", authors=[make_author("Ana Reyes")])
+    dredging.tags.add("waterfront")
+    make_article("Council budget", body="Silted drains.", status=Status.DRAFT, publish_at=None)
+    make_article("Ferry timetable", body="Winter silt.", status=Status.DRAFT, publish_at=None, created_by=writer)
+    changelist = reverse("admin:articles_article_changelist")
+
+    def found(query):
+        answer = client.get(changelist, {"q": query})
+        assert answer.status_code == 200
+        return {
+            headline
+            for headline in ("Harbour dredging", "Council budget", "Ferry timetable")
+            if headline in answer.content.decode()
+        }
+
+    client.force_login(editor)
+    # Stemmed words, tags, bylines and phrases, as readers' search finds them; drafts included.
+    assert found("silt") == {"Harbour dredging", "Council budget", "Ferry timetable"}
+    assert found("waterfront") == found("Reyes") == {"Harbour dredging"}
+    assert found('"silt is gone"') == found("silt -winter -drains") == {"Harbour dredging"}
+    assert found("dredg") == {"Harbour dredging"}  # part of a headline, as typed
+    for hostile in ('"', "-", "or", "'; drop table", "a" * 5000):
+        found(hostile)
+    client.force_login(writer)
+    assert found("silt") == {"Ferry timetable"}

@@ -52,9 +52,18 @@ def test_an_uploaded_lead_image_loads_on_the_public_page(
     assert image.focal_x == pytest.approx(0.75, abs=0.05)
 
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    no_picture = page.locator(".share-preview p", has_text="No lead image")
+    expect(no_picture).to_be_visible()
+    expect(page.locator(".share-preview-image")).to_be_hidden()
     page.locator(".field-lead_image .select2-selection").click()
     page.fill(".select2-search__field", "Lanterns")
     page.locator(".select2-results__option", has_text="Lanterns on the quay").click()
+    # The share preview shows the social card's crop of the chosen picture, before saving.
+    card = page.locator(".share-preview-image")
+    expect(card).to_be_visible()
+    expect(card).to_have_attribute("alt", "Social card: Paper lanterns hanging over the quay at dusk")
+    page.wait_for_function("() => document.querySelector('.share-preview-image').naturalWidth === 1200")
+    expect(no_picture).to_be_hidden()
     page.click("input[name=_save]")
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 

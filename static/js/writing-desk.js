@@ -139,8 +139,24 @@ document.addEventListener("DOMContentLoaded", function () {
     var title = el("p", { "class": "share-preview-title" });
     var address = el("p", { "class": "share-preview-url" }, context.dataset.siteUrl || "");
     var description = el("p", { "class": "share-preview-description" });
-    card.append(el("p", { "class": "help" }, "In search results and social cards:"), title, address, description);
+    // The social card's picture: the lead image's 1200 × 630 crop, around its focal point.
+    var picture = el("img", { "class": "share-preview-image", alt: "", width: "1200", height: "630", hidden: "" });
+    var noPicture = el("p", { "class": "help" }, "No lead image: social cards will show no picture.");
+    card.append(el("p", { "class": "help" }, "In search results and social cards:"), picture, noPicture, title, address, description);
     standfirst.closest(".form-row").append(card);
+    var lead = form.elements.namedItem("lead_image");
+    function showPicture() {
+      var id = lead ? lead.value : "";
+      var answer = id ? fetch(context.dataset.socialCardUrl + "?image=" + encodeURIComponent(id), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { card: null }; }) : Promise.resolve({ card: null });
+      answer.then(function (data) {
+        picture.hidden = !data.card;
+        noPicture.hidden = !!data.card;
+        if (data.card) { picture.src = data.card.url; picture.alt = "Social card: " + data.card.alt; }
+      });
+    }
+    if (lead && window.django && window.django.jQuery) window.django.jQuery(lead).on("change", showPicture);  // select2 speaks jQuery
+    showPicture();
     function shorten(text, size) { return text.length > size ? text.slice(0, size).replace(/\s+\S*$/, "") + "…" : text; }
     function show() {
       title.textContent = shorten(headline.value || "Headline", 110);
