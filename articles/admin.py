@@ -180,7 +180,12 @@ class ArticleAdmin(CompareVersionAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         author = getattr(request.user, "author", None)
-        if isinstance(inline, BylineInline) and obj is None and author and request.method == "GET":
+        if (
+            isinstance(inline, BylineInline)
+            and (obj is None or obj._state.adding)
+            and author
+            and request.method == "GET"
+        ):
             kwargs["initial"] = [{"author": author.pk, "position": 0}]  # a new article is the writer's own
         return kwargs
 

@@ -103,3 +103,17 @@ def test_the_list_searches_through_the_search_index(client, editor, writer, make
         found(hostile)
     client.force_login(writer)
     assert found("silt") == {"Ferry timetable"}
+
+
+def test_a_new_article_starts_with_the_writers_own_byline(client, writer, editor, make_author):
+    make_author("Wren Hale", user=writer)
+    client.force_login(writer)
+    assert (
+        '<option value="'
+        in client.get(reverse("admin:articles_article_add"))
+        .content.decode()
+        .split('name="bylines-0-author"')[1]
+        .split("</select>")[0]
+    )
+    client.force_login(editor)  # an editor without an author of their own starts with an empty byline
+    assert "Wren Hale" not in client.get(reverse("admin:articles_article_add")).content.decode()
