@@ -38,14 +38,16 @@ def take_transition(
     when: datetime | None = None,
     backdate: bool = False,
     refresh_related_stories: bool = True,
+    notify_people: bool = True,
 ) -> ArticleEvent:
     """Take workflow step `name` (a key of WORKFLOW) for `user`, then do what the step's
     effects say: notify whoever needs to know, record "went live", refresh related lists.
     For importers only (wordpress/importer.py): `backdate` lets `when` be in the past (the site
     an article comes from published it then), and `refresh_related_stories=False` leaves the
-    related lists to one pass at the end of the import (each costs a TF-IDF over 500 others)."""
+    related lists to one pass at the end of the import (each costs a TF-IDF over 500 others), and
+    `notify_people=False` sends no mail per post (the import's summary says what awaits review)."""
     event = article.take(name, user, note=note, when=when, backdate=backdate)
-    if WORKFLOW[name].notify:
+    if WORKFLOW[name].notify and notify_people:
         transaction.on_commit(lambda: notify(event))
     if name == "approve" and article.is_live():
         record_moment(article, Action.WENT_LIVE, article.publish_at)

@@ -119,6 +119,15 @@ def test_a_post_without_a_title_gets_one_from_its_excerpt_and_waits_for_review(i
     assert "no title: headline “The morning ferry ran late again”" in imported
 
 
+def test_pending_posts_wait_on_the_desk_without_a_mail_each(
+    db, media_root, uploads, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        out = run(EXPORT, "--media-dir", str(uploads))
+    assert "Awaiting review on the editorial desk: 2." in out
+    assert mailoutbox == []
+
+
 def test_old_addresses_answer_301_to_the_new_pages(imported, client):
     article = by_slug("quay-lights")
     assert client.get("/?p=10").headers["Location"] == article.get_absolute_url()

@@ -69,6 +69,7 @@ class Report:
     unchanged: Counter = field(default_factory=Counter)
     skipped: list = field(default_factory=list)  # (what, reason)
     flagged: list = field(default_factory=list)  # (what, why an editor should look)
+    in_review: int = 0  # submitted by this run: on the desk, awaiting review (no mail per post)
 
     def skip(self, what, reason):
         self.skipped.append((what, reason))
@@ -84,6 +85,8 @@ class Report:
             f"Skipped: {len(self.skipped)}.",
         ]
         lines += [f"  - {what}: {reason}" for what, reason in self.skipped]
+        if self.in_review:
+            lines.append(f"Awaiting review on the editorial desk: {self.in_review}.")
         if self.flagged:
             lines.append(f"For an editor to check: {len(self.flagged)}.")
             lines += [f"  - {what}: {why}" for what, why in self.flagged]
@@ -414,7 +417,8 @@ class WordPressImport:
         An article already moved on here (approved, withdrawn) is left as the newsroom has it."""
         for step in steps:
             if step == "submit" and article.status == Status.DRAFT:
-                take_transition(article, "submit", user=self.actor)
+                take_transition(article, "submit", user=self.actor, notify_people=False)
+                self.report.in_review += 1
             elif step == "approve" and article.status in (Status.DRAFT, Status.IN_REVIEW):
                 publish_at = (item.post_date or timezone.now()).replace(microsecond=0)
                 take_transition(
@@ -424,6 +428,7 @@ class WordPressImport:
                     when=publish_at,
                     backdate=True,
                     refresh_related_stories=False,
+                    notify_people=False,
                 )
                 self.approved.append(article.pk)
 
