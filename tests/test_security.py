@@ -383,7 +383,7 @@ def test_readyz_fails_when_the_database_does_not_answer(client, db, monkeypatch)
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_public_pages_work_under_the_policy_in_a_browser(page, live_server, make_article, make_theme):
     article = make_article("Lighthouse keeper retires", theme=make_theme("Coast"), body="A *long* career.")
     violations = []

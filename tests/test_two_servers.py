@@ -30,7 +30,7 @@ pytestmark = [
         or not os.environ.get("REDIS_URL"),
         reason="needs DATABASE_URL=postgres://… and REDIS_URL (shared services for several servers)",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PASSWORD = "two-servers-one-newsroom"
