@@ -31,6 +31,9 @@ FIELDS = ("headline", "deck", "standfirst", "body", "tags", "authors", "theme")
 # The newest matches a search reads: the exact count's cap, and what "best match" ranks.
 CANDIDATES = 1000
 
+# A phrase is narrowed by its word pairs unless they are in this share of articles or more (PostgreSQL).
+COMMON_PAIR_SHARE = 0.25
+
 ID_BITS = 31
 ID_MASK = (1 << ID_BITS) - 1
 
@@ -334,15 +337,31 @@ class PostgreSQLBackend(SearchBackend):
 
     def _narrowing(self, parsed):
         """[[pairs of each alternative]] for every required group made of phrases only, from the
-        database's own parser and stemmer; a group with a single word, or a phrase of one indexed
-        word ("the harbour"), cannot be narrowed and is left to the positions."""
+        database's own parser and stemmer. A group is left to the positions alone when it has a
+        single word, a phrase of one indexed word ("the harbour"), or a phrase whose pairs are common:
+        reading every article that holds them and sorting them costs more than walking the newest
+        articles' positions (measured at 100,000 articles: even at a quarter of them; 55 ms against
+        10 ms for a pair in all of them, as boilerplate would be)."""
         phrases = list({words: None for group in parsed.groups for words in group if len(words) > 1})
         if not phrases:
             return []
         with connection.cursor() as cursor:
-            pairs = f"search_pairs(to_tsvector('{self.config}', %s))"
-            cursor.execute(f"SELECT {', '.join([pairs] * len(phrases))}", [" ".join(words) for words in phrases])
-            found = dict(zip(phrases, cursor.fetchone(), strict=True))
+            # The share of articles holding a phrase's rarest pair, from the planner's statistics
+            # (the most common pairs and their frequencies; any other pair is rarer than those).
+            cursor.execute(
+                "WITH common AS (SELECT e.pair, e.share FROM pg_stats s, unnest(s.most_common_elems::text::text[], "
+                "s.most_common_elem_freqs) AS e(pair, share) WHERE s.schemaname = current_schema() "
+                f"AND s.tablename = '{self.pairs_table}' AND s.attname = 'pairs'), "
+                f"phrase AS (SELECT n, search_pairs(to_tsvector('{self.config}', text)) AS pairs "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS p(text, n)) "
+                "SELECT pairs, (SELECT coalesce(min(coalesce(common.share, 0)), 0) FROM unnest(pairs) AS wanted(pair) "
+                "LEFT JOIN common ON common.pair = wanted.pair) FROM phrase ORDER BY n",
+                [[" ".join(words) for words in phrases]],
+            )
+            found = {
+                words: pairs if share < COMMON_PAIR_SHARE else []
+                for words, (pairs, share) in zip(phrases, cursor.fetchall(), strict=True)
+            }
         return [alternatives for group in parsed.groups if all(alternatives := [found.get(words) for words in group])]
 
     def candidates(self, parsed, live, ranked):

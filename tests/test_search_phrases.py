@@ -112,3 +112,18 @@ def test_migrate_gives_an_existing_index_its_pairs(client, make_article):
     call_command("migrate", verbosity=0)
     # Another page than the one answered (and cached) above.
     assert sorted(found(client, '"harbour bridge"', order="newest")[0]) == urls_of(*articles)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="word pairs are PostgreSQL's index")
+def test_a_phrase_whose_pairs_are_common_is_found_by_positions_alone(client, make_article, now):
+    """Pairs in most articles (boilerplate) are not worth reading: the phrase is found as words are."""
+    matches = [
+        make_article(f"Notice {n}", body="Sent by the harbour bridge office.", publish_at=now - timedelta(hours=n + 1))
+        for n in range(12)
+    ]
+    reversed_order = make_article("Reversed", body="Sent by the bridge harbour office.", publish_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {backends.PostgreSQLBackend.pairs_table}")
+    urls, _ = found(client, '"harbour bridge office"', order="newest")
+    assert urls == [article.get_absolute_url() for article in matches]
+    assert found(client, '"bridge harbour"')[0] == [reversed_order.get_absolute_url()]
