@@ -246,9 +246,10 @@ class PostgreSQLBackend(SearchBackend):
     table = "search_document"
     ids_table = pairs_table = "search_pair"  # an article without its pairs is indexed again
     config = "english"
-    # Fields are joined with a gap wider than any phrase a reader can type (query.MAX_QUERY_LENGTH):
-    # no phrase runs from the end of a headline into the deck, as none does on SQLite.
-    gap = "''' '':256'::tsvector"
+    # Fields are joined with a gap of positions wider than any phrase a reader can type (a query
+    # has at most query.MAX_QUERY_LENGTH characters): no phrase runs from the end of a headline into
+    # the deck, as none does on SQLite, and no pair of words spans two fields.
+    gap = 256
     # The searchable fields, in order, and the weight `title` gives each (the body is not in it).
     weights = {"headline": "A", "deck": "B", "standfirst": "B", "tags": "C", "authors": "C", "theme": "C", "body": "D"}
 
@@ -262,17 +263,16 @@ class PostgreSQLBackend(SearchBackend):
         self.install_pairs(schema_editor)
 
     def install_pairs(self, schema_editor):
-        # A pair is a lexeme and the next one indexed after it in the same field. Stop words leave
-        # gaps ("bank of england" pairs bank with england), so pairs only narrow: positions confirm.
+        # A pair is a lexeme and the next one indexed after it, closer than the gap between fields.
+        # Stop words leave holes ("bank of england" pairs bank with england): pairs only narrow, and
+        # positions confirm.
         schema_editor.execute(
-            "CREATE OR REPLACE FUNCTION search_pairs(VARIADIC fields tsvector[]) RETURNS text[] "
+            "CREATE OR REPLACE FUNCTION search_pairs(vector tsvector) RETURNS text[] "
             "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
-            "WITH word AS (SELECT f.n, w.lexeme, unnest(w.positions) AS at "
-            "FROM unnest(fields) WITH ORDINALITY AS f(vector, n), unnest(f.vector) AS w), "
-            "step AS (SELECT n, at, lead(at) OVER (PARTITION BY n ORDER BY at) AS next "
-            "FROM (SELECT DISTINCT n, at FROM word) AS place) "
+            "WITH word AS (SELECT w.lexeme, unnest(w.positions) AS at FROM unnest(vector) AS w), "
+            "step AS (SELECT at, lead(at) OVER (ORDER BY at) AS next FROM (SELECT DISTINCT at FROM word) AS place) "
             "SELECT coalesce(array_agg(DISTINCT a.lexeme || ' ' || b.lexeme), '{}') FROM step "
-            "JOIN word a ON a.n = step.n AND a.at = step.at JOIN word b ON b.n = step.n AND b.at = step.next $$"
+            f"JOIN word a ON a.at = step.at JOIN word b ON b.at = step.next WHERE step.next - step.at < {self.gap} $$"
         )
         # No btree here, only a hash index to find an article's row: with sequential scans off,
         # the GIN index is then the only way to read pairs (see candidates()). The pairs themselves
@@ -288,35 +288,40 @@ class PostgreSQLBackend(SearchBackend):
     def uninstall(self, schema_editor):
         schema_editor.execute(f"DROP TABLE IF EXISTS {self.pairs_table}")
         schema_editor.execute(f"DROP TABLE IF EXISTS {self.table}")
-        schema_editor.execute("DROP FUNCTION IF EXISTS search_pairs(VARIADIC tsvector[])")
+        schema_editor.execute("DROP FUNCTION IF EXISTS search_pairs(tsvector)")
 
     def _joined(self, vectors):
-        return f"ts_delete({f' || {self.gap} || '.join(vectors)}, ' ')"
+        """The vectors one after the other, `gap` positions apart: a placeholder lexeme (a space, which
+        no text gives) is put between them, then taken out."""
+        placeholder = f" || ''' '':{self.gap}'::tsvector || "
+        return f"ts_delete({placeholder.join(vectors)}, ' ')"
 
     def replace(self, documents):
         if not documents:
             return
-        names = list(self.weights)
-        vectors = ", ".join(
-            f"setweight(to_tsvector('{self.config}', {name}), '{weight}') AS {name}_vector"
-            for name, weight in self.weights.items()
-        )
-        title = self._joined([f"{name}_vector" for name in names if name != "body"])
-        rows = [(pk, doc["sort_key"], *(doc[name] for name in names)) for pk, doc in documents.items()]
+        vectors = [f"setweight(to_tsvector('{self.config}', %s), '{weight}')" for weight in self.weights.values()]
+        rows = [
+            (pk, doc["sort_key"], doc["headline"], doc["body"], *(doc[name] for name in self.weights))
+            for pk, doc in documents.items()
+        ]
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.pairs_table} WHERE article_id = ANY(%s)", [list(documents)])
             cursor.executemany(
-                f"WITH new AS (SELECT %s::bigint AS id, %s::bigint AS sort_key, "
-                f"{', '.join(f'%s::text AS {name}' for name in names)}), "
-                f"vector AS (SELECT id, sort_key, headline, body, {vectors} FROM new), "
-                f"document AS (INSERT INTO {self.table} (article_id, sort_key, headline, body, title, document) "
-                f"SELECT id, sort_key, headline, body, title, {self._joined(['title', 'body_vector'])} "
-                f"FROM (SELECT *, {title} AS title FROM vector) AS titled "
+                f"INSERT INTO {self.table} (article_id, sort_key, headline, body, title, document) "
+                f"SELECT id, sort_key, headline, body, title, {self._joined(['title', 'body_vector'])} FROM (SELECT "
+                f"%s::bigint AS id, %s::bigint AS sort_key, %s::text AS headline, %s::text AS body, "
+                f"{self._joined(vectors[:-1])} AS title, {vectors[-1]} AS body_vector) AS new "
                 "ON CONFLICT (article_id) DO UPDATE SET sort_key = EXCLUDED.sort_key, headline = EXCLUDED.headline, "
-                "body = EXCLUDED.body, title = EXCLUDED.title, document = EXCLUDED.document RETURNING article_id) "
-                f"INSERT INTO {self.pairs_table} (article_id, sort_key, pairs) SELECT id, sort_key, "
-                f"search_pairs({', '.join(f'{name}_vector' for name in names)}) FROM vector",
+                "body = EXCLUDED.body, title = EXCLUDED.title, document = EXCLUDED.document",
                 rows,
+            )
+            # After the documents, whose rows the upsert keeps locked until commit: an article indexed
+            # by two transactions at once has its pairs replaced by one, then by the other.
+            ids = [list(documents)]
+            cursor.execute(f"DELETE FROM {self.pairs_table} WHERE article_id = ANY(%s)", ids)
+            cursor.execute(
+                f"INSERT INTO {self.pairs_table} (article_id, sort_key, pairs) SELECT article_id, sort_key, "
+                f"search_pairs(document) FROM {self.table} WHERE article_id = ANY(%s)",
+                ids,
             )
 
     def remove(self, article_ids):
