@@ -3,14 +3,16 @@
 PostgreSQL narrows a phrase by the pairs of consecutive words its articles hold (search_pair) and
 confirms it by positions; these tests hold both steps to the same answers as SQLite's FTS5."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from articles.models import Status, system_gate
 from search import backends
+from search.index import index_articles
 
 from .test_search import found
 
@@ -127,3 +129,43 @@ def test_a_phrase_whose_pairs_are_common_is_found_by_positions_alone(client, mak
     urls, _ = found(client, '"harbour bridge office"', order="newest")
     assert urls == [article.get_absolute_url() for article in matches]
     assert found(client, '"bridge harbour"')[0] == [reversed_order.get_absolute_url()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_article_reindexed_by_two_servers_at_once_keeps_one_set_of_pairs(client, make_article):
+    """The race: two transactions reindex one article; the second starts while the first holds its
+    rows. Had it cleared the pairs before the first committed, it would have missed the first's new
+    ones, and the article would come up twice for a phrase."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two servers share one PostgreSQL database")
+    article = make_article("Quay", body="The harbour bridge is open.")
+    first_indexed, commit_first = threading.Event(), threading.Event()
+
+    def reindex(before_commit=None):
+        try:
+            with transaction.atomic():
+                index_articles([article.pk])
+                if before_commit:
+                    before_commit()
+        finally:
+            connection.close()
+
+    def hold():
+        first_indexed.set()
+        commit_first.wait(30)
+
+    first = threading.Thread(target=reindex, args=(hold,))
+    first.start()
+    assert first_indexed.wait(30)
+    second = threading.Thread(target=reindex)
+    second.start()
+    with connection.cursor() as cursor:  # until the second waits for the first's lock
+        while not cursor.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone():
+            assert second.is_alive()
+    commit_first.set()
+    first.join(30)
+    second.join(30)
+    urls, html = found(client, '"harbour bridge"')
+    assert urls == [article.get_absolute_url()] and "1 article found" in html
