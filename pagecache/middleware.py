@@ -52,7 +52,7 @@ class PageCacheMiddleware:
         entry = self.lookup(address, now)
         if entry is not None:
             return self.from_entry(request, entry, now, next_moment)
-        token = keys.start_recording()
+        token = keys.start_recording(counter)
         try:
             response = self.get_response(request)
         finally:
