@@ -1,23 +1,19 @@
-from django.conf import settings
 from django.core import signing
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template import engines
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
-from markupsafe import Markup
 from taggit.models import Tag
 
-from pagecache import fragments
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 
-from .models import SHARE_SALT, Article, Author, Byline, ShareLink, Status
+from .fragments import MORE_ON_THEME, article_parts, render_parts, theme_headlines
+from .models import SHARE_SALT, Article, Author, ShareLink, Status
 from .related import related_live
-from .structured_data import modified_time, news_article
+from .structured_data import modified_time
 from .text import plain_text
 
 
@@ -93,76 +89,15 @@ class ArticleDetailView(DetailView):
         return context
 
     def parts(self, article):
-        """The article's head (meta, JSON-LD) and its text, rendered without the request: public
-        pages keep them as a fragment by the article's version; previews never use fragments."""
-
-        def render():
-            prefetch_related_objects(
-                [article],
-                Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position", "id")),
-                "tags",
-            )
-            structured_data = news_article(article)
-            context = {
-                "article": article,
-                "headline": plain_text(article.headline),
-                "tags": list(article.tags.all()),
-                "corrections": list(article.corrections.all()) if article.corrected_at else [],
-                "structured_data": structured_data,
-                "site_url": settings.SITE_URL,
-            }
-            return {name: Markup(template(name).render(context)) for name in ("meta", "body")}
-
-        if self.preview:
-            return render()
-        return fragments.cached(f"article:{article.pk}:{article.version}", render, shows=article_shows(article))
+        if self.preview:  # never kept: a preview shows what readers may not see
+            return render_parts(article)
+        return article_parts(article)
 
     def more_on_theme(self, article):
         """The theme's newest headlines but this article's: a fragment all the theme's pages share."""
         if not article.theme_id:
             return []
-        shown = theme_headlines(article.theme_id)
-        return [html for pk, html in shown if pk != article.pk][:MORE_ON_THEME]
-
-
-MORE_ON_THEME = 20
-
-
-def theme_headlines(theme_id):
-    """(id, headline list item) of the theme's newest live articles, one more than a page shows."""
-
-    def render():
-        newest = (
-            Article.objects.live()
-            .filter(theme_id=theme_id)
-            .only("headline", "slug", "publish_at", "created_at")
-            .order_by("-publish_at", "-id")[: MORE_ON_THEME + 1]
-        )
-        item = template("headline_item").module.headline_item
-        return [(other.pk, Markup(item(other))) for other in newest]
-
-    return fragments.cached(f"theme-headlines:{theme_id}", render, shows=[f"list:theme:{theme_id}"])
-
-
-def article_shows(article):
-    """What an article's fragment shows besides what it loads itself: the rows loaded before it."""
-    shown = [f"article:{article.pk}"]
-    if article.theme_id:
-        shown.append(f"theme:{article.theme_id}")
-    if article.lead_image_id:
-        shown.append(f"image:{article.lead_image_id}")
-    return shown
-
-
-TEMPLATES = {
-    "meta": "articles/article_meta.html",
-    "body": "articles/article_body.html",
-    "headline_item": "includes/headlines.html",
-}
-
-
-def template(name):
-    return engines["jinja2"].env.get_template(TEMPLATES[name])
+        return [html for pk, html in theme_headlines(article.theme_id) if pk != article.pk][:MORE_ON_THEME]
 
 
 class PreviewView(ArticleDetailView):

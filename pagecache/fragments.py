@@ -98,6 +98,20 @@ def cached(name, render, shows=()):
     return value
 
 
+def found(names):
+    """The values of those of `names` kept and still right, by name (the page shows their keys);
+    the caller renders the others, each through `cached()`, after loading what they need at once."""
+    if keys.rendered_at() is None or settings.PAGE_CACHE_FRAGMENT_ENTRIES <= 0:
+        return {}
+    now, values = time.time(), {}
+    for name in names:
+        entry = lookup(name, now)
+        if entry is not None:
+            keys.shows(*entry["keys"])
+            values[name] = entry["value"]
+    return values
+
+
 def lookup(name, now):
     entry = local_fragments.get(name)
     if entry is None and (shared := _shared()) is not None:

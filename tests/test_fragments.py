@@ -36,7 +36,7 @@ def queries(client, path):
 
 def test_a_theme_headlines_fragment_is_reused_by_the_next_article_page(client, harbour):
     _, (first, second, third, _) = harbour
-    client.get("/")  # the navigation and site settings, as every server has them after its first request
+    client.get("/themes/")  # the navigation and site settings, as every server has them after its first request
     filled, _ = queries(client, first.get_absolute_url())
     reused, html = queries(client, second.get_absolute_url())
     assert reused == filled - 1
@@ -47,6 +47,16 @@ def test_a_theme_headlines_fragment_is_reused_by_the_next_article_page(client, h
     assert alone <= 3
     local_pages.clear()
     assert queries(client, first.get_absolute_url())[0] == 1
+
+
+def test_an_uncached_home_page_is_one_query_when_its_fragments_are_kept(client, harbour):
+    _, (first, *_) = harbour
+    client.get(first.get_absolute_url())  # the theme's headlines, the navigation, the site settings
+    filled, html = queries(client, "/")
+    assert filled == 3  # the latest stories' ids, then their cards' rows and bylines
+    assert "Harbour story 1" in html and "Harbour story 4" in html
+    local_pages.clear()
+    assert queries(client, "/") == (1, html)
 
 
 def test_an_edit_drops_the_fragments_showing_it_at_once(client, harbour):
