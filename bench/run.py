@@ -278,9 +278,12 @@ def probe():
     client.get("/")  # warm the navigation cache, as every worker does after its first request
     queries = {}
     for name, path in targets.items():
-        with CaptureQueriesContext(connection) as captured:
-            status = client.get(path).status_code
-        queries[name] = {"status": status, "queries": len(captured)}
+        counts = []
+        for _ in range(2):  # fragments to fill, then kept
+            with CaptureQueriesContext(connection) as captured:
+                status = client.get(path).status_code
+            counts.append(len(captured))
+        queries[name] = {"status": status, "queries": counts[0], "queries_fragments_kept": counts[1]}
 
     def timed(path, runs):
         timings = []
@@ -654,7 +657,7 @@ def free_port():
 class Server:
     """gunicorn with production settings on a free loopback port."""
 
-    def __init__(self, database, secret_key, page_cache=True, **extra):
+    def __init__(self, database, secret_key, page_cache="on", **extra):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = child_env(
@@ -664,7 +667,7 @@ class Server:
             SECURE_SSL_REDIRECT="false",
             ALLOWED_HOSTS="127.0.0.1",
             SITE_URL=self.base,
-            NEWSROOM_PAGE_CACHE="on" if page_cache else "off",
+            NEWSROOM_PAGE_CACHE=page_cache,
             SEARCH_RATE_LIMIT="0",  # wrk is one client asking as fast as it can
             **extra,
         )
@@ -953,10 +956,14 @@ def run_config(count, seconds, mix_seconds):
     print(f"Targets: {targets}  (article page {page_bytes:,} bytes)", flush=True)
 
     runs = {}
-    for mode, page_cache in (("cached", True), ("uncached", False)):
+    # uncached: no page is kept, each request is a miss assembled from fragments (kept after the
+    # first); rendered: no cache at all, every piece rendered from the database.
+    modes = (("cached", "on", targets), ("uncached", "fragments", targets))
+    modes += (("rendered", "off", {name: targets[name] for name in ("article", "home")}),)
+    for mode, page_cache, mode_targets in modes:
         server = Server(large, secret_key, page_cache=page_cache)
         try:
-            for name, path in targets.items():
+            for name, path in mode_targets.items():
                 server.get(path)  # warm
                 if mode == "cached" and name == "article":
                     # The machine is shared and noisy: alternate the page and its ceiling, keep the medians.
@@ -992,7 +999,8 @@ def run_config(count, seconds, mix_seconds):
     for _ in range(ROUNDS):
         for label, database, page_targets in (("large", large, targets), ("small", small, small_targets)):
             probe = run_child(
-                ["_probe"], child_env(database, NEWSROOM_PAGE_CACHE="off", BENCH_TARGETS=json.dumps(page_targets))
+                ["_probe"],
+                child_env(database, NEWSROOM_PAGE_CACHE="fragments", BENCH_TARGETS=json.dumps(page_targets)),
             )
             if label not in probes or probe["article_ms_fastest"] < probes[label]["article_ms_fastest"]:
                 probes[label] = probe
@@ -1047,15 +1055,21 @@ def print_report(report):
     print()
     large, small = report["probe"]["large"], report["probe"]["small"]
     print(
-        "Queries per page (uncached, navigation warm): "
-        + ", ".join(f"{name} {figures['queries']}" for name, figures in large["queries"].items())
+        "Queries per page (uncached, navigation warm; fragments to fill / kept): "
+        + ", ".join(
+            f"{name} {figures['queries']}/{figures.get('queries_fragments_kept', '?')}"
+            for name, figures in large["queries"].items()
+        )
     )
     print(
         f"One uncached article page, in-process (fastest of {ROUNDS} × 100): {small['article_ms_fastest']:.2f} ms at "
         f"{small['articles']:,} articles, {large['article_ms_fastest']:.2f} ms at {large['articles']:,} "
         f"({report['article_cost_growth'] * 100:+.1f}%)"
     )
-    print(f"Worker RSS (MB): cached {report['worker_rss_mb_cached']}, uncached {report['worker_rss_mb_uncached']}")
+    print(
+        f"Worker RSS (MB): cached {report['worker_rss_mb_cached']}, uncached {report['worker_rss_mb_uncached']}, "
+        f"rendered {report.get('worker_rss_mb_rendered')}"
+    )
     admin = large["admin_changelist"]
     print(
         f"Admin changelist at {large['articles']:,}: HTTP {admin['status']}, {admin['queries']} queries, "

@@ -190,11 +190,15 @@ def _default_directory(database_name):
     return Path(tempfile.gettempdir()) / f"newsroom-pagecache-{hashlib.sha256(scope.encode()).hexdigest()[:16]}"
 
 
+def versions_directory():
+    """The directory one machine's processes share without Redis."""
+    return Path(settings.PAGE_CACHE_VERSIONS_DIR or _default_directory(connection.settings_dict["NAME"]))
+
+
 def store():
     if not isinstance(caches["default"], LocMemCache):
         return SharedCacheStore()
-    configured = settings.PAGE_CACHE_VERSIONS_DIR
-    return DirectoryStore(configured or _default_directory(connection.settings_dict["NAME"]))
+    return DirectoryStore(versions_directory())
 
 
 class LocalCopy:
