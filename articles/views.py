@@ -33,7 +33,8 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def article_queryset(self):
-        return Article.objects.select_related("theme", "lead_image")
+        # The Markdown source: pages show the HTML rendered from it.
+        return Article.objects.select_related("theme", "lead_image").defer("body")
 
     def get_object(self, queryset=None):
         article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])

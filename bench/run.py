@@ -434,7 +434,7 @@ def search_bench(databases, postgres_url=None, count=100_000):
     shared and noisy: the probes alternate, ROUNDS times, and each query keeps its least disturbed
     round (lowest p50), as the article probe does."""
     env = {"NEWSROOM_PAGE_CACHE": "off", "SEARCH_RATE_LIMIT": "0"}
-    targets = {f"sqlite {database.stem.rsplit('-', 1)[-1]}": child_env(database) for database in databases}
+    targets = {f"sqlite {Path(str(database)).stem.rsplit('-', 1)[-1]}": child_env(database) for database in databases}
     if postgres_url:
         targets["postgresql"] = child_env(databases[-1], DATABASE_URL=postgres_url)
     for name, target_env in targets.items():

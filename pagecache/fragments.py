@@ -14,6 +14,7 @@ public in such a request (a shared preview link) must not ask for fragments. Con
 name their fragments: the name says everything the value depends on besides its keys.
 """
 
+import contextlib
 import hashlib
 import time
 from collections import OrderedDict
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
-from . import keys, versions
+from . import keys, pages, versions
 
 FRAGMENT_KEY = "pagecache:fragment:{digest}"
 
@@ -36,7 +37,8 @@ class LocalFragments:
     def get(self, name):
         entry = self.entries.get(name)
         if entry is not None:
-            self.entries.move_to_end(name, last=True)
+            with contextlib.suppress(KeyError):  # dropped by another thread meanwhile
+                self.entries.move_to_end(name)
         return entry
 
     def put(self, name, entry):
@@ -85,16 +87,13 @@ def cached(name, render, shows=()):
     finally:
         shown = keys.stop_recording(token)
     keys.shows(*shown)
-    entry = {
-        "value": value,
-        "keys": frozenset(shown),
-        "counter": counter,
-        "valid_until": now + settings.PAGE_CACHE_TIMEOUT,
-    }
+    # Like pages, none outlives the newsroom's New Year (the footer shows the year).
+    valid_until = min(now + settings.PAGE_CACHE_TIMEOUT, pages.next_new_year(now))
+    entry = {"value": value, "keys": frozenset(shown), "counter": counter, "valid_until": valid_until}
     local_fragments.put(name, entry)
     shared = _shared()
     if shared is not None:
-        shared.set(_shared_key(name), entry, settings.PAGE_CACHE_TIMEOUT)
+        shared.set(_shared_key(name), entry, max(1, int(valid_until - now)))
     return value
 
 

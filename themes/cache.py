@@ -22,16 +22,25 @@ def navigation_changed(**kwargs):
     only if it differs from the one pages show (a theme revived or gone quiet). Publishing in a
     theme that is already current drops no page for it."""
     forget_activity()
-    current = [(theme["id"], theme["name"], theme["slug"]) for theme in navigation()]
-    if cache.get(SHOWN_KEY) != current:
-        cache.set(SHOWN_KEY, current, None)
+    if shown_navigation_changed():
         keys.invalidate({"navigation"})
 
 
+def shown_navigation_changed(now=None):
+    """Whether the navigation differs from the one pages show; it is recorded as shown."""
+    current = [(theme["id"], theme["name"], theme["slug"]) for theme in navigation(now)]
+    if cache.get(SHOWN_KEY) == current:
+        return False
+    cache.set(SHOWN_KEY, current, None)
+    return True
+
+
 def schedule(after, until):
-    """`navigation` when a theme turned dormant in (after, until], and the next such moment."""
+    """`navigation` when a theme turned dormant in (after, until] or came back (an article of a
+    dormant theme went live by the clock), and the next moment a theme turns dormant."""
     moments = [dormant_since(theme["latest"]) for theme in theme_activity(until)]
     due = any(moment and after < moment <= until for moment in moments)
+    due = due or (after < until and shown_navigation_changed(until))
     upcoming = [moment for moment in moments if moment and moment > until]
     return ({"navigation"} if due else set()), min(upcoming, default=None)
 
