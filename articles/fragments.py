@@ -1,5 +1,6 @@
 """The pieces of readers' pages kept as fragments (pagecache/fragments.py), and what each shows.
 
+- a live article's row, by its address (its page's one query);
 - an article's head (meta, JSON-LD) and text, by its id and version;
 - a theme's newest headlines, shared by its articles' "More on" lists and the home page;
 - cards, by article, version and the way they are shown.
@@ -7,6 +8,8 @@
 Each is rendered without the request, so it is the same for every anonymous reader. Rows
 loaded before a fragment renders are named in its `shows`; rows it loads itself it records.
 """
+
+import pickle
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
@@ -24,6 +27,24 @@ MORE_ON_THEME = 20  # headlines in an article's "More on" list
 
 def template(name):
     return engines["jinja2"].env.get_template(name)
+
+
+class NotLive(Exception):
+    """Only live articles' rows are kept: a draft's text must never be in a fragment."""
+
+
+def live_article(queryset, slug):
+    """The live article at `slug` as `queryset` loads it, kept while it and its theme and lead
+    image are unchanged (going live or expiring by the clock invalidates `article:<id>`).
+    Each caller gets its own copy, so that what one request attaches to it stays there."""
+
+    def load():
+        article = queryset.get(slug=slug)
+        if not article.is_live():
+            raise NotLive(slug)
+        return pickle.dumps(article)
+
+    return pickle.loads(fragments.cached(f"article-row:{slug}", load))  # noqa: S301 - written by this site
 
 
 def render_parts(article):

@@ -10,7 +10,7 @@ from taggit.models import Tag
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 
-from .fragments import MORE_ON_THEME, article_parts, render_parts, theme_headlines
+from .fragments import MORE_ON_THEME, NotLive, article_parts, live_article, render_parts, theme_headlines
 from .models import SHARE_SALT, Article, Author, ShareLink, Status
 from .related import related_live
 from .structured_data import modified_time
@@ -37,7 +37,10 @@ class ArticleDetailView(DetailView):
         return Article.objects.select_related("theme", "lead_image").defer("body")
 
     def get_object(self, queryset=None):
-        article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])
+        try:
+            article = live_article(self.article_queryset(), self.kwargs["slug"])
+        except (Article.DoesNotExist, NotLive):
+            article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])
         if not article.is_live():
             if article.can_view(self.request.user):
                 self.preview = True
