@@ -530,7 +530,11 @@ def editor(base, seconds, ranked_file):
     from django.utils import timezone
 
     from articles.models import Article, Status, system_gate
+    from themes.cache import shown_navigation_changed
 
+    # An admin worker that has been up has recorded the navigation pages show: a fresh process's
+    # first save would otherwise invalidate `navigation` (every page) without Redis to share it.
+    shown_navigation_changed()
     ranked = json.loads(Path(ranked_file).read_text())
     rng = random.Random(7)
     weights = [1 / (rank + 1) for rank in range(min(len(ranked), 5000))]
