@@ -258,8 +258,8 @@ PAGE_CACHE_KEY_HEADER = env("PAGE_CACHE_KEY_HEADER")
 # read per request (a few microseconds), so edits show on the very next request.
 PAGE_CACHE_SYNC_INTERVAL = float(env("PAGE_CACHE_SYNC_INTERVAL", "1" if REDIS_URL else "0"))
 PAGE_CACHE_LOCAL_ENTRIES = int(env("PAGE_CACHE_LOCAL_ENTRIES", "2000"))  # hot pages kept in each process
-# Pieces of pages kept in each process (an article's text, a theme's headlines): about 8 KB each; 0 turns them off.
-PAGE_CACHE_FRAGMENT_ENTRIES = int(env("PAGE_CACHE_FRAGMENT_ENTRIES", "2000"))
+# Pieces of pages kept in each process (an article's row and text, a theme's headlines): about 10 KB each; 0: none.
+PAGE_CACHE_FRAGMENT_ENTRIES = int(env("PAGE_CACHE_FRAGMENT_ENTRIES", "1000"))
 PAGE_CACHE_MAX_KEYS_PER_KIND = 100  # more articles than this on one page: it shows `article:*`
 # Query parameters public pages read; any other (utm_*, fbclid, gclid, cache-busters) is not part of the key.
 PAGE_CACHE_QUERY_PARAMETERS = {"page", "p", "q", "order", "theme"}  # pages, and the search page

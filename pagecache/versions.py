@@ -110,9 +110,10 @@ class DirectoryStore:
     def versions(self, keys):
         created = self._read_counter()[0]
         result = {}
+        directory = str(self.path)  # string paths: a page read from disk asks for about 30 keys
         for key in keys:
             try:
-                result[key] = int(_read(self.path / self._name(key)))
+                result[key] = int(_read(f"{directory}/{self._name(key)}"))
             except FileNotFoundError:
                 result[key] = created
         return result
