@@ -36,7 +36,8 @@ class NotLive(Exception):
 def live_article(queryset, slug):
     """The live article at `slug` as `queryset` loads it, kept while it and its theme and lead
     image are unchanged (going live or expiring by the clock invalidates `article:<id>`).
-    Each caller gets its own copy, so that what one request attaches to it stays there."""
+    Each caller gets its own copy: what one request attaches to it (prefetched bylines) must
+    not outlive that request."""
 
     def load():
         article = queryset.get(slug=slug)
