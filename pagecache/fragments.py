@@ -14,10 +14,8 @@ public in such a request (a shared preview link) must not ask for fragments. Con
 name their fragments: the name says everything the value depends on besides its keys.
 """
 
-import contextlib
 import hashlib
 import time
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
@@ -28,33 +26,7 @@ from . import keys, pages, versions
 FRAGMENT_KEY = "pagecache:fragment:{digest}"
 
 
-class LocalFragments:
-    """This process's fragments, least recently used dropped first."""
-
-    def __init__(self):
-        self.entries = OrderedDict()
-
-    def get(self, name):
-        entry = self.entries.get(name)
-        if entry is not None:
-            with contextlib.suppress(KeyError):  # dropped by another thread meanwhile
-                self.entries.move_to_end(name)
-        return entry
-
-    def put(self, name, entry):
-        self.entries[name] = entry
-        self.entries.move_to_end(name)
-        while len(self.entries) > settings.PAGE_CACHE_FRAGMENT_ENTRIES:
-            self.entries.popitem(last=False)
-
-    def drop(self, name):
-        self.entries.pop(name, None)
-
-    def clear(self):
-        self.entries.clear()
-
-
-local_fragments = LocalFragments()
+local_fragments = pages.LocalEntries("PAGE_CACHE_FRAGMENT_ENTRIES")  # this process's fragments
 
 
 def _shared():

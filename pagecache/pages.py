@@ -76,29 +76,43 @@ def cache_control(*, now, valid_until, next_moment, revalidate, purged):
     return ", ".join(directives)
 
 
-class LocalPages:
-    """This process's hot pages, least recently used dropped first."""
+class LocalEntries:
+    """This process's entries, least recently used dropped first beyond the setting `limit`."""
 
-    def __init__(self):
+    def __init__(self, limit):
+        self.limit = limit
         self.entries = OrderedDict()
-        self.not_public = OrderedDict()  # addresses whose view is not a public page (robots.txt, search)
 
-    def get(self, address):
-        entry = self.entries.get(address)
+    def get(self, name):
+        entry = self.entries.get(name)
         if entry is not None:
             with contextlib.suppress(KeyError):  # dropped by another thread meanwhile
-                self.entries.move_to_end(address)
+                self.entries.move_to_end(name)
         return entry
 
-    def put(self, address, entry):
-        self.entries[address] = entry
-        self.entries.move_to_end(address)
-        self.not_public.pop(address, None)
-        while len(self.entries) > settings.PAGE_CACHE_LOCAL_ENTRIES:
+    def put(self, name, entry):
+        self.entries[name] = entry
+        self.entries.move_to_end(name)
+        while len(self.entries) > getattr(settings, self.limit):
             self.entries.popitem(last=False)
 
-    def drop(self, address):
-        self.entries.pop(address, None)
+    def drop(self, name):
+        self.entries.pop(name, None)
+
+    def clear(self):
+        self.entries.clear()
+
+
+class LocalPages(LocalEntries):
+    """This process's hot pages."""
+
+    def __init__(self):
+        super().__init__("PAGE_CACHE_LOCAL_ENTRIES")
+        self.not_public = OrderedDict()  # addresses whose view is not a public page (robots.txt, search)
+
+    def put(self, address, entry):
+        super().put(address, entry)
+        self.not_public.pop(address, None)
 
     def mark_not_public(self, address):
         self.not_public[address] = True
@@ -106,7 +120,7 @@ class LocalPages:
             self.not_public.popitem(last=False)
 
     def clear(self):
-        self.entries.clear()
+        super().clear()
         self.not_public.clear()
 
 
