@@ -10,9 +10,10 @@ from taggit.models import Tag
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 
+from .fragments import MORE_ON_THEME, NotLive, article_parts, live_article, render_parts, theme_headlines
 from .models import SHARE_SALT, Article, Author, ShareLink, Status
 from .related import related_live
-from .structured_data import modified_time, news_article
+from .structured_data import modified_time
 from .text import plain_text
 
 
@@ -32,10 +33,14 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def article_queryset(self):
-        return Article.objects.select_related("theme", "lead_image").with_byline().prefetch_related("tags")
+        # The Markdown source: pages show the HTML rendered from it.
+        return Article.objects.select_related("theme", "lead_image").defer("body")
 
     def get_object(self, queryset=None):
-        article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])
+        try:
+            article = live_article(self.article_queryset(), self.kwargs["slug"])
+        except (Article.DoesNotExist, NotLive):
+            article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])
         if not article.is_live():
             if article.can_view(self.request.user):
                 self.preview = True
@@ -77,29 +82,26 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        more = Article.objects.none()
-        if article.theme_id:
-            shows(f"list:theme:{article.theme_id}")
-            more = (
-                Article.objects.live()
-                .filter(theme_id=article.theme_id)
-                .exclude(pk=article.pk)
-                .only("headline", "slug", "publish_at", "created_at")
-                .order_by("-publish_at", "-id")[:20]
-            )
-        corrections = article.corrections.all() if article.corrected_at else []
-        structured_data = news_article(article)
         context.update(
             headline=plain_text(article.headline),
-            summary=Truncator(structured_data["description"]).chars(300),
-            tags=list(article.tags.all()),
+            summary=Truncator(plain_text(article.standfirst or article.deck)).chars(300),
             preview=self.preview,
-            corrections=corrections,
-            more_on_theme=more,
+            parts=self.parts(article),
+            more_on_theme=self.more_on_theme(article),
             related=related_live(article) if not article.theme_id else [],
-            structured_data=structured_data,
         )
         return context
+
+    def parts(self, article):
+        if self.preview:  # never kept: a preview shows what readers may not see
+            return render_parts(article)
+        return article_parts(article)
+
+    def more_on_theme(self, article):
+        """The theme's newest headlines but this article's: a fragment all the theme's pages share."""
+        if not article.theme_id:
+            return []
+        return [html for pk, html in theme_headlines(article.theme_id) if pk != article.pk][:MORE_ON_THEME]
 
 
 class PreviewView(ArticleDetailView):

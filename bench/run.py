@@ -13,16 +13,19 @@ Internal sub-commands (run in a child process with the bench database configured
 """
 
 import argparse
+import concurrent.futures
 import json
 import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import timedelta
@@ -278,9 +281,12 @@ def probe():
     client.get("/")  # warm the navigation cache, as every worker does after its first request
     queries = {}
     for name, path in targets.items():
-        with CaptureQueriesContext(connection) as captured:
-            status = client.get(path).status_code
-        queries[name] = {"status": status, "queries": len(captured)}
+        counts = []
+        for _ in range(2):  # fragments to fill, then kept
+            with CaptureQueriesContext(connection) as captured:
+                status = client.get(path).status_code
+            counts.append(len(captured))
+        queries[name] = {"status": status, "queries": counts[0], "queries_fragments_kept": counts[1]}
 
     def timed(path, runs):
         timings = []
@@ -524,7 +530,11 @@ def editor(base, seconds, ranked_file):
     from django.utils import timezone
 
     from articles.models import Article, Status, system_gate
+    from themes.cache import shown_navigation_changed
 
+    # An admin worker that has been up has recorded the navigation pages show: a fresh process's
+    # first save would otherwise invalidate `navigation` (every page) without Redis to share it.
+    shown_navigation_changed()
     ranked = json.loads(Path(ranked_file).read_text())
     rng = random.Random(7)
     weights = [1 / (rank + 1) for rank in range(min(len(ranked), 5000))]
@@ -654,7 +664,7 @@ def free_port():
 class Server:
     """gunicorn with production settings on a free loopback port."""
 
-    def __init__(self, database, secret_key, page_cache=True, **extra):
+    def __init__(self, database, secret_key, page_cache="on", **extra):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = child_env(
@@ -664,7 +674,7 @@ class Server:
             SECURE_SSL_REDIRECT="false",
             ALLOWED_HOSTS="127.0.0.1",
             SITE_URL=self.base,
-            NEWSROOM_PAGE_CACHE="on" if page_cache else "off",
+            NEWSROOM_PAGE_CACHE=page_cache,
             SEARCH_RATE_LIMIT="0",  # wrk is one client asking as fast as it can
             **extra,
         )
@@ -808,7 +818,11 @@ def edit_under_load(server, path, seconds):
 def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
     """Reads spread over every live article (Zipf, s = 1, newest first), a tenth on the home page
     and theme pages, while the editor works; keyed against whole-site invalidation."""
-    server = Server(database, secret_key, PAGE_CACHE_KEYED="on" if keyed else "off")
+    # Each its own kept pages (the disk, or Redis under its own prefix): one run must not warm the other.
+    own = {"PAGE_CACHE_VERSIONS_DIR": tempfile.mkdtemp(prefix="newsroom-mix-")}
+    if CONFIG.redis_url:
+        own["CACHE_KEY_PREFIX"] = f"{CONFIG.prefix}-mix-{'keyed' if keyed else 'site'}"
+    server = Server(database, secret_key, PAGE_CACHE_KEYED="on" if keyed else "off", **own)
     try:
         ranked = run_child(["_paths"], dict(server.env))
         ranked_file = RESULTS / "mix-ranked.json"
@@ -824,8 +838,10 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
         for index in range(0, len(draws), 10):
             draws[index] = rng.choice(listings)
         (RESULTS / "mix-paths.txt").write_text("\n".join(draws) + "\n")
-        # Warm, as a site that has been up for a while is: the same reads, no editor, not measured.
-        wrk_mix(server, seconds)
+        # Warm, as a site that has been up for a while is: it has served every page readers ask for,
+        # the long tail too (a timed warm-up of the same draws left most of the tail unseen).
+        warmed = warm_up(server, [*listings, *ranked])
+        print(f"  warm-up: {warmed['pages']:,} pages in {warmed['seconds']:.0f} s", flush=True)
         staff = subprocess.Popen(
             [PYTHON, __file__, "_editor", server.base, str(seconds), str(ranked_file)],
             env=server.env,
@@ -837,6 +853,7 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
         edits = json.loads(staff.communicate(timeout=120)[0].strip().splitlines()[-1])
     finally:
         server.stop()
+        shutil.rmtree(own["PAGE_CACHE_VERSIONS_DIR"], ignore_errors=True)
     hits, misses, other = map(int, re.search(r"MIX hits=(\d+) misses=(\d+) other=(\d+)", out).groups())
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
@@ -853,6 +870,14 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
 
 
 SEARCH_POSTGRES = None  # --postgres: search is also timed there
+
+
+def warm_up(server, paths):
+    """Every path once, CONNECTIONS at a time: the pages a site that has been up has kept."""
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(CONNECTIONS) as pool:
+        statuses = list(pool.map(lambda path: server.get(path)[0], paths))
+    return {"pages": len(paths), "seconds": time.monotonic() - started, "errors": sum(s >= 500 for s in statuses)}
 
 
 def wrk_mix(server, seconds, *options):
@@ -953,10 +978,14 @@ def run_config(count, seconds, mix_seconds):
     print(f"Targets: {targets}  (article page {page_bytes:,} bytes)", flush=True)
 
     runs = {}
-    for mode, page_cache in (("cached", True), ("uncached", False)):
+    # uncached: no page is kept, each request is a miss assembled from fragments (kept after the
+    # first); rendered: no cache at all, every piece rendered from the database.
+    modes = (("cached", "on", targets), ("uncached", "fragments", targets))
+    modes += (("rendered", "off", {name: targets[name] for name in ("article", "home")}),)
+    for mode, page_cache, mode_targets in modes:
         server = Server(large, secret_key, page_cache=page_cache)
         try:
-            for name, path in targets.items():
+            for name, path in mode_targets.items():
                 server.get(path)  # warm
                 if mode == "cached" and name == "article":
                     # The machine is shared and noisy: alternate the page and its ceiling, keep the medians.
@@ -992,7 +1021,8 @@ def run_config(count, seconds, mix_seconds):
     for _ in range(ROUNDS):
         for label, database, page_targets in (("large", large, targets), ("small", small, small_targets)):
             probe = run_child(
-                ["_probe"], child_env(database, NEWSROOM_PAGE_CACHE="off", BENCH_TARGETS=json.dumps(page_targets))
+                ["_probe"],
+                child_env(database, NEWSROOM_PAGE_CACHE="fragments", BENCH_TARGETS=json.dumps(page_targets)),
             )
             if label not in probes or probe["article_ms_fastest"] < probes[label]["article_ms_fastest"]:
                 probes[label] = probe
@@ -1047,15 +1077,21 @@ def print_report(report):
     print()
     large, small = report["probe"]["large"], report["probe"]["small"]
     print(
-        "Queries per page (uncached, navigation warm): "
-        + ", ".join(f"{name} {figures['queries']}" for name, figures in large["queries"].items())
+        "Queries per page (uncached, navigation warm; fragments to fill / kept): "
+        + ", ".join(
+            f"{name} {figures['queries']}/{figures.get('queries_fragments_kept', '?')}"
+            for name, figures in large["queries"].items()
+        )
     )
     print(
         f"One uncached article page, in-process (fastest of {ROUNDS} × 100): {small['article_ms_fastest']:.2f} ms at "
         f"{small['articles']:,} articles, {large['article_ms_fastest']:.2f} ms at {large['articles']:,} "
         f"({report['article_cost_growth'] * 100:+.1f}%)"
     )
-    print(f"Worker RSS (MB): cached {report['worker_rss_mb_cached']}, uncached {report['worker_rss_mb_uncached']}")
+    print(
+        f"Worker RSS (MB): cached {report['worker_rss_mb_cached']}, uncached {report['worker_rss_mb_uncached']}, "
+        f"rendered {report.get('worker_rss_mb_rendered')}"
+    )
     admin = large["admin_changelist"]
     print(
         f"Admin changelist at {large['articles']:,}: HTTP {admin['status']}, {admin['queries']} queries, "

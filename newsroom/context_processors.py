@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils import timezone
 
-from sitesettings.models import current
+from sitesettings.models import SETTINGS_KEY, current
 from themes.models import navigation
 
 
@@ -16,4 +16,5 @@ def site(request):
         "follow_links": publication.follow_links,
         "current_year": timezone.localdate().year,
         "nav_themes": navigation,
+        "site_shows": (SETTINGS_KEY,),  # what the site's header and footer fragments show (base.html)
     }

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from articles.text import plain_text
 from images.pictures import image_figure, picture, social_image, with_inline_images
+from pagecache import fragments
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -65,6 +66,12 @@ def date(value, format_string=None):
     return defaultfilters.date(timezone.template_localtime(value), format_string)
 
 
+def fragment(name, shows=(), caller=None):
+    """`{% call fragment("site-header", shows=site_shows) %}…{% endcall %}`: the block kept as a
+    fragment (pagecache/fragments.py). It must depend on nothing but what it shows: no request."""
+    return fragments.cached(f"template:{name}", caller, shows=shows)
+
+
 def environment(**options):
     # Like the Django template language, a missing attribute or variable prints nothing
     # (`article.theme.name` of an article without a theme).
@@ -77,6 +84,7 @@ def environment(**options):
         picture=picture,
         image_figure=image_figure,
         social_image=social_image,
+        fragment=fragment,
     )
     env.filters.update(
         plain=plain_text,

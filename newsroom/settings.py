@@ -233,6 +233,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"), "newsroom.compression.PublicCompressionMiddleware"
 )
 PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
+# NEWSROOM_PAGE_CACHE=fragments keeps fragments but no whole page: every request costs what a miss
+# does (the bench measures uncached pages so).
+PAGE_CACHE_KEEP_PAGES = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() != "fragments"
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is kept at most
 # off: any change drops every page (whole-site invalidation), for comparison in the bench.
 PAGE_CACHE_KEYED = env_bool("PAGE_CACHE_KEYED", True)
@@ -255,6 +258,8 @@ PAGE_CACHE_KEY_HEADER = env("PAGE_CACHE_KEY_HEADER")
 # read per request (a few microseconds), so edits show on the very next request.
 PAGE_CACHE_SYNC_INTERVAL = float(env("PAGE_CACHE_SYNC_INTERVAL", "1" if REDIS_URL else "0"))
 PAGE_CACHE_LOCAL_ENTRIES = int(env("PAGE_CACHE_LOCAL_ENTRIES", "2000"))  # hot pages kept in each process
+# Pieces of pages kept in each process (an article's row and text, a theme's headlines): about 10 KB each; 0: none.
+PAGE_CACHE_FRAGMENT_ENTRIES = int(env("PAGE_CACHE_FRAGMENT_ENTRIES", "1000"))
 PAGE_CACHE_MAX_KEYS_PER_KIND = 100  # more articles than this on one page: it shows `article:*`
 # Query parameters public pages read; any other (utm_*, fbclid, gclid, cache-busters) is not part of the key.
 PAGE_CACHE_QUERY_PARAMETERS = {"page", "p", "q", "order", "theme"}  # pages, and the search page
@@ -262,6 +267,9 @@ PAGE_CACHE_QUERY_PARAMETERS = {"page", "p", "q", "order", "theme"}  # pages, and
 # the temporary directory per project and database). Set it when the app and commands have different
 # /tmp (systemd PrivateTmp) so that both see the same one.
 PAGE_CACHE_VERSIONS_DIR = env("PAGE_CACHE_VERSIONS_DIR")
+# Without Redis, pages are also kept compressed on local disk in that directory (pages/), shared by
+# the machine's workers: the archive's long tail stays kept without growing the workers.
+PAGE_CACHE_DISK_PAGES = env_bool("PAGE_CACHE_DISK_PAGES", True)
 # Content apps declare when pages change by the clock alone.
 PAGE_CACHE_SCHEDULES = ["articles.cache.schedule", "themes.cache.schedule"]
 

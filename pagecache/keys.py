@@ -22,6 +22,7 @@ from . import versions
 logger = logging.getLogger(__name__)
 
 _recording = contextvars.ContextVar("pagecache_keys", default=None)
+_rendered_at = contextvars.ContextVar("pagecache_counter", default=None)
 _declared = {}
 HANDLED_KEY = "pagecache:schedule-handled-until"
 
@@ -36,15 +37,26 @@ def shows(*keys):
         recorded.update(keys)
 
 
-def start_recording():
+def start_recording(counter=None):
+    """Record what is rendered from here on. `counter` is the invalidation counter before the
+    rendering began: fragments (fragments.py) are kept and reused only when it is given."""
     # PAGE_CACHE_KEYED off (the bench's comparison): every page shows `site`, every change touches it.
-    return _recording.set(set() if settings.PAGE_CACHE_KEYED else {"site"})
+    return (
+        _recording.set(set() if settings.PAGE_CACHE_KEYED else {"site"}),
+        _rendered_at.set(counter if counter is not None else _rendered_at.get()),
+    )
 
 
 def stop_recording(token):
     recorded = _recording.get()
-    _recording.reset(token)
+    _recording.reset(token[0])
+    _rendered_at.reset(token[1])
     return collapse(recorded or set())
+
+
+def rendered_at():
+    """The counter before the page being rendered began, or None outside a cached request."""
+    return _rendered_at.get() if _recording.get() is not None else None
 
 
 def collapse(keys):
@@ -206,9 +218,11 @@ def tick(now):
 
 def reset_process_state():
     """Forget this process's copies (tests; a forked worker starts from scratch anyway)."""
+    from .fragments import local_fragments
     from .pages import local_pages
 
     versions.local.reset()
     local_pages.clear()
+    local_fragments.clear()
     schedule.__init__()
     _pending.clear()

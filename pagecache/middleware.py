@@ -3,8 +3,6 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
@@ -49,10 +47,10 @@ class PageCacheMiddleware:
         address = pages.address(request)
         if address in pages.local_pages.not_public:
             return self.get_response(request)
-        entry = self.lookup(address, now)
+        entry = self.lookup(address, now) if settings.PAGE_CACHE_KEEP_PAGES else None
         if entry is not None:
             return self.from_entry(request, entry, now, next_moment)
-        token = keys.start_recording()
+        token = keys.start_recording(counter)
         try:
             response = self.get_response(request)
         finally:
@@ -71,10 +69,10 @@ class PageCacheMiddleware:
             response[header] = separator.join(sorted(recorded))
         entry = self.to_entry(response, recorded, counter, valid_until, getattr(response, "revalidate", False))
         response["Cache-Control"] = self.cache_control(entry, now, next_moment)
-        if valid_until > now + 1:
+        if valid_until > now + 1 and settings.PAGE_CACHE_KEEP_PAGES:
             pages.local_pages.put(address, entry)
-            if self.shared_level():
-                caches["default"].set(pages.shared_key(address), entry, int(valid_until - now))
+            if (shared := pages.shared_pages()) is not None:
+                shared.set(address, entry, int(valid_until - now))
             if settings.PAGE_CACHE_PURGE == "cloudfront":
                 purge.remember_paths(recorded, request.get_full_path())
         response["X-Page-Cache"] = "miss"
@@ -91,8 +89,8 @@ class PageCacheMiddleware:
 
     def lookup(self, address, now):
         entry = pages.local_pages.get(address)
-        if entry is None and self.shared_level():
-            entry = caches["default"].get(pages.shared_key(address))
+        if entry is None and (shared := pages.shared_pages()) is not None:
+            entry = shared.get(address)
             if entry is not None:
                 pages.local_pages.put(address, entry)
         if entry is None:
@@ -101,11 +99,6 @@ class PageCacheMiddleware:
             return entry
         pages.local_pages.drop(address)
         return None
-
-    @staticmethod
-    def shared_level():
-        """Pages are shared between servers through Redis; with a per-process cache there is nothing to share."""
-        return not isinstance(caches["default"], LocMemCache)
 
     def storable(self, request, response):
         if response.streaming or response.status_code not in CACHEABLE_STATUSES or response.cookies:

@@ -17,11 +17,20 @@ Browsers cannot be told either: their max-age stays short, and pages readers kee
 
 import contextlib
 import hashlib
+import os
+import pickle
+import random
+import threading
+import time
+import zlib
 from collections import OrderedDict
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 
 PAGE_KEY = "pagecache:page:{digest}"
@@ -67,29 +76,43 @@ def cache_control(*, now, valid_until, next_moment, revalidate, purged):
     return ", ".join(directives)
 
 
-class LocalPages:
-    """This process's hot pages, least recently used dropped first."""
+class LocalEntries:
+    """This process's entries, least recently used dropped first beyond the setting `limit`."""
 
-    def __init__(self):
+    def __init__(self, limit):
+        self.limit = limit
         self.entries = OrderedDict()
-        self.not_public = OrderedDict()  # addresses whose view is not a public page (robots.txt, search)
 
-    def get(self, address):
-        entry = self.entries.get(address)
+    def get(self, name):
+        entry = self.entries.get(name)
         if entry is not None:
             with contextlib.suppress(KeyError):  # dropped by another thread meanwhile
-                self.entries.move_to_end(address)
+                self.entries.move_to_end(name)
         return entry
 
-    def put(self, address, entry):
-        self.entries[address] = entry
-        self.entries.move_to_end(address)
-        self.not_public.pop(address, None)
-        while len(self.entries) > settings.PAGE_CACHE_LOCAL_ENTRIES:
+    def put(self, name, entry):
+        self.entries[name] = entry
+        self.entries.move_to_end(name)
+        while len(self.entries) > getattr(settings, self.limit):
             self.entries.popitem(last=False)
 
-    def drop(self, address):
-        self.entries.pop(address, None)
+    def drop(self, name):
+        self.entries.pop(name, None)
+
+    def clear(self):
+        self.entries.clear()
+
+
+class LocalPages(LocalEntries):
+    """This process's hot pages."""
+
+    def __init__(self):
+        super().__init__("PAGE_CACHE_LOCAL_ENTRIES")
+        self.not_public = OrderedDict()  # addresses whose view is not a public page (robots.txt, search)
+
+    def put(self, address, entry):
+        super().put(address, entry)
+        self.not_public.pop(address, None)
 
     def mark_not_public(self, address):
         self.not_public[address] = True
@@ -97,8 +120,79 @@ class LocalPages:
             self.not_public.popitem(last=False)
 
     def clear(self):
-        self.entries.clear()
+        super().clear()
         self.not_public.clear()
 
 
 local_pages = LocalPages()
+
+
+class DiskPages:
+    """Pages shared by the workers of one machine without Redis: each a compressed file in
+    `pages/` of the key-versions directory, so a page one worker rendered is a hit in the
+    others and the archive's long tail stays kept without growing any worker (a 17 KB article
+    page takes about 5 KB). Files are written whole (a temporary file renamed); those past
+    their lifetime are swept now and then by the writers."""
+
+    SWEEP_ONE_IN = 2000  # writes
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def _file(self, address):
+        return self.path / hashlib.sha256(address.encode()).hexdigest()
+
+    def get(self, address):
+        try:
+            with open(self._file(address), "rb") as stored:
+                entry = pickle.loads(zlib.decompress(stored.read()))
+        except (OSError, zlib.error, pickle.UnpicklingError, EOFError, ValueError):
+            return None
+        return entry if entry.get("address") == address else None
+
+    def set(self, address, entry, timeout):
+        target = self._file(address)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temporary.write_bytes(zlib.compress(pickle.dumps({**entry, "address": address}), 1))
+            os.replace(temporary, target)
+        except OSError:  # a full disk costs hits, never an answer
+            temporary.unlink(missing_ok=True)
+            return
+        if random.randrange(self.SWEEP_ONE_IN) == 0:
+            self.sweep()
+
+    def sweep(self, now=None):
+        """Remove the pages past the longest lifetime a page has (PAGE_CACHE_TIMEOUT)."""
+        oldest = (now or time.time()) - settings.PAGE_CACHE_TIMEOUT
+        with contextlib.suppress(OSError), os.scandir(self.path) as found:
+            for item in found:
+                with contextlib.suppress(OSError):
+                    if item.stat().st_mtime < oldest:
+                        os.unlink(item.path)
+
+    def clear(self):
+        self.sweep(now=float("inf"))
+
+
+class SharedCachePages:
+    """Pages shared by every server through Redis."""
+
+    def get(self, address):
+        return caches["default"].get(shared_key(address))
+
+    def set(self, address, entry, timeout):
+        caches["default"].set(shared_key(address), entry, timeout)
+
+
+def shared_pages():
+    """Where pages are kept beyond this process: Redis, else (one machine) the local disk when
+    PAGE_CACHE_DISK_PAGES is on, else nowhere."""
+    from .versions import versions_directory
+
+    if not isinstance(caches["default"], LocMemCache):
+        return SharedCachePages()
+    if settings.PAGE_CACHE_DISK_PAGES:
+        return DiskPages(versions_directory() / "pages")
+    return None

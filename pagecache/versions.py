@@ -110,9 +110,10 @@ class DirectoryStore:
     def versions(self, keys):
         created = self._read_counter()[0]
         result = {}
+        directory = str(self.path)  # string paths: a page read from disk asks for about 30 keys
         for key in keys:
             try:
-                result[key] = int(_read(self.path / self._name(key)))
+                result[key] = int(_read(f"{directory}/{self._name(key)}"))
             except FileNotFoundError:
                 result[key] = created
         return result
@@ -190,11 +191,15 @@ def _default_directory(database_name):
     return Path(tempfile.gettempdir()) / f"newsroom-pagecache-{hashlib.sha256(scope.encode()).hexdigest()[:16]}"
 
 
+def versions_directory():
+    """The directory one machine's processes share without Redis."""
+    return Path(settings.PAGE_CACHE_VERSIONS_DIR or _default_directory(connection.settings_dict["NAME"]))
+
+
 def store():
     if not isinstance(caches["default"], LocMemCache):
         return SharedCacheStore()
-    configured = settings.PAGE_CACHE_VERSIONS_DIR
-    return DirectoryStore(configured or _default_directory(connection.settings_dict["NAME"]))
+    return DirectoryStore(versions_directory())
 
 
 class LocalCopy:

@@ -60,9 +60,18 @@ def _own_page_cache_versions(tmp_path_factory):
 def _fresh_cache():
     cache.clear()
     reset_process_state()
+    clear_disk_pages()
     yield
     cache.clear()
     reset_process_state()
+    clear_disk_pages()
+
+
+def clear_disk_pages():
+    from pagecache.pages import DiskPages, shared_pages
+
+    if isinstance(pages := shared_pages(), DiskPages):
+        pages.clear()
 
 
 @pytest.fixture(autouse=True)

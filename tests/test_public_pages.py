@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Status, system_gate
+from pagecache.pages import local_pages
+from tests.conftest import clear_disk_pages
 
 
 @pytest.fixture
@@ -237,3 +239,10 @@ def test_public_pages_run_a_fixed_number_of_queries(
     for path, limit in limits.items():
         with django_assert_max_num_queries(limit):
             assert client.get(path).status_code == 200, path
+    # Missing the cache again (as after an edit elsewhere), with their fragments kept.
+    clear_disk_pages()
+    local_pages.clear()
+    for path, limit in {article.get_absolute_url(): 0, "/": 1}.items():
+        with django_assert_max_num_queries(limit):
+            response = client.get(path)
+        assert response.status_code == 200 and response["X-Page-Cache"] == "miss", path

@@ -1,0 +1,117 @@
+"""The pieces of readers' pages kept as fragments (pagecache/fragments.py), and what each shows.
+
+- a live article's row, by its address (its page's one query);
+- an article's head (meta, JSON-LD) and text, by its id and version;
+- a theme's newest headlines, shared by its articles' "More on" lists and the home page;
+- cards, by article, version and the way they are shown.
+
+Each is rendered without the request, so it is the same for every anonymous reader. Rows
+loaded before a fragment renders are named in its `shows`; rows it loads itself it records.
+"""
+
+import pickle
+
+from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template import engines
+from markupsafe import Markup
+
+from pagecache import fragments
+
+from .models import Article, Byline
+from .structured_data import news_article
+from .text import plain_text
+
+MORE_ON_THEME = 20  # headlines in an article's "More on" list
+
+
+def template(name):
+    return engines["jinja2"].env.get_template(name)
+
+
+class NotLive(Exception):
+    """Only live articles' rows are kept: a draft's text must never be in a fragment."""
+
+
+def live_article(queryset, slug):
+    """The live article at `slug` as `queryset` loads it, kept while it and its theme and lead
+    image are unchanged (going live or expiring by the clock invalidates `article:<id>`).
+    Each caller gets its own copy: what one request attaches to it (prefetched bylines) must
+    not outlive that request."""
+
+    def load():
+        article = queryset.get(slug=slug)
+        if not article.is_live():
+            raise NotLive(slug)
+        return pickle.dumps(article)
+
+    return pickle.loads(fragments.cached(f"article-row:{slug}", load))  # noqa: S301 - written by this site
+
+
+def render_parts(article):
+    """{"meta": …, "body": …} of an article page."""
+    bylines = Byline.objects.select_related("author").order_by("position", "id")
+    prefetch_related_objects([article], Prefetch("bylines", queryset=bylines), "tags")
+    context = {
+        "article": article,
+        "headline": plain_text(article.headline),
+        "tags": list(article.tags.all()),
+        "corrections": list(article.corrections.all()) if article.corrected_at else [],
+        "structured_data": news_article(article),
+        "site_url": settings.SITE_URL,
+    }
+    return {part: Markup(template(f"articles/article_{part}.html").render(context)) for part in ("meta", "body")}
+
+
+def article_parts(article):
+    return fragments.cached(
+        f"article:{article.pk}:{article.version}", lambda: render_parts(article), shows=loaded_with(article)
+    )
+
+
+def loaded_with(article):
+    """Keys of the rows an article view loads with the article (its theme, its lead image)."""
+    shown = [f"article:{article.pk}"]
+    if article.theme_id:
+        shown.append(f"theme:{article.theme_id}")
+    if article.lead_image_id:
+        shown.append(f"image:{article.lead_image_id}")
+    return shown
+
+
+def theme_headlines(theme_id):
+    """(id, headline list item) of the theme's newest live articles, one more than a "More on"
+    list shows, so that each article can leave itself out."""
+
+    def render():
+        newest = (
+            Article.objects.live()
+            .filter(theme_id=theme_id)
+            .only("headline", "slug", "publish_at", "created_at")
+            .order_by("-publish_at", "-id")[: MORE_ON_THEME + 1]
+        )
+        item = template("includes/headlines.html").module.headline_item
+        return [(other.pk, Markup(item(other))) for other in newest]
+
+    return fragments.cached(f"theme-headlines:{theme_id}", render, shows=[f"list:theme:{theme_id}"])
+
+
+CARD_STYLES = {"lead": {"level": 2, "lead": True, "show_theme": True}, "latest": {"show_theme": True}}
+
+
+def cards(rows):
+    """The cards of `rows` ((id, version, style) in order, a style of CARD_STYLES): those kept,
+    and the others loaded at once (two queries) and kept."""
+    names = {pk: f"card:{pk}:{version}:{style}" for pk, version, style in rows}
+    styles = {pk: style for pk, _, style in rows}
+    kept = fragments.found(names.values())
+    missing = [pk for pk, name in names.items() if name not in kept]
+    if missing:
+        card = template("includes/article_card.html").module.article_card
+        for article in Article.objects.filter(pk__in=missing).for_listing():
+            style = CARD_STYLES[styles[article.pk]]
+            shown = loaded_with(article) + [f"author:{author.pk}" for author in article.byline]
+            kept[names[article.pk]] = fragments.cached(
+                names[article.pk], lambda article=article, style=style: Markup(card(article, **style)), shows=shown
+            )
+    return [kept[name] for name in names.values() if name in kept]

@@ -1,0 +1,59 @@
+"""Without Redis, one machine's workers share kept pages through compressed files on local disk."""
+
+import time
+
+from pagecache.pages import DiskPages, local_pages, shared_pages
+
+
+def test_a_page_one_worker_kept_is_a_hit_in_another(client, make_article, django_assert_num_queries):
+    article = make_article("Bridge reopens")
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+    local_pages.clear()  # another worker: nothing in its memory
+    with django_assert_num_queries(0):
+        response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit" and "Bridge reopens" in response.content.decode()
+
+
+def test_a_page_kept_on_disk_is_dropped_by_an_edit(client, make_article):
+    article = make_article("Bridge reopens")
+    client.get(article.get_absolute_url())
+    article.headline = "Bridge reopens at last"
+    article.save()
+    local_pages.clear()
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss" and "Bridge reopens at last" in response.content.decode()
+
+
+def test_a_damaged_or_foreign_file_is_a_miss(client, make_article):
+    article = make_article("Bridge reopens")
+    client.get(article.get_absolute_url())
+    pages = shared_pages()
+    assert isinstance(pages, DiskPages)
+    (stored,) = list(pages.path.iterdir())
+    stored.write_bytes(b"not a page")
+    local_pages.clear()
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+    # A file holding another address's page (a hash collision, a copied directory) is not served.
+    entry = pages.get(f"http://testserver{article.get_absolute_url()}")
+    pages.set("http://testserver/other/", entry, 60)
+    pages._file("http://testserver/other/").replace(stored)
+    local_pages.clear()
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_pages_past_their_lifetime_are_swept(client, make_article, settings):
+    article = make_article("Bridge reopens")
+    client.get(article.get_absolute_url())
+    pages = shared_pages()
+    pages.sweep(now=time.time() + settings.PAGE_CACHE_TIMEOUT - 5)
+    assert len(list(pages.path.iterdir())) == 1
+    pages.sweep(now=time.time() + settings.PAGE_CACHE_TIMEOUT + 5)
+    assert list(pages.path.iterdir()) == []
+
+
+def test_without_disk_pages_each_worker_keeps_its_own(client, make_article, settings):
+    settings.PAGE_CACHE_DISK_PAGES = False
+    article = make_article("Bridge reopens")
+    client.get(article.get_absolute_url())
+    local_pages.clear()
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"

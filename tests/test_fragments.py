@@ -1,0 +1,118 @@
+"""Fragments: a page that misses the cache is assembled from a query or two and pieces kept
+under the page cache's rule (the keys they show, the counter before they rendered)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import ShareLink, Status
+from pagecache.fragments import local_fragments
+from pagecache.pages import DiskPages, local_pages, shared_pages
+
+
+@pytest.fixture
+def harbour(make_theme, make_author, make_article, now):
+    theme = make_theme("Harbour bridge", slug="harbour-bridge")
+    ana = make_author("Ana Reyes", slug="ana-reyes")
+    stories = [
+        make_article(
+            f"Harbour story {n}", theme=theme, authors=[ana], tags=["transport"], publish_at=now - timedelta(hours=n)
+        )
+        for n in range(1, 5)
+    ]
+    return theme, stories
+
+
+def forget_pages():
+    """Every kept page, as if each had just been invalidated, while the fragments stay."""
+    local_pages.clear()
+    if isinstance(pages := shared_pages(), DiskPages):
+        pages.clear()
+
+
+def queries(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    assert response["X-Page-Cache"] == "miss", path
+    return len(captured), response.content.decode()
+
+
+def test_a_theme_headlines_fragment_is_reused_by_the_next_article_page(client, harbour):
+    _, (first, second, third, _) = harbour
+    client.get("/themes/")  # the navigation and site settings, as every server has them after its first request
+    filled, _ = queries(client, first.get_absolute_url())
+    reused, html = queries(client, second.get_absolute_url())
+    assert reused == filled - 1
+    assert "Harbour story 1" in html and "Harbour story 3" in html
+    # An uncached article page whose fragments are kept: the article's own row, nothing else.
+    forget_pages()
+    alone, html = queries(client, third.get_absolute_url())
+    assert alone <= 3
+    # And once its own fragments are kept too (its row, its text): no query at all.
+    forget_pages()
+    assert queries(client, first.get_absolute_url())[0] == 0
+
+
+def test_an_uncached_home_page_is_one_query_when_its_fragments_are_kept(client, harbour):
+    _, (first, *_) = harbour
+    client.get(first.get_absolute_url())  # the theme's headlines, the navigation, the site settings
+    filled, html = queries(client, "/")
+    assert filled == 3  # the latest stories' ids, then their cards' rows and bylines
+    assert "Harbour story 1" in html and "Harbour story 4" in html
+    forget_pages()
+    assert queries(client, "/") == (1, html)
+
+
+def test_an_edit_drops_the_fragments_showing_it_at_once(client, harbour):
+    _, (first, second, *_) = harbour
+    client.get(first.get_absolute_url())
+    first.headline = "Harbour bridge reopens early"
+    first.save()
+    _, html = queries(client, second.get_absolute_url())
+    assert "Harbour bridge reopens early" in html and "Harbour story 1<" not in html
+    # And its own text, though the page and the fragment were both kept before the edit.
+    _, html = queries(client, first.get_absolute_url())
+    assert "<h1>Harbour bridge reopens early</h1>" in html
+
+
+def test_an_author_renamed_drops_the_article_text_showing_the_byline(client, harbour):
+    _, (first, *_) = harbour
+    client.get(first.get_absolute_url())
+    ana = first.byline[0]
+    ana.name = "Ana Reyes-Lopez"
+    ana.save()
+    _, html = queries(client, first.get_absolute_url())
+    assert ">Ana Reyes-Lopez</a>" in html
+
+
+def test_an_article_going_live_by_the_clock_appears_in_fragments_at_its_second(client, harbour, make_article, now):
+    theme, (first, second, *_) = harbour
+    with time_machine.travel(now, tick=False):
+        make_article("The scheduled story", theme=theme, publish_at=now + timedelta(seconds=2))
+        assert "The scheduled story" not in queries(client, first.get_absolute_url())[1]
+    with time_machine.travel(now + timedelta(seconds=1), tick=False):
+        assert "The scheduled story" not in queries(client, second.get_absolute_url())[1]
+    forget_pages()
+    with time_machine.travel(now + timedelta(seconds=2), tick=False):
+        assert "The scheduled story" in queries(client, second.get_absolute_url())[1]
+
+
+def test_fragments_never_hold_what_readers_may_not_see(client, harbour, make_article, editor):
+    theme, (first, *_) = harbour
+    draft = make_article(
+        "Secret draft headline", theme=theme, status=Status.DRAFT, publish_at=None, body="Unpublished draft paragraph."
+    )
+    link = ShareLink.objects.create(article=draft, created_by=editor)
+    assert "Unpublished draft paragraph" in client.get(link.get_absolute_url()).content.decode()
+    staff = client.__class__()
+    staff.force_login(editor)
+    assert "Unpublished draft paragraph" in staff.get(f"/preview/{draft.pk}/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404  # its row is not kept either
+    _, html = queries(client, first.get_absolute_url())
+    assert "Secret draft" not in html
+    kept = repr([entry["value"] for entry in local_fragments.entries.values()])
+    assert local_fragments.entries and "Secret draft" not in kept and "Unpublished draft" not in kept
