@@ -1,8 +1,13 @@
 """Without Redis, one machine's workers share kept pages through compressed files on local disk."""
 
+import os
 import time
 
+import pytest
+
 from pagecache.pages import DiskPages, local_pages, shared_pages
+
+pytestmark = pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="with Redis, pages are kept there")
 
 
 def test_a_page_one_worker_kept_is_a_hit_in_another(client, make_article, django_assert_num_queries):

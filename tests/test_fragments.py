@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import ShareLink, Status
 from pagecache.fragments import local_fragments
-from pagecache.pages import DiskPages, local_pages, shared_pages
 
 
 @pytest.fixture
@@ -26,11 +25,10 @@ def harbour(make_theme, make_author, make_article, now):
     return theme, stories
 
 
-def forget_pages():
-    """Every kept page, as if each had just been invalidated, while the fragments stay."""
-    local_pages.clear()
-    if isinstance(pages := shared_pages(), DiskPages):
-        pages.clear()
+def forget_pages(settings):
+    """From now on no page is kept or served (as if each had just been invalidated), while the
+    fragments stay: wherever pages are kept (memory, disk, Redis)."""
+    settings.PAGE_CACHE_KEEP_PAGES = False
 
 
 def queries(client, path):
@@ -41,7 +39,7 @@ def queries(client, path):
     return len(captured), response.content.decode()
 
 
-def test_a_theme_headlines_fragment_is_reused_by_the_next_article_page(client, harbour):
+def test_a_theme_headlines_fragment_is_reused_by_the_next_article_page(client, harbour, settings):
     _, (first, second, third, _) = harbour
     client.get("/themes/")  # the navigation and site settings, as every server has them after its first request
     filled, _ = queries(client, first.get_absolute_url())
@@ -49,21 +47,21 @@ def test_a_theme_headlines_fragment_is_reused_by_the_next_article_page(client, h
     assert reused == filled - 1
     assert "Harbour story 1" in html and "Harbour story 3" in html
     # An uncached article page whose fragments are kept: the article's own row, nothing else.
-    forget_pages()
+    forget_pages(settings)
     alone, html = queries(client, third.get_absolute_url())
     assert alone <= 3
     # And once its own fragments are kept too (its row, its text): no query at all.
-    forget_pages()
+    forget_pages(settings)
     assert queries(client, first.get_absolute_url())[0] == 0
 
 
-def test_an_uncached_home_page_is_one_query_when_its_fragments_are_kept(client, harbour):
+def test_an_uncached_home_page_is_one_query_when_its_fragments_are_kept(client, harbour, settings):
     _, (first, *_) = harbour
     client.get(first.get_absolute_url())  # the theme's headlines, the navigation, the site settings
     filled, html = queries(client, "/")
     assert filled == 3  # the latest stories' ids, then their cards' rows and bylines
     assert "Harbour story 1" in html and "Harbour story 4" in html
-    forget_pages()
+    forget_pages(settings)
     assert queries(client, "/") == (1, html)
 
 
@@ -89,14 +87,16 @@ def test_an_author_renamed_drops_the_article_text_showing_the_byline(client, har
     assert ">Ana Reyes-Lopez</a>" in html
 
 
-def test_an_article_going_live_by_the_clock_appears_in_fragments_at_its_second(client, harbour, make_article, now):
+def test_an_article_going_live_by_the_clock_appears_in_fragments_at_its_second(
+    client, harbour, make_article, now, settings
+):
     theme, (first, second, *_) = harbour
     with time_machine.travel(now, tick=False):
         make_article("The scheduled story", theme=theme, publish_at=now + timedelta(seconds=2))
         assert "The scheduled story" not in queries(client, first.get_absolute_url())[1]
     with time_machine.travel(now + timedelta(seconds=1), tick=False):
         assert "The scheduled story" not in queries(client, second.get_absolute_url())[1]
-    forget_pages()
+    forget_pages(settings)
     with time_machine.travel(now + timedelta(seconds=2), tick=False):
         assert "The scheduled story" in queries(client, second.get_absolute_url())[1]
 

@@ -10,8 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Status, system_gate
-from pagecache.pages import local_pages
-from tests.conftest import clear_disk_pages
 
 
 @pytest.fixture
@@ -203,7 +201,7 @@ def test_a_scheduled_article_appears_everywhere_at_its_moment(client, make_theme
 
 @pytest.mark.parametrize("size", [5, 500])
 def test_public_pages_run_a_fixed_number_of_queries(
-    client, make_theme, make_author, make_article, django_assert_max_num_queries, size
+    client, make_theme, make_author, make_article, django_assert_max_num_queries, size, settings
 ):
     from articles.models import Article, Byline
 
@@ -240,8 +238,7 @@ def test_public_pages_run_a_fixed_number_of_queries(
         with django_assert_max_num_queries(limit):
             assert client.get(path).status_code == 200, path
     # Missing the cache again (as after an edit elsewhere), with their fragments kept.
-    clear_disk_pages()
-    local_pages.clear()
+    settings.PAGE_CACHE_KEEP_PAGES = False
     for path, limit in {article.get_absolute_url(): 0, "/": 1}.items():
         with django_assert_max_num_queries(limit):
             response = client.get(path)
