@@ -119,6 +119,7 @@ class DirectoryStore:
 
     def __init__(self, path):
         self.path = Path(path)
+        self.counter_file = str(self.path / "counter")  # a string: read on every request
 
     def counter(self):
         try:
@@ -219,7 +220,7 @@ class DirectoryStore:
             raise StoreBroken(f"{self.path} is not writable: {error}") from error
 
     def _read_counter(self):
-        created, counter = _read(self.path / "counter").split()
+        created, counter = _read(self.counter_file).split()
         return int(created), int(counter)
 
     @staticmethod
@@ -270,13 +271,24 @@ def _default_directory(database_name):
 
 def versions_directory():
     """The directory one machine's processes share without Redis."""
-    return Path(settings.PAGE_CACHE_VERSIONS_DIR or _default_directory(connection.settings_dict["NAME"]))
+    return _directory(settings.PAGE_CACHE_VERSIONS_DIR, connection.settings_dict["NAME"])
+
+
+# Asked for on every request: made once (building paths cost a tenth of a hit from disk).
+@functools.lru_cache(maxsize=16)
+def _directory(configured, database_name):
+    return Path(configured or _default_directory(database_name))
+
+
+@functools.lru_cache(maxsize=16)
+def _directory_store(path):
+    return DirectoryStore(path)
 
 
 def store():
     if not isinstance(caches["default"], LocMemCache):
         return SharedCacheStore()
-    return DirectoryStore(versions_directory())
+    return _directory_store(versions_directory())
 
 
 class LocalCopy:
