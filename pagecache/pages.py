@@ -16,6 +16,7 @@ Browsers cannot be told either: their max-age stays short, and pages readers kee
 """
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -138,9 +139,10 @@ class DiskPages:
 
     def __init__(self, path):
         self.path = Path(path)
+        self.directory = str(path)
 
     def _file(self, address):
-        return self.path / hashlib.sha256(address.encode()).hexdigest()
+        return f"{self.directory}/{hashlib.sha256(address.encode()).hexdigest()}"
 
     def get(self, address):
         try:
@@ -152,7 +154,7 @@ class DiskPages:
 
     def set(self, address, entry, timeout):
         target = self._file(address)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+        temporary = Path(self.directory, f".{Path(target).name}.{os.getpid()}.{threading.get_ident()}")
         try:
             self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
             temporary.write_bytes(zlib.compress(pickle.dumps({**entry, "address": address}), 1))
@@ -194,5 +196,10 @@ def shared_pages():
     if not isinstance(caches["default"], LocMemCache):
         return SharedCachePages()
     if settings.PAGE_CACHE_DISK_PAGES:
-        return DiskPages(versions_directory() / "pages")
+        return _disk_pages(versions_directory())
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _disk_pages(directory):
+    return DiskPages(directory / "pages")

@@ -10,6 +10,12 @@ Each process keeps a local copy of the counter and the versions it has looked up
 trusted for PAGE_CACHE_SYNC_INTERVAL seconds: a cached page then costs no round trip to
 Redis or the disk, and another server's change reaches this one within that interval.
 
+Every invalidation is also written to a bounded log, by number. A process that sees the
+counter move from c to c' reads which keys changed in (c, c'] and forgets only those, so
+the versions of the pages nobody edited stay known (a page read from disk otherwise reads
+about 30 of them again after every edit). When the log cannot say (entries past its bound,
+a gap, an unreadable line), the process forgets every version, at once and at its next look.
+
 The store is the shared cache (Redis) when there is one, else a small directory (one
 machine: the workers share it). A store that cannot be written is *broken*: no page is
 served from the cache until a write works again, because a lost invalidation would
@@ -19,6 +25,7 @@ otherwise leave stale pages reachable.
 import fcntl
 import functools
 import hashlib
+import json
 import logging
 import os
 import tempfile
@@ -35,6 +42,12 @@ logger = logging.getLogger(__name__)
 
 COUNTER_KEY = "pagecache:counter"
 VERSION_KEY = "pagecache:v:{key}"
+LOG_KEY = "pagecache:log:{counter}"
+# Redis keeps the last LOG_SPAN entries for LOG_TIMEOUT seconds; the directory store's log
+# starts again past LOG_BYTES. A process further behind forgets every version it knows.
+LOG_SPAN = 1000
+LOG_TIMEOUT = 3600
+LOG_BYTES = 256 * 1024
 
 
 class StoreBroken(Exception):
@@ -76,7 +89,19 @@ class SharedCacheStore:
         failed = self.cache.set_many({VERSION_KEY.format(key=key): counter for key in keys}, None)
         if failed:
             raise StoreBroken(f"could not write {len(failed)} key versions")
+        # Last: a process that finds the entry finds the versions written.
+        self.cache.set(LOG_KEY.format(counter=counter), sorted(keys), LOG_TIMEOUT)
         return counter
+
+    def changes(self, since, until, position):
+        """The keys invalidated in (since, until], or None when the log cannot say."""
+        if since is None or not 0 < until - since <= LOG_SPAN:
+            return None, position
+        names = [LOG_KEY.format(counter=number) for number in range(since + 1, until + 1)]
+        found = self.cache.get_many(names)
+        if len(found) < len(names):  # expired, evicted, or still being written
+            return None, position
+        return set().union(*found.values()), position
 
     def check_writable(self):
         self.cache.set("pagecache:probe", time.time_ns(), 10)
@@ -86,13 +111,15 @@ class DirectoryStore:
     """Versions in a directory, for the workers of one machine without Redis.
 
     `counter` holds "<created> <counter>"; a key's version is a file named by its hash.
-    A key without a file has the version `created`. When a write fails (a full disk),
+    A key without a file has the version `created`. `log` has a line "<counter> <keys as
+    JSON>" per invalidation, appended before `counter` is written. When a write fails (a full disk),
     `counter` is removed, which removing needs no space for: every process stops
     serving until it can be written again, and then `created` restarts from the clock,
     later than every page stored before."""
 
     def __init__(self, path):
         self.path = Path(path)
+        self.counter_file = str(self.path / "counter")  # a string: read on every request
 
     def counter(self):
         try:
@@ -123,16 +150,67 @@ class DirectoryStore:
             with self._locked():
                 try:
                     created, counter = self._read_counter()
+                    restart = False
                 except FileNotFoundError:  # new, or removed after a failure: every older page goes
                     created = counter = time.time_ns()
+                    restart = True
                 counter += 1
                 for key in keys:
                     self._write(self.path / self._name(key), str(counter))
+                self._log(counter, keys, restart)
                 self._write(self.path / "counter", f"{created} {counter}")
                 return counter
         except OSError as error:
             (self.path / "counter").unlink(missing_ok=True)
             raise StoreBroken(f"could not record an invalidation in {self.path}: {error}") from error
+
+    def _log(self, counter, keys, restart):
+        line = f"{counter} {json.dumps(sorted(keys))}\n"
+        path = self.path / "log"
+        try:
+            size = os.stat(path).st_size
+        except FileNotFoundError:
+            size = 0
+        if restart or size + len(line) > LOG_BYTES:
+            self._write(path, line)  # a new file: processes still reading the old one see a gap
+        else:
+            with open(path, "a") as log:
+                log.write(line)
+
+    def changes(self, since, until, position):
+        """The keys invalidated in (since, until], or None when the log cannot say; and where
+        this process reads the log next time (its file and offset)."""
+        try:
+            with open(self.path / "log", "rb") as log:
+                stat = os.fstat(log.fileno())
+                file = (stat.st_dev, stat.st_ino)
+                offset = position[1] if position is not None and position[0] == file else 0
+                log.seek(offset)
+                text = log.read()
+        except OSError:
+            return None, None
+        changed, expected, can_say = set(), None if since is None else since + 1, since is not None
+        for line in text.splitlines(keepends=True):
+            if not line.endswith(b"\n"):
+                break  # being appended: an invalidation after `until`
+            number, _, names = line.partition(b" ")
+            try:
+                number = int(number)
+                if number > until:
+                    break
+                if can_say and number > since:
+                    # Consecutive numbers, or the log has a gap (a restart, a new file).
+                    if number != expected:
+                        can_say = False
+                    else:
+                        changed.update(json.loads(names))
+                        expected += 1
+            except ValueError:
+                can_say = False
+            offset += len(line)
+        if not can_say or expected != until + 1:
+            return None, (file, offset)
+        return changed, (file, offset)
 
     def check_writable(self):
         self.counter()
@@ -142,7 +220,7 @@ class DirectoryStore:
             raise StoreBroken(f"{self.path} is not writable: {error}") from error
 
     def _read_counter(self):
-        created, counter = _read(self.path / "counter").split()
+        created, counter = _read(self.counter_file).split()
         return int(created), int(counter)
 
     @staticmethod
@@ -193,13 +271,24 @@ def _default_directory(database_name):
 
 def versions_directory():
     """The directory one machine's processes share without Redis."""
-    return Path(settings.PAGE_CACHE_VERSIONS_DIR or _default_directory(connection.settings_dict["NAME"]))
+    return _directory(settings.PAGE_CACHE_VERSIONS_DIR, connection.settings_dict["NAME"])
+
+
+# Asked for on every request: made once (building paths cost a tenth of a hit from disk).
+@functools.lru_cache(maxsize=16)
+def _directory(configured, database_name):
+    return Path(configured or _default_directory(database_name))
+
+
+@functools.lru_cache(maxsize=16)
+def _directory_store(path):
+    return DirectoryStore(path)
 
 
 def store():
     if not isinstance(caches["default"], LocMemCache):
         return SharedCacheStore()
-    return DirectoryStore(versions_directory())
+    return _directory_store(versions_directory())
 
 
 class LocalCopy:
@@ -214,6 +303,8 @@ class LocalCopy:
         self.synced_at = float("-inf")
         self.known = {}
         self.broken = None
+        self.log_position = None
+        self.unsure = False
 
     def current(self, now):
         """The counter as this process knows it (at most PAGE_CACHE_SYNC_INTERVAL old), or None
@@ -221,21 +312,31 @@ class LocalCopy:
         if now - self.synced_at < settings.PAGE_CACHE_SYNC_INTERVAL and self.counter is not None:
             return self.counter, False
         try:
-            counter = store().counter()
+            versions = store()
+            counter = versions.counter()
             if self.broken is not None:
                 # Back: first replay the invalidations that could not be recorded meanwhile.
                 from .purge import drain
 
                 drain(target="local")
-                counter = store().counter()
+                counter = versions.counter()
+            changed_keys, position = set(), self.log_position
+            if counter != self.counter:
+                changed_keys, position = versions.changes(self.counter, counter, self.log_position)
         except Exception as error:  # noqa: BLE001 - Redis down, disk full: stop serving, say why
             self._broke(error)
             return None, True
         with self.lock:
             changed = counter != self.counter
-            if changed:
+            if changed_keys is None or self.unsure:
                 self.known = {}
-            self.counter, self.synced_at, self.broken = counter, now, None
+            else:
+                for key in changed_keys:
+                    self.known.pop(key, None)
+            # The log could not say: forget all again at the next look, by when an invalidation
+            # still being written (its number taken, its versions not yet) is complete.
+            self.unsure = changed_keys is None
+            self.counter, self.synced_at, self.broken, self.log_position = counter, now, None, position
         return counter, changed
 
     def is_current(self, keys, rendered_at):
@@ -262,7 +363,7 @@ class LocalCopy:
     def _broke(self, error):
         if self.broken is None:
             logger.error("Page cache: the key versions cannot be used, pages are rendered fresh: %s", error)
-        self.counter, self.known, self.broken = None, {}, str(error)
+        self.counter, self.known, self.broken, self.log_position = None, {}, str(error), None
 
 
 local = LocalCopy()

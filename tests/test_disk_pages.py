@@ -41,7 +41,7 @@ def test_a_damaged_or_foreign_file_is_a_miss(client, make_article):
     # A file holding another address's page (a hash collision, a copied directory) is not served.
     entry = pages.get(f"http://testserver{article.get_absolute_url()}")
     pages.set("http://testserver/other/", entry, 60)
-    pages._file("http://testserver/other/").replace(stored)
+    os.replace(pages._file("http://testserver/other/"), stored)
     local_pages.clear()
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
 

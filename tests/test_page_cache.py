@@ -7,9 +7,11 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.utils import timezone
@@ -562,6 +564,96 @@ def test_a_change_committed_later_is_not_hidden_by_a_page_rendered_before_the_co
     for callback in callbacks:
         callback()
     assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+@pytest.fixture(params=["directory", "shared cache"])
+def store_kind(request, settings, tmp_path, monkeypatch):
+    """Both stores of the key versions: the directory (one machine) and the shared cache (Redis,
+    here through its Django cache API on local memory)."""
+    settings.PAGE_CACHE_VERSIONS_DIR = str(tmp_path / "versions")
+    if request.param == "shared cache":
+        monkeypatch.setattr(versions, "store", versions.SharedCacheStore)
+    return request.param
+
+
+@pytest.fixture
+def version_reads(monkeypatch):
+    """The keys this process reads from the store of key versions."""
+    read = []
+    store_class = type(versions.store())
+    original = store_class.versions
+
+    def recording(self, keys):
+        read.extend(keys)
+        return original(self, keys)
+
+    monkeypatch.setattr(store_class, "versions", recording)
+    return read
+
+
+def other_process_invalidates(*invalidated):
+    """Another worker or server records an invalidation: this process learns it only from the store."""
+    return versions.store().invalidate(set(invalidated))
+
+
+def test_another_process_edit_leaves_the_versions_of_other_pages_known(
+    client, story, unrelated, store_kind, version_reads
+):
+    article, _ = story
+    kept = unrelated.get_absolute_url()
+    warm(client, kept)
+    other_process_invalidates(f"article:{article.pk}")
+    version_reads.clear()
+    assert client.get(kept)["X-Page-Cache"] == "hit"
+    assert version_reads == []  # no file or Redis read for the page nobody edited
+
+
+def test_a_gap_in_the_log_forgets_every_version(client, story, unrelated, store_kind, version_reads, settings):
+    article, _ = story
+    kept = unrelated.get_absolute_url()
+    warm(client, kept)
+    counter = other_process_invalidates(f"article:{article.pk}")
+    if store_kind == "directory":
+        (Path(settings.PAGE_CACHE_VERSIONS_DIR) / "log").unlink()
+    else:
+        caches["default"].delete(versions.LOG_KEY.format(counter=counter))
+    version_reads.clear()
+    assert client.get(kept)["X-Page-Cache"] == "hit"  # still current: read again, not assumed
+    assert f"article:{unrelated.pk}" in version_reads
+    version_reads.clear()
+    client.get(kept)
+    assert f"article:{unrelated.pk}" in version_reads  # and once more: the log could not say
+
+
+def test_a_process_further_behind_than_the_log_keeps_forgets_every_version(
+    client, story, unrelated, store_kind, version_reads, monkeypatch
+):
+    article, _ = story
+    kept = unrelated.get_absolute_url()
+    warm(client, kept)
+    monkeypatch.setattr(versions, "LOG_BYTES", 200)
+    monkeypatch.setattr(versions, "LOG_SPAN", 3)
+    for _ in range(5):
+        other_process_invalidates(f"article:{article.pk}", "a-key-with-a-long-name:" + "x" * 60)
+    version_reads.clear()
+    assert client.get(kept)["X-Page-Cache"] == "hit"
+    assert f"article:{unrelated.pk}" in version_reads
+
+
+def test_an_edit_in_another_process_is_never_served_stale(client, story, unrelated, store_kind, monkeypatch):
+    """Two processes, each with its own copy of the versions: the one that did not save learns from
+    the log which pages to drop."""
+    article, _ = story
+    url, kept = article.get_absolute_url(), unrelated.get_absolute_url()
+    warm(client, url, "/", kept)
+    with monkeypatch.context() as other_process:
+        other_process.setattr(versions, "local", versions.LocalCopy())
+        article.headline = "Bridge reopens after the storm"
+        article.save()
+    for path in (url, "/"):
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "miss" and b"Bridge reopens after the storm" in response.content, path
+    assert client.get(kept)["X-Page-Cache"] == "hit"
 
 
 # Faults: a cache that cannot be invalidated never stops a save and never serves stale ------------
