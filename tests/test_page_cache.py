@@ -571,7 +571,10 @@ def store_kind(request, settings, tmp_path, monkeypatch):
     """Both stores of the key versions: the directory (one machine) and the shared cache (Redis,
     here through its Django cache API on local memory)."""
     settings.PAGE_CACHE_VERSIONS_DIR = str(tmp_path / "versions")
-    if request.param == "shared cache":
+    settings.PAGE_CACHE_SYNC_INTERVAL = 0  # every request looks at the store (with Redis: after 1 s)
+    if request.param == "directory":
+        monkeypatch.setattr(versions, "store", lambda: versions.DirectoryStore(versions.versions_directory()))
+    else:
         monkeypatch.setattr(versions, "store", versions.SharedCacheStore)
     return request.param
 
