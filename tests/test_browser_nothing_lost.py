@@ -10,9 +10,23 @@ from articles.models import Article
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def open_as(browser, live_server, username, path):
-    context = browser.new_context()
-    page = context.new_page()
+@pytest.fixture
+def open_as(browser, live_server):
+    """A page signed in as `username` at `path`, in a context of its own, closed after the test (a
+    page left open keeps calling the server while the next test writes to the database)."""
+    contexts = []
+
+    def open_page(username, path):
+        context = browser.new_context()
+        contexts.append(context)
+        return sign_in(context.new_page(), live_server, username, path)
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, live_server, username, path):
     page.goto(f"{live_server.url}/admin/login/?next={path}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw")
@@ -21,16 +35,14 @@ def open_as(browser, live_server, username, path):
     return page
 
 
-def test_two_editors_merge_and_only_a_real_clash_is_a_question(
-    browser, live_server, make_user, make_article, make_author
-):
+def test_two_editors_merge_and_only_a_real_clash_is_a_question(open_as, make_user, make_article, make_author):
     make_user("maria", "Editors", first_name="Maria", last_name="Lind")
     make_user("jon", "Editors")
     bylines = [make_author("Ana Reyes"), make_author("Ben Okafor")]  # the byline rows must not block a save
     article = make_article("Harbour lights switched on", body="The lights came on at dusk.", authors=bylines)
     path = f"/admin/articles/article/{article.pk}/change/"
-    maria = open_as(browser, live_server, "maria", path)
-    jon = open_as(browser, live_server, "jon", path)
+    maria = open_as("maria", path)
+    jon = open_as("jon", path)
     expect(jon.locator(".editing-notice")).to_have_count(0)  # Maria only looks
 
     # Different fields: Maria the deck, Jon the body. Both survive, nobody is asked.
@@ -67,11 +79,11 @@ def test_two_editors_merge_and_only_a_real_clash_is_a_question(
     assert saved.body == "The lights came on at dusk, twenty minutes late."
 
 
-def test_text_typed_when_the_session_expired_is_offered_back(browser, live_server, make_user, make_article):
+def test_text_typed_when_the_session_expired_is_offered_back(open_as, make_user, make_article):
     make_user("maria", "Editors")
     article = make_article("Night ferry returns", body="Old body.")
     path = f"/admin/articles/article/{article.pk}/change/"
-    page = open_as(browser, live_server, "maria", path)
+    page = open_as("maria", path)
     page.get_by_label("Body").fill("A long paragraph the editor must not lose.")
     page.wait_for_timeout(800)  # the form keeps a copy after half a second of quiet
     Session.objects.all().delete()  # the session expires (from the database and its cache)
