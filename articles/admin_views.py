@@ -35,6 +35,12 @@ from .views import ArticleDetailView
 from .workflow import restore_revision, revision_content, take_transition
 
 
+def id_parameter(value):
+    """A row's id from a request parameter, or None when it is not one (a word, or a number no
+    id column holds, which the database would refuse with an error)."""
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
 def transition(model_admin, request, object_id, name):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -151,10 +157,9 @@ def theme_suggestions(model_admin, request):
     if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
         raise PermissionDenied
     text = {name: request.POST.get(name, "")[:20_000] for name in ("headline", "deck", "standfirst", "body")}
-    article_id = request.POST.get("article") or None
-    if article_id is not None and (not article_id.isdigit() or len(article_id) > 18):
+    article_id = id_parameter(request.POST.get("article", ""))
+    if request.POST.get("article") and article_id is None:
         return HttpResponseBadRequest("“article” must be the number of an article.")
-    article_id = int(article_id) if article_id else None
     duplicates = find_duplicates(headline=text["headline"], standfirst=text["standfirst"], exclude=article_id)
     visible = set(
         Article.objects.visible_to(request.user)
@@ -190,8 +195,8 @@ def not_duplicate(model_admin, request, object_id):
     article = model_admin.get_object(request, unquote(object_id))
     if article is None or not model_admin.has_change_permission(request, article):
         raise Http404("No such article.")
-    other_id = request.POST.get("other", "")
-    if not other_id.isdigit() or len(other_id) > 18:
+    other_id = id_parameter(request.POST.get("other", ""))
+    if other_id is None:
         return HttpResponseBadRequest("“other” must be the number of an article.")
     other = Article.objects.visible_to(request.user).filter(pk=other_id).first()
     if other is None:
@@ -272,8 +277,8 @@ def social_card(model_admin, request):
     preview of how a share will look."""
     if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
         raise PermissionDenied
-    image_id = request.GET.get("image", "")
-    image = Image.objects.filter(pk=image_id).first() if image_id.isdigit() and len(image_id) <= 18 else None
+    image_id = id_parameter(request.GET.get("image", ""))
+    image = Image.objects.filter(pk=image_id).first() if image_id else None
     card = image.social_card if image else None
     if not card:
         return JsonResponse({"card": None})

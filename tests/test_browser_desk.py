@@ -9,17 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Action, Article, Status
+from tests.test_browser_newsroom import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#site-name")).to_be_visible()
 
 
 def test_the_writing_screen_counts_previews_and_orders_bylines(page, live_server, writer, make_author):

@@ -43,14 +43,12 @@ def shown_navigation_changed():
 def revived(after, until):
     """Whether an article going live in (after, until] brought an active theme back from dormancy:
     its theme had no live article in the THEME_DORMANT_DAYS before `after`."""
-    from articles.models import Article, Status
+    from articles.models import Article
 
     recent = Article.objects.live(after).filter(
         theme=OuterRef("theme"), publish_at__gt=after - timedelta(days=settings.THEME_DORMANT_DAYS)
     )
-    going_live = Article.objects.filter(
-        status=Status.APPROVED, publish_at__gt=after, publish_at__lte=until, theme__is_active=True
-    )
+    going_live = Article.objects.live(until).filter(publish_at__gt=after, theme__is_active=True)
     return going_live.filter(~Exists(recent)).exists()
 
 
