@@ -6,6 +6,7 @@ import os
 import struct
 import time
 import zlib
+from pathlib import PurePosixPath
 
 import pytest
 from django.core.files.base import ContentFile
@@ -161,9 +162,10 @@ def age(path, hours):
 def test_orphan_media_are_listed_then_removed(media_root, db):
     kept = make_image(picture_bytes(size=(700, 500)))
     owned = {media_root / kept.file.name, *(media_root / r["name"] for r in kept.renditions)}
-    stray = media_root / "images/2026/11/renditions/killed-640w.webp"
-    partial = media_root / "images/2026/11/.partial-0a1b2c3d4e5f-photo.jpg"
-    young = media_root / "images/2026/11/uploading-320w.jpg"
+    folder = PurePosixPath(kept.file.name).parent  # the upload's own month, whatever today is
+    stray = media_root / folder / "renditions/killed-640w.webp"
+    partial = media_root / folder / ".partial-0a1b2c3d4e5f-photo.jpg"
+    young = media_root / folder / "uploading-320w.jpg"
     for path in (stray, partial, young):
         path.write_bytes(b"left behind")
     for path in (stray, partial, *owned):
@@ -172,7 +174,7 @@ def test_orphan_media_are_listed_then_removed(media_root, db):
     out = io.StringIO()
     call_command("remove_orphan_media", stdout=out)
     listed = out.getvalue()
-    assert "Would remove images/2026/11/renditions/killed-640w.webp (11 bytes)" in listed
+    assert f"Would remove {folder}/renditions/killed-640w.webp (11 bytes)" in listed
     assert ".partial-0a1b2c3d4e5f-photo.jpg" in listed and "uploading" not in listed
     assert "2 orphan files, 22 bytes, would be removed" in listed
     assert stray.exists() and partial.exists()
