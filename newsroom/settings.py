@@ -50,7 +50,7 @@ SITE_DESCRIPTION = env("SITE_DESCRIPTION", "News from Port Ellery and the coast,
 FOLLOW_LINKS = [tuple(part.split("=", 1)) for part in env_list("FOLLOW_LINKS", "") if "=" in part]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
