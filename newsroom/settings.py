@@ -155,6 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
+    {"NAME": "newsroom.security.OwnWordsPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
