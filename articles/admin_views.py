@@ -26,7 +26,7 @@ from taggit.models import Tag
 from images.models import Image
 from images.pictures import with_inline_images
 
-from .clock import admin_time, parse_local_datetime, zone_note
+from .clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
 from .models import WORKFLOW, Action, Article, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, is_editor
 from .presence import mark_editing, stop_editing
@@ -132,7 +132,10 @@ def share(model_admin, request, object_id):
     if not is_editor(request.user):
         raise PermissionDenied("Only editors can share unpublished articles.")
     if request.POST.get("revoke"):
-        link = article.share_links.filter(pk=request.POST["revoke"], revoked_at__isnull=True).first()
+        link_id = id_parameter(request.POST["revoke"])
+        if link_id is None:
+            return HttpResponseBadRequest("No such share link.")
+        link = article.share_links.filter(pk=link_id, revoked_at__isnull=True).first()
         if link:
             link.revoked_at = timezone.now()
             link.save(update_fields=["revoked_at"])
@@ -225,6 +228,8 @@ def calendar(model_admin, request):
     try:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
+        day = timezone.localdate()
+    if not EARLIEST <= day <= LATEST:
         day = timezone.localdate()
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
