@@ -15,10 +15,12 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from reversion.models import Version
 from taggit.models import Tag
@@ -39,6 +41,22 @@ def id_parameter(value):
     """A row's id from a request parameter, or None when it is not one (a word, or a number no
     id column holds, which the database would refuse with an error)."""
     return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def moved_to_bin_message(request, article):
+    """ "Moved to the bin — Undo", the undo being the bin's own restore action (a POST)."""
+    return format_html(
+        '{} “{}”. <form method="post" action="{}" class="inline-undo">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="action" value="restore">'
+        '<input type="hidden" name="_selected_action" value="{}">'
+        '<button type="submit">Undo</button></form>',
+        WORKFLOW["delete"].done.capitalize(),
+        article,
+        reverse("admin:articles_articleinbin_changelist"),
+        get_token(request),
+        article.pk,
+    )
 
 
 def transition(model_admin, request, object_id, name):
@@ -65,6 +83,9 @@ def transition(model_admin, request, object_id, name):
         return HttpResponseRedirect(change_url)
     article.refresh_from_db()
     done = WORKFLOW[name].done.capitalize()
+    if article.deleted_at is not None:  # its page is gone with it: back to the list, with a way back
+        messages.success(request, moved_to_bin_message(request, article))
+        return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
     if name in ("approve", "reschedule"):
         when = "now live" if article.is_live() else f"goes live {admin_time(article.publish_at)}"
         messages.success(request, f"{done}: “{article}” {when}.")
