@@ -210,7 +210,7 @@ def served_media(settings):
     ("name", "disposition"),
     [("page.html", "attachment"), ("pic.svg", "attachment"), ("p.png", 'inline; filename="p.png"')],
 )
-def test_media_is_never_served_as_a_page(client, served_media, name, disposition):
+def test_media_is_never_served_as_a_page(client, served_media, name, disposition, db):
     (served_media / name).write_bytes(b"<html><script>alert(1)</script></html>")
     response = client.get(f"/media/security-test/{name}")
     assert response.status_code == 200
