@@ -164,6 +164,15 @@ class ArticleAdmin(CompareVersionAdmin):
     class Media:
         js = ["js/article-edit.js", "js/theme-suggestions.js", "js/writing-desk.js"]
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's "Changed Body and Base.", without the merge's bookkeeping fields."""
+        message = super().construct_change_message(request, form, formsets, add)
+        bookkeeping = {str(form[name].label) for name in ("loaded_version", "base", "theirs") if name in form.fields}
+        for entry in message:
+            if "changed" in entry and "name" not in entry["changed"]:
+                entry["changed"]["fields"] = [f for f in entry["changed"]["fields"] if f not in bookkeeping]
+        return [entry for entry in message if entry.get("changed", {"fields": True})["fields"]]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request):
             kwargs.setdefault(
