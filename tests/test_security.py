@@ -355,9 +355,10 @@ def test_readyz_checks_database_and_cache(client, db, monkeypatch):
     }
     monkeypatch.setattr("newsroom.health.cache", RedisCache("redis://127.0.0.1:1/0", {}))
     response = client.get("/readyz")
-    assert response.status_code == 503
+    # Every server loses a shared cache at once, and the site works without it: degraded, still in rotation.
+    assert response.status_code == 200
     assert response.json() == {
-        "status": "unavailable",
+        "status": "degraded",
         "database": "ok",
         "media": "ok",
         "cache": "failing",
