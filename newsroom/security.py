@@ -70,6 +70,10 @@ def locked_out(request, original_response=None, credentials=None):
     return TemplateResponse(request, "admin/locked_out.html", context, status=429).render()
 
 
+# Words of every newsroom, whatever the roles in its database are called.
+NEWSROOM_WORDS = ["newsroom", "editor", "writer", "reporter", "admin", "news", "press"]
+
+
 class OwnWordsPasswordValidator:
     """Refuses a password built on the newsroom's own words: the publication's name and
     publisher, its description, "newsroom", the roles, and the user's own names. zxcvbn is
@@ -83,7 +87,7 @@ class OwnWordsPasswordValidator:
         from sitesettings.models import read_publication
 
         publication = read_publication()
-        texts = [publication.name, publication.copyright_holder, settings.SITE_DESCRIPTION, "newsroom"]
+        texts = [publication.name, publication.copyright_holder, settings.SITE_DESCRIPTION, *NEWSROOM_WORDS]
         texts += [*settings.PASSWORD_EXTRA_DICTIONARY, *Group.objects.values_list("name", flat=True)]
         if user is not None:
             texts += [user.get_username(), user.first_name, user.last_name, user.email.partition("@")[0]]
