@@ -13,6 +13,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import WORKFLOW, Article, ArticleEvent, Status, WorkflowBypass, system_gate
+from articles.workflow import take_step
 from audit.models import AuditEntry
 
 
@@ -76,7 +77,7 @@ def test_loaddata_that_would_move_an_article_raises_and_rolls_back(live, tmp_pat
 
 def test_django_reversions_own_revert_is_refused(live, editor):
     version = Version.objects.get_for_object(live).first()
-    live.take("withdraw", editor, note="Wrong bridge.")
+    take_step(live, "withdraw", user=editor, note="Wrong bridge.")
     before = state(live)
     with pytest.raises(WorkflowBypass), transaction.atomic():
         version.revision.revert(delete=True)
@@ -91,7 +92,7 @@ def test_restoring_a_revision_brings_back_content_only(client, live, editor):
     live.headline, live.body = "Bridge stays shut", "No traffic."
     with reversion.create_revision():
         live.save()
-    live.take("withdraw", editor, note="Wrong bridge.")
+    take_step(live, "withdraw", user=editor, note="Wrong bridge.")
     before = state(live)
     client.force_login(editor)
     url = reverse("admin:articles_article_revision", args=[live.pk, old.pk])
@@ -150,7 +151,7 @@ def test_every_step_records_an_event_and_an_audit_entry(name, make_article, edit
             created_by=editor,
         )
     when = now + timedelta(hours=2) if step.time else None
-    event = article.take(name, editor, note="Because." if step.note else "", when=when)
+    event = take_step(article, name, user=editor, note="Because." if step.note else "", when=when)
     assert event.action == name and event.actor == editor
     assert AuditEntry.objects.filter(action=f"article.{name}", target_id=str(article.pk), actor=editor).exists()
     if step.target:
