@@ -233,7 +233,8 @@ def hostile_payload(newsroom, article):
     return payload
 
 
-BULK_ACTIONS = ["delete_selected", "restore", "purge"]
+# Django's own, the bin's, and one per step of the table (offered or not).
+BULK_ACTIONS = ["delete_selected", "purge", *(f"step_{name}" for name in WORKFLOW)]
 
 
 def requests_for(newsroom):

@@ -227,7 +227,7 @@ def test_delete_moves_to_the_bin_editors_restore_superusers_purge(client, editor
     # Editors cannot purge.
     staff.post(bin_url, {"action": "purge", "_selected_action": [story.pk]})
     assert ArticleInBin.objects.filter(pk=story.pk).exists()
-    staff.post(bin_url, {"action": "restore", "_selected_action": [story.pk]})
+    staff.post(bin_url, {"action": "step_undelete", "_selected_action": [story.pk]})
     assert Article.objects.filter(pk=story.pk).exists()
     assert client.get(story.get_absolute_url()).status_code == 200
     # Superusers purge for good.
