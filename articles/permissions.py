@@ -28,6 +28,7 @@ Images have theirs in images/permissions.py."""
 from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils import timezone
 
@@ -101,7 +102,7 @@ def sync_roles(apps=global_apps, schema_editor=None):
     has not made yet (it makes them after `migrate`) are made first; one that still does not
     exist is a mistake in ROLES, and raises."""
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    Permission = apps.get_model("auth", "Permission")  # in a migration, the historical model
     wanted = {name for names in ROLES.values() for name in names}
 
     def existing():
@@ -132,9 +133,7 @@ def holders_of(permission):
     """Active accounts holding `permission` ("app.codename"): through a group, their own
     grants, or as superusers."""
     app_label, codename = permission.split(".", 1)
-    grant = Q(content_type__app_label=app_label, codename=codename)
-    Permission = global_apps.get_model("auth", "Permission")
-    granted = Permission.objects.filter(grant)
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
     return (
         get_user_model()
         .objects.filter(
