@@ -426,6 +426,31 @@ class AuthorAdmin(admin.ModelAdmin):
 
 admin.site.empty_value_display = "—"
 
+# django-taggit's own admin merges tags for anyone who may view them (its merge view checks
+# no permission) and rewrote live articles without an event. Ours: editors rename tags;
+# writers see the tags of the articles they may see; nobody merges.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    ordering = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if article_policy.user_has_permission(request.user, "review"):
+            return queryset
+        shown = TaggedItem.objects.filter(
+            content_type__app_label="articles",
+            content_type__model="article",
+            object_id__in=article_policy.instances_user_has_permission_for(request.user, "view").values("pk"),
+        )
+        return queryset.filter(pk__in=shown.values("tag_id"))
+
 
 @admin.register(ArticleInBin)
 class BinAdmin(admin.ModelAdmin):

@@ -15,10 +15,12 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from reversion.models import Version
 from taggit.models import Tag
@@ -26,7 +28,7 @@ from taggit.models import Tag
 from images.models import Image
 from images.pictures import with_inline_images
 
-from .clock import admin_time, parse_local_datetime, zone_note
+from .clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
 from .models import WORKFLOW, Action, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, step_where
 from .permissions import article_policy
@@ -40,6 +42,23 @@ def id_parameter(value):
     """A row's id from a request parameter, or None when it is not one (a word, or a number no
     id column holds, which the database would refuse with an error)."""
     return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def moved_to_bin_message(request, article):
+    """ "Moved to the bin — Undo", the undo being the bin's own restore action (a POST)."""
+    return format_html(
+        '{} “{}”. <form method="post" action="{}" class="inline-undo">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="action" value="step_{}">'
+        '<input type="hidden" name="_selected_action" value="{}">'
+        '<button type="submit">Undo</button></form>',
+        step_where(into_bin=True).done.capitalize(),
+        article,
+        reverse("admin:articles_articleinbin_changelist"),
+        get_token(request),
+        step_where(from_bin=True).name,
+        article.pk,
+    )
 
 
 def transition(model_admin, request, object_id, name):
@@ -66,6 +85,9 @@ def transition(model_admin, request, object_id, name):
         return HttpResponseRedirect(change_url)
     article.refresh_from_db()
     done = WORKFLOW[name].done.capitalize()
+    if article.deleted_at is not None:  # its page is gone with it: back to the list, with a way back
+        messages.success(request, moved_to_bin_message(request, article))
+        return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
     if WORKFLOW[name].schedules:
         when = "now live" if article.is_live() else f"goes live {admin_time(article.publish_at)}"
         messages.success(request, f"{done}: “{article}” {when}.")
@@ -133,7 +155,10 @@ def share(model_admin, request, object_id):
     if request.POST.get("revoke"):
         if not article_policy.user_has_permission_for_instance(request.user, "review", article):
             raise PermissionDenied("Only editors can revoke share links.")
-        link = article.share_links.filter(pk=request.POST["revoke"], revoked_at__isnull=True).first()
+        link_id = id_parameter(request.POST["revoke"])
+        if link_id is None:
+            return HttpResponseBadRequest("No such share link.")
+        link = article.share_links.filter(pk=link_id, revoked_at__isnull=True).first()
         if link:
             link.revoked_at = timezone.now()
             link.save(update_fields=["revoked_at"])
@@ -228,6 +253,8 @@ def calendar(model_admin, request):
     try:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
+        day = timezone.localdate()
+    if not EARLIEST <= day <= LATEST:
         day = timezone.localdate()
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]

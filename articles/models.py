@@ -967,7 +967,9 @@ class ShareLink(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
 
-    def get_absolute_url(self):
+    def url(self):
+        """The address to hand out. Not get_absolute_url(): generic views such as Django's
+        "view on site" would mint a token for anyone who can name the link's id."""
         from django.core import signing
 
         return reverse("articles:share", kwargs={"token": signing.dumps(self.pk, salt=SHARE_SALT)})

@@ -1,12 +1,16 @@
-"""Login throttling glue for django-axes: the failure count and the lock-out page.
-The client's address comes from audit.context.client_ip."""
+"""Sign-in: login throttling glue for django-axes (the failure count and the lock-out page;
+the client's address comes from audit.context.client_ip), and the newsroom's own password rule."""
+
+import re
 
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from zxcvbn import zxcvbn
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -64,3 +68,41 @@ def locked_out(request, original_response=None, credentials=None):
         "cooloff_minutes": round(cool_off.total_seconds() / 60) if cool_off else None,
     }
     return TemplateResponse(request, "admin/locked_out.html", context, status=429).render()
+
+
+class OwnWordsPasswordValidator:
+    """Refuses a password built on the newsroom's own words: the publication's name and
+    publisher, its description, "newsroom", the roles, and the user's own names. zxcvbn is
+    given them as user inputs too, yet scores "Harbour-Gazette-2026" 4 of 4 (each word is
+    cheap, the separators and year make up the rest): here they are removed, and what is left
+    must be as strong as a whole password has to be."""
+
+    def own_words(self, user=None):
+        from django.contrib.auth.models import Group
+
+        from sitesettings.models import read_publication
+
+        publication = read_publication()
+        texts = [publication.name, publication.copyright_holder, settings.SITE_DESCRIPTION, "newsroom"]
+        texts += [*settings.PASSWORD_EXTRA_DICTIONARY, *Group.objects.values_list("name", flat=True)]
+        if user is not None:
+            texts += [user.get_username(), user.first_name, user.last_name, user.email.partition("@")[0]]
+        words = {word for text in texts for word in re.findall(r"[^\W\d_]{3,}", (text or "").lower())}
+        words |= {word.removesuffix("s") for word in words}  # "Editors" → "editor"
+        return sorted(words, key=len, reverse=True)
+
+    def validate(self, password, user=None):
+        rest = password.lower()
+        for word in self.own_words(user):
+            rest = rest.replace(word, "")
+        if rest == password.lower():
+            return
+        if not rest or zxcvbn(rest)["score"] < settings.PASSWORD_MINIMAL_STRENGTH:  # zxcvbn fails on ""
+            raise ValidationError(
+                "This password is built on the newsroom's own words (the publication's name, the roles, "
+                "your name) and what is left is too guessable. Add words of your own.",
+                code="password_own_words",
+            )
+
+    def get_help_text(self):
+        return "Your password cannot be built on the publication's name, the roles or your own name."

@@ -50,7 +50,7 @@ SITE_DESCRIPTION = env("SITE_DESCRIPTION", "News from Port Ellery and the coast,
 FOLLOW_LINKS = [tuple(part.split("=", 1)) for part in env_list("FOLLOW_LINKS", "") if "=" in part]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -155,6 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
+    {"NAME": "newsroom.security.OwnWordsPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import Http404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
@@ -6,6 +7,7 @@ from django.views.static import serve
 
 from articles.fragments import cards, theme_headlines
 from articles.models import Article
+from images.models import Image
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 from sitesettings.models import current
@@ -63,10 +65,16 @@ def website_and_publisher():
 
 def media(request, path):
     """Uploaded files from MEDIA_ROOT, read at request time (tests point it at a temporary folder).
-    A rendition's name is new each time it is made, so browsers and CDNs keep it for a year;
-    an original keeps its name when replaced, so it is kept for an hour."""
+    A rendition's name is new each time it is made, so browsers and CDNs keep it for a year.
+    An original is a picture's full-size file: staff see it, readers only while a live article
+    shows it (its name is secret too, for object storage, which serves files itself)."""
+    image = None if "/renditions/" in f"/{path}" else Image.objects.filter(file=path).first()
+    if image is not None and not getattr(request.user, "is_staff", False) and not image.shown_live():
+        raise Http404("No such file.")
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     if response.status_code == 200:
-        immutable = "/renditions/" in f"/{path}"
-        response["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "public, max-age=3600"
+        if "/renditions/" in f"/{path}":
+            response["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:  # a logo or an original keeps its name when replaced; an original stops being public
+            response["Cache-Control"] = "public, max-age=600"  # (private for staff: the middleware)
     return response

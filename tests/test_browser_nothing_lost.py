@@ -101,3 +101,23 @@ def test_text_typed_when_the_session_expired_is_offered_back(open_as, make_user,
     assert Article.objects.get(pk=article.pk).body == "A long paragraph the editor must not lose."
     page.reload()
     expect(page.locator(".autosave-notice")).to_have_count(0)
+
+
+def test_unsaved_text_is_offered_back_to_its_author_only(open_as, make_user, make_article):
+    """Two people share a browser (a newsroom's desk computer): the copy kept for one is not
+    shown to the other."""
+    make_user("maria", "Editors")
+    make_user("jon", "Editors")
+    article = make_article("Night ferry returns", body="Old body.")
+    path = f"/admin/articles/article/{article.pk}/change/"
+    page = open_as("maria", path)
+    page.get_by_label("Body").fill("Maria's paragraph about the Київ ferry, not saved.")
+    page.wait_for_function(f"() => Object.keys(localStorage).some((key) => key.endsWith({path!r}))")
+    Session.objects.all().delete()
+    cache.clear()
+    page.reload()
+    page.get_by_label("Username").fill("jon")
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_label("Body")).to_have_value("Old body.")
+    expect(page.locator(".autosave-notice")).to_have_count(0)

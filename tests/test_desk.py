@@ -118,3 +118,19 @@ def test_a_new_article_starts_with_the_writers_own_byline(client, writer, editor
     )
     client.force_login(editor)  # an editor without an author of their own starts with an empty byline
     assert "Wren Hale" not in client.get(reverse("admin:articles_article_add")).content.decode()
+
+
+def test_moving_an_article_to_the_bin_from_its_page_returns_to_the_list_with_an_undo(client, editor, make_article):
+    article = make_article("Ferry timetable for Київ route", status=Status.DRAFT)
+    client.force_login(editor)
+    response = client.post(reverse("admin:articles_article_transition", args=[article.pk, "delete"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:articles_article_changelist")
+    page = response.content.decode()
+    assert "Moved to the bin “Ferry timetable for Київ route”" in page and ">Undo</button>" in page
+    undo = page.split('class="inline-undo"')[0].rsplit("<form", 1)[1]
+    assert reverse("admin:articles_articleinbin_changelist") in undo
+    client.post(
+        reverse("admin:articles_articleinbin_changelist"), {"action": "step_undelete", "_selected_action": [article.pk]}
+    )
+    article.refresh_from_db()
+    assert article.deleted_at is None and article.status == Status.DRAFT

@@ -107,7 +107,7 @@ def test_fragments_never_hold_what_readers_may_not_see(client, harbour, make_art
         "Secret draft headline", theme=theme, status=Status.DRAFT, publish_at=None, body="Unpublished draft paragraph."
     )
     link = ShareLink.objects.create(article=draft, created_by=editor)
-    assert "Unpublished draft paragraph" in client.get(link.get_absolute_url()).content.decode()
+    assert "Unpublished draft paragraph" in client.get(link.url()).content.decode()
     staff = client.__class__()
     staff.force_login(editor)
     assert "Unpublished draft paragraph" in staff.get(f"/preview/{draft.pk}/").content.decode()

@@ -159,7 +159,7 @@ def test_share_link_works_until_expiry_or_revocation(client, make_user, make_art
     staff.force_login(editor)
     staff.post(reverse("admin:articles_article_share", args=[draft.pk]))
     link = draft.share_links.get()
-    url = link.get_absolute_url()
+    url = link.url()
     response = client.get(url)
     assert response.status_code == 200 and b"Embargoed report" in response.content
     assert response["Cache-Control"] == "private, no-store"

@@ -300,7 +300,7 @@ def test_a_share_link_tells_its_recipient_what_the_page_is(client, editor, make_
     draft = make_article("Plans for the new quay", status=Status.DRAFT, publish_at=None)
     expires = timezone.now().replace(microsecond=0) + timedelta(days=3)
     link = ShareLink.objects.create(article=draft, created_by=editor, expires_at=expires)
-    html = client.get(link.get_absolute_url()).content.decode()
+    html = client.get(link.url()).content.decode()
     local = timezone.localtime(expires)
     assert "Preview of an unpublished article, shared with you until " in html
     assert f"{local.hour:02d}:{local.minute:02d} {local.tzname()}</time>" in html
@@ -311,7 +311,7 @@ def test_a_share_link_tells_its_recipient_what_the_page_is(client, editor, make_
 def test_a_shared_article_that_went_live_says_so(client, editor, make_article):
     article = make_article("Quay opens")
     link = ShareLink.objects.create(article=article, created_by=editor)
-    html = client.get(link.get_absolute_url()).content.decode()
+    html = client.get(link.url()).content.decode()
     assert "It has since been published" in html and f'href="{article.get_absolute_url()}"' in html
 
 

@@ -88,13 +88,13 @@ def test_readers_see_the_logo_and_follow_us(site, live_server, page, make_articl
         screenshot(page, f"home-{device}")
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
-            for path in ("/", article.get_absolute_url(), share.get_absolute_url()):
+            for path in ("/", article.get_absolute_url(), share.url()):
                 page.goto(live_server.url + path)
                 results = axe.run(page)
                 if results.violations_count:
                     violations[(device, scheme, path)] = [v["id"] for v in results.response["violations"]]
         page.emulate_media(color_scheme="light")
-        page.goto(live_server.url + share.get_absolute_url())
+        page.goto(live_server.url + share.url())
         expect(page.get_by_role("status")).to_contain_text("Preview of an unpublished article, shared with you until")
         screenshot(page, f"share-link-{device}")
     assert violations == {}
