@@ -54,6 +54,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if db_field.name == "user" and not request.user.is_superuser:
             kwargs["queryset"] = db_field.related_model.objects.filter(pk=request.user.pk)
             kwargs["initial"] = request.user.pk
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.empty_label = "—"  # a required list must open with an empty choice (valid HTML)
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

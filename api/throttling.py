@@ -1,3 +1,5 @@
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import AnonRateThrottle
 
 from audit.context import client_ip
@@ -6,7 +8,10 @@ from audit.context import client_ip
 class AnonymousRateThrottle(AnonRateThrottle):
     """Per reader address, as the login throttle counts it (TRUSTED_PROXY_COUNT), so a client
     cannot pick a fresh address by sending its own X-Forwarded-For. Answers the page cache
-    serves never reach it: they cost no more than a static file."""
+    serves never reach it: they cost no more than a static file. Counted where rate limits
+    count (`counters`: the shared cache, or this process while Redis cannot be reached)."""
+
+    cache = ConnectionProxy(caches, "counters")
 
     def get_ident(self, request):
         return client_ip(request) or "unknown"

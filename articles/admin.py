@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms.models import BaseInlineFormSet
@@ -93,6 +94,22 @@ class CorrectionInline(admin.StackedInline):
     fields = ["text", "published_at"]
     verbose_name_plural = "Corrections (shown to readers at the foot of the article)"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "published_at":
+            # Its help text in the label: Django also points the hidden "initial" copy of a field
+            # with a default at the help text, which is invalid HTML.
+            field.label, field.help_text = "Date shown to readers with the correction", ""
+        return field
+
+
+class LabelledAutocompleteSelect(AutocompleteSelect):
+    """Django's picker, whose "none" choice is an empty <option> (invalid HTML, and nothing
+    for a screen reader to say)."""
+
+    def create_option(self, name, value, label, *args, **kwargs):
+        return super().create_option(name, value, label if value != "" else "—", *args, **kwargs)
+
 
 @admin.register(Article)
 class ArticleAdmin(CompareVersionAdmin):
@@ -148,12 +165,29 @@ class ArticleAdmin(CompareVersionAdmin):
     class Media:
         js = ["js/article-edit.js", "js/theme-suggestions.js", "js/writing-desk.js"]
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's "Changed Body and Base.", without the merge's bookkeeping fields."""
+        message = super().construct_change_message(request, form, formsets, add)
+        bookkeeping = {str(form[name].label) for name in ("loaded_version", "base", "theirs") if name in form.fields}
+        for entry in message:
+            if "changed" in entry and "name" not in entry["changed"]:
+                entry["changed"]["fields"] = [f for f in entry["changed"]["fields"] if f not in bookkeeping]
+        return [entry for entry in message if entry.get("changed", {"fields": True})["fields"]]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", LabelledAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         # Status, publication and expiry times are never form fields: they change only through
         # the workflow's steps (the buttons above the form), for everyone.
         main = ["headline", "deck", "standfirst", "body", "lead_image", "theme", "tags"]
-        hidden = ["loaded_version", "base", "theirs"]
-        fieldsets = [(None, {"fields": [*main, *hidden]})]
+        # The merge's hidden fields (loaded_version, base, theirs) are declared on the form and
+        # drawn by the template: in a fieldset Django would give each a label for nothing.
+        fieldsets = [(None, {"fields": main})]
         if obj is not None and article_policy.user_has_permission_for_instance(request.user, "correct", obj):
             fieldsets.append(("Publication", {"fields": ["significant_update"]}))
         fieldsets.append(("Advanced", {"classes": ["collapse"], "fields": ["slug"]}))

@@ -12,8 +12,9 @@ from .permissions import image_policy
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     form = ImageForm
-    list_display = ["thumbnail", "title", "credit", "dimensions", "inline_code", "uploaded_by", "uploaded_at"]
-    list_display_links = ["thumbnail", "title"]
+    # The title heads each row and is its link (a picture alone would be a link with no name).
+    list_display = ["title", "thumbnail", "credit", "dimensions", "inline_code", "uploaded_by", "uploaded_at"]
+    list_display_links = ["title"]
     list_select_related = ["uploaded_by"]
     search_fields = ["title", "caption", "credit", "alt_text"]
     date_hierarchy = "uploaded_at"

@@ -6,7 +6,6 @@ storage API so that object storage can replace the local disk."""
 
 import ctypes
 import ctypes.util
-import errno
 import gc
 import io
 import secrets
@@ -349,14 +348,10 @@ def store_upload(upload, storage, *, focal=(None, None)):
                     written=written,
                 )
             except (OSError, ValueError) as error:
-                if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
-                    refuse(
-                        "The server's disk is full, so the picture could not be stored. Nothing was saved: "
-                        "try again later, and tell the technical team.",
-                        "disk_full",
-                    )
                 if getattr(error, "errno", None) is not None:
-                    raise  # the storage failed, not the picture: a server error, logged
+                    # The storage failed, not the picture: a full or read-only disk answers 503 with
+                    # Retry-After (newsroom/health.py), anything else 500; both logged.
+                    raise
                 refuse(
                     f"The picture library cannot store this picture ({error}). "
                     "Export it again as an ordinary JPEG or PNG and upload that.",

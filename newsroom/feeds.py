@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, format_html
 from taggit.models import Tag
@@ -168,7 +169,7 @@ class ArticleFeed(Feed):
         return absolute(reverse(self.url_name, kwargs=kwargs))
 
     def feed_copyright(self, obj):
-        return f"© {current().copyright_holder}"
+        return f"© {timezone.localdate().year} {current().copyright_holder}"
 
     def feed_extra_kwargs(self, obj):
         return {"logo": current().logo}

@@ -5,7 +5,10 @@ cannot write.
 need to write works: the database takes writes, media storage takes a file, the cache
 answers, the page cache can record invalidations (a server that cannot would serve every
 page uncached), and the disks hold more than READYZ_MIN_FREE_MB. Otherwise it answers 503 naming
-what failed, and the server is taken out of rotation. Both are answered before host
+what failed, and the server is taken out of rotation. Except the shared cache (Redis): every
+server loses it at once, so a 503 would take the whole site out of the load balancer while it
+still works without it (uncached, newsroom/cache.py). Then /readyz answers 200 with the status
+"degraded" and names what fails, for monitoring to alert on. Both are answered before host
 validation and the HTTPS redirect, because probes come straight to the server's address
 over plain HTTP; they name what failed, never a path or an error text.
 """
@@ -19,7 +22,8 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import DatabaseError, connections
@@ -46,13 +50,16 @@ def readyz(request):
         "page_cache": _page_cache_ready(),
     }
     failing = [name for name, ok in checks.items() if not ok]
+    # What the site runs without: the shared cache, and the page cache when its store is that cache.
+    degradable = {"cache", "page_cache"} if not isinstance(caches["default"], LocMemCache) else {"cache"}
+    unavailable = set(failing) - degradable
     return JsonResponse(
         {
-            "status": "unavailable" if failing else "ok",
+            "status": "unavailable" if unavailable else "degraded" if failing else "ok",
             **{name: "ok" if ok else "failing" for name, ok in checks.items()},
             **({"failing": failing} if failing else {}),
         },
-        status=503 if failing else 200,
+        status=503 if unavailable else 200,
     )
 
 
@@ -180,6 +187,12 @@ CANNOT_WRITE_MESSAGES = (
 )
 
 
+# PostgreSQL's codes for the same, whatever the language of its messages (lc_messages):
+# read_only_sql_transaction (a read-only primary, a standby) and class 53, insufficient resources
+# (disk full, out of memory, too many connections).
+CANNOT_WRITE_SQLSTATES = ("25006", "53")
+
+
 def cannot_write(error):
     """Whether `error` (or what caused it) says the server cannot write just now."""
     while error is not None:
@@ -187,17 +200,25 @@ def cannot_write(error):
             return True
         if isinstance(error, DatabaseError) and any(words in str(error).lower() for words in CANNOT_WRITE_MESSAGES):
             return True
+        if str(getattr(error, "sqlstate", None) or "").startswith(CANNOT_WRITE_SQLSTATES):  # psycopg's own error
+            return True
         error = error.__cause__ or error.__context__
     return False
 
 
+RETRY_AFTER = "120"  # seconds
+
+
 def server_error(request):
     """handler500: a full disk or a database that cannot write is a 503 with a page saying
-    so (try again soon, nothing was saved), not "something went wrong"."""
+    so (try again soon, nothing was saved), not "something went wrong"; in JSON for the API."""
     if cannot_write(sys.exc_info()[1]):
-        page = render_to_string("503.html", request=None)
-        response = HttpResponse(page, status=503)
-        response["Retry-After"] = "120"
+        if request.path_info.startswith("/api/"):
+            detail = "The newsroom cannot save anything just now. Nothing was saved: try again in a few minutes."
+            response = JsonResponse({"detail": detail}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", request=None), status=503)
+        response["Retry-After"] = RETRY_AFTER
         response["Cache-Control"] = "no-store"
         return response
     return HttpResponseServerError(render_to_string("500.html", request=None))

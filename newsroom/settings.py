@@ -182,19 +182,26 @@ STORAGES = {
 }
 
 # One machine: local memory. Several app servers: REDIS_URL, so that every
-# server sees the same cached pages, invalidations and edit locks.
+# server sees the same cached pages, invalidations and edit locks. Redis unreachable is an
+# empty cache, not an error (newsroom/cache.py): each connection and command waits REDIS_TIMEOUT.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    _redis_timeout = float(env("REDIS_TIMEOUT", "1"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "newsroom"),
+            "OPTIONS": {"socket_connect_timeout": _redis_timeout, "socket_timeout": _redis_timeout},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}}
+# Rate limits count in the shared cache, and in each process while it cannot be reached.
+CACHES["counters"] = {"BACKEND": "newsroom.cache.CountersCache", "LOCATION": "default"}
+# Sessions stay in the database (Django's default engine) with or without Redis: a cache outage or
+# restart never signs anyone out or refuses a sign-in, and no cached copy outlives a sign-out.
+# Only staff have sessions: one primary-key read per staff request.
 
 TAGGIT_CASE_INSENSITIVE = True
 

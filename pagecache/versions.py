@@ -66,6 +66,8 @@ class SharedCacheStore:
             # From the clock: a lost counter can never come back lower than a version already written.
             self.cache.add(COUNTER_KEY, time.time_ns(), None)
             value = self.cache.get(COUNTER_KEY)
+            if value is None:  # a cache that answers misses when Redis is gone (newsroom/cache.py)
+                raise StoreBroken("the shared cache keeps no counter")
         return int(value)
 
     def versions(self, keys):
@@ -104,7 +106,10 @@ class SharedCacheStore:
         return set().union(*found.values()), position
 
     def check_writable(self):
-        self.cache.set("pagecache:probe", time.time_ns(), 10)
+        probe = time.time_ns()
+        self.cache.set("pagecache:probe", probe, 10)
+        if self.cache.get("pagecache:probe") != probe:
+            raise StoreBroken("the shared cache does not keep what is written")
 
 
 class DirectoryStore:

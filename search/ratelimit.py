@@ -1,14 +1,15 @@
 """A per-client limit on searches that reach the database (cached answers never count).
 
-A fixed window per minute in the default cache: shared by every server with Redis, per
-process with the local-memory cache (so a machine's limit is that times its workers)."""
+A fixed window per minute where rate limits count (the `counters` cache): shared by every
+server with Redis, per process with the local-memory cache or while Redis cannot be reached
+(so a machine's limit is then that times its workers)."""
 
 import ipaddress
 import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 from audit.context import client_ip
 
@@ -34,6 +35,7 @@ def seconds_to_wait(request):
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     key = f"search:rate:{client(request)}:{window}"
+    cache = caches["counters"]
     if cache.add(key, 1, WINDOW_SECONDS + 5):
         return None
     try:

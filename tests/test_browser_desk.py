@@ -46,6 +46,12 @@ def test_the_writing_screen_counts_previews_and_orders_bylines(page, live_server
     expect(preview.locator("em")).to_have_text("at six")
     expect(preview.locator("script")).to_have_count(0)
     expect(page.locator(".body-stats")).to_have_text(re.compile(r"^\d+ words · about 1 min to read$"))
+    typed = body.input_value()
+    body.fill("")
+    expect(page.locator(".body-stats")).to_have_text("No words yet")
+    body.fill("Київ")
+    expect(page.locator(".body-stats")).to_have_text("1 word · about 1 min to read")
+    body.fill(typed)
     assert page.title() != "owned"
 
     # A second author, dragged above the first: the order is saved as shown.

@@ -134,3 +134,20 @@ def test_moving_an_article_to_the_bin_from_its_page_returns_to_the_list_with_an_
     )
     article.refresh_from_db()
     assert article.deleted_at is None and article.status == Status.DRAFT
+
+
+def test_the_history_names_what_a_person_changed_not_the_forms_bookkeeping(client, writer, make_article):
+    from django.contrib.admin.models import LogEntry
+
+    from articles.models import Byline
+
+    article = make_article("Night buses", status=Status.DRAFT, created_by=writer)
+    client.force_login(writer)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(body="Night buses return on Friday.", tags="")
+    data |= {"bylines-TOTAL_FORMS": "0", "bylines-INITIAL_FORMS": "0", "bylines-MIN_NUM_FORMS": "0"}
+    assert client.post(change, data).status_code == 302
+    assert not Byline.objects.filter(article=article).exists()
+    assert LogEntry.objects.get().get_change_message() == "Changed Body."

@@ -98,6 +98,7 @@ def test_rss_items_are_complete(client, newsroom, settings):
     assert channel.findtext("title") == settings.SITE_NAME
     assert channel.findtext("link") == settings.SITE_URL + "/"
     assert channel.findtext("description") == settings.SITE_DESCRIPTION
+    assert channel.findtext("copyright") == f"© {timezone.localdate().year} {settings.SITE_PUBLISHER}"
     item = channel.find("item")
     article = newsroom["newer"]
     assert item.findtext("title") == "Bridge engineers find cracks"

@@ -211,7 +211,7 @@ def served_media(settings):
     ("name", "disposition"),
     [("page.html", "attachment"), ("pic.svg", "attachment"), ("p.png", 'inline; filename="p.png"')],
 )
-def test_media_is_never_served_as_a_page(client, served_media, name, disposition):
+def test_media_is_never_served_as_a_page(client, served_media, name, disposition, db):
     (served_media / name).write_bytes(b"<html><script>alert(1)</script></html>")
     response = client.get(f"/media/security-test/{name}")
     assert response.status_code == 200
@@ -356,9 +356,10 @@ def test_readyz_checks_database_and_cache(client, db, monkeypatch):
     }
     monkeypatch.setattr("newsroom.health.cache", RedisCache("redis://127.0.0.1:1/0", {}))
     response = client.get("/readyz")
-    assert response.status_code == 503
+    # Every server loses a shared cache at once, and the site works without it: degraded, still in rotation.
+    assert response.status_code == 200
     assert response.json() == {
-        "status": "unavailable",
+        "status": "degraded",
         "database": "ok",
         "media": "ok",
         "cache": "failing",

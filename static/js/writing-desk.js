@@ -124,7 +124,8 @@ document.addEventListener("DOMContentLoaded", function () {
     }, 400);
     function count() {
       var words = (body.value.match(/[\p{L}\p{N}’'-]+/gu) || []).length;
-      stats.textContent = words + " words · about " + Math.max(1, Math.round(words / 230)) + " min to read";
+      stats.textContent = words === 0 ? "No words yet"
+        : (words === 1 ? "1 word" : words + " words") + " · about " + Math.max(1, Math.round(words / 230)) + " min to read";
     }
     body.addEventListener("input", function () { render(); count(); });
     render();
