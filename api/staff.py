@@ -1,7 +1,7 @@
 """Writes for staff and integrations (a wire feed, a mobile app), with a per-user API key.
 
 Everything goes through the doors the admin uses: a content save keeps a revision and
-refuses a stale version; a workflow step is `take_transition`, whose guards decide (a
+refuses a stale version; a workflow step is `take_step`, whose guards decide (a
 writer's key cannot approve); the steps offered come from the workflow table."""
 
 import hashlib
@@ -19,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.models import WORKFLOW, Article, Byline
-from articles.workflow import take_transition
+from articles.permissions import article_policy
+from articles.workflow import take_step
 from audit.models import AuditEntry
 from images.models import Image
 
@@ -47,12 +48,9 @@ class StaffMixin(ConditionalMixin):
 
 
 def desk_articles(user):
-    """The articles `user` may see in any state (`visible_to`, as the admin asks)."""
-    return (
-        Article.objects.visible_to(user)
-        .select_related("theme", "lead_image")
-        .prefetch_related("bylines__author", "tags")
-    )
+    """The articles `user` may see in any state (the policy's "view", as the admin asks)."""
+    articles = Article.objects.select_related("theme", "lead_image").prefetch_related("bylines__author", "tags")
+    return article_policy.instances_user_has_permission_for(user, "view", within=articles)
 
 
 def save_content(article, data, user, comment):
@@ -160,7 +158,7 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
     @extend_schema(request=w.ArticleWriteSerializer, responses=w.StaffArticleSerializer)
     def patch(self, request, pk):
         article = self.get_object()
-        if not article.can_edit(request.user):
+        if not article_policy.user_has_permission_for_instance(request.user, "change", article):
             raise PermissionDenied(f"You may not edit this article while it is {article.state().label.lower()}.")
         serializer = w.ArticleWriteSerializer(article, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -193,7 +191,7 @@ class StepView(StaffMixin, APIView):
         serializer = w.StepRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        take_transition(article, data["step"], user=request.user, note=data.get("note", ""), when=data.get("time"))
+        take_step(article, data["step"], user=request.user, note=data.get("note", ""), when=data.get("time"))
         fresh = desk_articles(request.user).get(pk=pk)
         return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
 

@@ -70,8 +70,8 @@ class StaffArticleSerializer(ArticleDetailSerializer):
         return article.allowed_transitions(self.context["request"].user)
 
 
-# The workflow's steps, from its table; the bin's own steps (restoring from it) stay in the admin.
-API_STEPS = [name for name, step in WORKFLOW.items() if not step.from_bin]
+# The workflow's steps the table offers to the API (restoring from the bin stays in the admin).
+API_STEPS = [name for name, step in WORKFLOW.items() if step.api]
 
 
 class StepRequestSerializer(serializers.Serializer):

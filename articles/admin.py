@@ -33,11 +33,12 @@ from .models import (
     Correction,
     State,
     TransitionNotAllowed,
-    is_editor,
+    step_where,
 )
+from .permissions import article_policy
 from .presence import others_editing, stop_editing
 from .related import refresh_related
-from .workflow import take_transition
+from .workflow import take_step
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -187,29 +188,17 @@ class ArticleAdmin(CompareVersionAdmin):
         # The merge's hidden fields (loaded_version, base, theirs) are declared on the form and
         # drawn by the template: in a fieldset Django would give each a label for nothing.
         fieldsets = [(None, {"fields": main})]
-        if is_editor(request.user) and obj is not None and obj.has_been_published():
+        if obj is not None and article_policy.user_has_permission_for_instance(request.user, "correct", obj):
             fieldsets.append(("Publication", {"fields": ["significant_update"]}))
         fieldsets.append(("Advanced", {"classes": ["collapse"], "fields": ["slug"]}))
         return fieldsets
 
     def get_actions(self, request):
-        """Django's "delete selected" (the bin step, with its confirmation page), and one bulk
-        action per step that needs no note or time, for whoever may take it."""
+        """The table's bulk steps, for whoever may take them; the bin's step replaces Django's
+        "delete selected", which said it deleted what it moved to the bin."""
         actions = super().get_actions(request)
-        for step in WORKFLOW.values():
-            may = request.user.has_perm(step.permission) or (
-                step.author_permission and request.user.has_perm(step.author_permission)
-            )
-            if (
-                may
-                and not step.from_bin
-                and step.note != "required"
-                and step.time != "required"
-                and step.name != "delete"
-            ):
-                name = f"step_{step.name}"
-                actions[name] = (bulk_step(step.name), name, f"{step.label}: the selected articles")
-        return actions
+        actions.pop("delete_selected", None)
+        return {**actions, **bulk_steps(request.user, from_bin=False)}
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -224,7 +213,7 @@ class ArticleAdmin(CompareVersionAdmin):
         return kwargs
 
     def get_inlines(self, request, obj):
-        if obj is not None and obj.has_been_published() and is_editor(request.user):
+        if obj is not None and article_policy.user_has_permission_for_instance(request.user, "correct", obj):
             return [BylineInline, CorrectionInline]
         return [BylineInline]
 
@@ -254,17 +243,16 @@ class ArticleAdmin(CompareVersionAdmin):
     def get_queryset(self, request):
         # The list never shows bodies; at 100,000 articles loading them dominates the page.
         queryset = super().get_queryset(request).defer("body", "body_html").with_byline()
-        if is_editor(request.user):
-            return queryset
-        return queryset.filter(pk__in=Article.objects.authored_by(request.user).values("pk"))
+        return article_policy.instances_user_has_permission_for(request.user, "list", within=queryset)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.can_edit(request.user))
+        return allowed and (obj is None or article_policy.user_has_permission_for_instance(request.user, "change", obj))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.refusal("delete", request.user) is None)
+        into_bin = step_where(into_bin=True).name
+        return allowed and (obj is None or article_policy.user_has_permission_for_instance(request.user, into_bin, obj))
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the list with a message; a refusal here is a plain 404.
@@ -284,7 +272,9 @@ class ArticleAdmin(CompareVersionAdmin):
         if not change:
             obj.created_by = request.user
         obj.modified_by = request.user
-        marked_update = form.cleaned_data.get("significant_update") and is_editor(request.user)
+        marked_update = form.cleaned_data.get("significant_update") and article_policy.user_has_permission_for_instance(
+            request.user, "correct", obj
+        )
         if marked_update:
             obj.updated_at = timezone.now().replace(microsecond=0)
         was_live = change and obj.is_live()
@@ -309,11 +299,7 @@ class ArticleAdmin(CompareVersionAdmin):
     # The bin: deleting only moves an article there ---------------------------------------
 
     def delete_model(self, request, obj):
-        take_transition(obj, "delete", user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for article in queryset:
-            self.delete_model(request, article)
+        take_step(obj, step_where(into_bin=True).name, user=request.user)
 
     def get_deleted_objects(self, objs, request):
         # Nothing is really deleted, so nothing related is listed, and Editors need no
@@ -387,39 +373,63 @@ class ArticleAdmin(CompareVersionAdmin):
             extra_context.update(
                 others_editing=others_editing(article.pk, request.user),
                 share_links=[link for link in article.share_links.all() if link.is_valid()]
-                if is_editor(request.user)
+                if article_policy.user_has_permission_for_instance(request.user, "review", article)
                 else [],
-                can_share=is_editor(request.user) and not article.is_live(),
+                can_share=article_policy.user_has_permission_for_instance(request.user, "share", article),
                 preview_url=reverse("articles:preview", args=[article.pk]),
-                steps=[WORKFLOW[name] for name in article.allowed_transitions(request.user)],
+                steps=[StepButton(WORKFLOW[name], article) for name in article.allowed_transitions(request.user)],
                 events=article.events.select_related("actor"),
                 zone_note=zone_note(),
-                current_publish_at=(
-                    timezone.localtime(article.publish_at).strftime("%Y-%m-%dT%H:%M") if article.publish_at else ""
-                ),
-                current_expire_at=(
-                    timezone.localtime(article.expire_at).strftime("%Y-%m-%dT%H:%M:%S") if article.expire_at else ""
-                ),
                 state=article.state(),
                 publish_time=admin_time(article.publish_at),
-                duplicates=[found for found in duplicate_warnings(article) if found[0].can_view(request.user)],
+                duplicates=[
+                    found
+                    for found in duplicate_warnings(article)
+                    if article_policy.user_has_permission_for_instance(request.user, "view", found[0])
+                ],
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class StepButton:
+    """A step as the article's page offers it: the table's step, with what its form starts
+    with for this article."""
+
+    def __init__(self, step, article):
+        self.step = step
+        initial = getattr(article, step.time_initial) if step.time_initial else None
+        self.time_value = timezone.localtime(initial).strftime("%Y-%m-%dT%H:%M:%S") if initial else ""
+        self.label_offered = step.label_offered(article)
+
+    def __getattr__(self, name):
+        return getattr(self.step, name)
+
+
+def bulk_steps(user, *, from_bin):
+    """The admin actions of the table's bulk steps (those of the bin, or of the article list)
+    that `user` may take on some article."""
+    actions = {}
+    for step in WORKFLOW.values():
+        if step.bulk and step.from_bin == from_bin and article_policy.user_has_permission(user, step.name):
+            name = f"step_{step.name}"
+            actions[name] = (bulk_step(step.name), name, f"{step.label}: the selected articles")
+    return actions
+
+
 def bulk_step(name):
     def take_for_each(modeladmin, request, queryset):
+        step = WORKFLOW[name]
         taken, refused = [], []
         for article in queryset:
             try:
-                take_transition(article, name, user=request.user)
+                take_step(article, name, user=request.user)
                 taken.append(article)
             except TransitionNotAllowed as refusal:
                 refused.append(f"“{article}”: {refusal}")
         if taken:
-            messages.success(request, f"{WORKFLOW[name].done.capitalize()}: {len(taken)} article(s).")
+            messages.success(request, f"{step.bulk_message(len(taken))}.")
         for reason in refused:
-            messages.error(request, f"Not {WORKFLOW[name].done}: {reason}")
+            messages.error(request, f"Not {step.done}: {reason}")
 
     return take_for_each
 
@@ -466,12 +476,12 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if is_editor(request.user):
+        if article_policy.user_has_permission(request.user, "review"):
             return queryset
         shown = TaggedItem.objects.filter(
             content_type__app_label="articles",
             content_type__model="article",
-            object_id__in=Article.objects.visible_to(request.user).values("pk"),
+            object_id__in=article_policy.instances_user_has_permission_for(request.user, "view").values("pk"),
         )
         return queryset.filter(pk__in=shown.values("tag_id"))
 
@@ -482,13 +492,15 @@ class BinAdmin(admin.ModelAdmin):
 
     list_display = ["headline", "deleted_at", "deleted_by"]
     search_fields = ["headline"]
-    actions = ["restore", "purge"]
+    actions = ["purge"]
 
     def has_module_permission(self, request):
-        return is_editor(request.user)
+        return any(
+            article_policy.user_has_permission(request.user, step.name) for step in WORKFLOW.values() if step.from_bin
+        )
 
     def has_view_permission(self, request, obj=None):
-        return is_editor(request.user)
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False
@@ -497,27 +509,21 @@ class BinAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return article_policy.user_has_permission(request.user, "purge")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.is_superuser:
+        if not article_policy.user_has_permission(request.user, "purge"):
             actions.pop("purge", None)
         actions.pop("delete_selected", None)
-        return actions
-
-    @admin.action(description="Restore the selected articles from the bin")
-    def restore(self, request, queryset):
-        for article in queryset:
-            take_transition(article, "undelete", user=request.user)
-        messages.success(request, f"Restored {len(queryset)} article(s) from the bin.")
+        return {**bulk_steps(request.user, from_bin=True), **actions}
 
     @admin.action(description="Purge the selected articles for good")
     def purge(self, request, queryset):
-        if not request.user.is_superuser:
+        if not article_policy.user_has_permission(request.user, "purge"):
             raise PermissionDenied("Only superusers can purge articles.")
         count = len(queryset)
         for article in queryset:
             AuditEntry.record(request.user, "article.purge", article)
             Article.all_objects.filter(pk=article.pk).delete()
-        messages.success(request, f"Purged {count} article(s) permanently.")
+        messages.success(request, f"Purged {count} article{'' if count == 1 else 's'} for good.")

@@ -30,11 +30,12 @@ from images.pictures import with_inline_images
 
 from .clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
-from .models import WORKFLOW, Action, Article, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, is_editor
+from .models import WORKFLOW, Action, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, step_where
+from .permissions import article_policy
 from .presence import mark_editing, stop_editing
 from .text import plain_text, render_markdown
 from .views import ArticleDetailView
-from .workflow import restore_revision, revision_content, take_transition
+from .workflow import restore_revision, revision_content, take_step
 
 
 def id_parameter(value):
@@ -48,13 +49,14 @@ def moved_to_bin_message(request, article):
     return format_html(
         '{} “{}”. <form method="post" action="{}" class="inline-undo">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<input type="hidden" name="action" value="restore">'
+        '<input type="hidden" name="action" value="step_{}">'
         '<input type="hidden" name="_selected_action" value="{}">'
         '<button type="submit">Undo</button></form>',
-        WORKFLOW["delete"].done.capitalize(),
+        step_where(into_bin=True).done.capitalize(),
         article,
         reverse("admin:articles_articleinbin_changelist"),
         get_token(request),
+        step_where(from_bin=True).name,
         article.pk,
     )
 
@@ -77,7 +79,7 @@ def transition(model_admin, request, object_id, name):
         when = parse_local_datetime(request.POST.get("when", ""))
         if request.POST.get("scheduled") and when is None:
             raise ValueError("Choose the date and time first.")
-        take_transition(article, name, user=request.user, note=request.POST.get("note", ""), when=when)
+        take_step(article, name, user=request.user, note=request.POST.get("note", ""), when=when)
     except (TransitionNotAllowed, ValueError) as refusal:
         messages.error(request, str(refusal.args[0] if refusal.args else refusal))
         return HttpResponseRedirect(change_url)
@@ -86,7 +88,7 @@ def transition(model_admin, request, object_id, name):
     if article.deleted_at is not None:  # its page is gone with it: back to the list, with a way back
         messages.success(request, moved_to_bin_message(request, article))
         return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
-    if name in ("approve", "reschedule"):
+    if WORKFLOW[name].schedules:
         when = "now live" if article.is_live() else f"goes live {admin_time(article.publish_at)}"
         messages.success(request, f"{done}: “{article}” {when}.")
     else:
@@ -98,7 +100,7 @@ def restore_revision_view(model_admin, request, object_id, version_id, extra_con
     """Restore an earlier revision's content as a new save (replaces django-reversion's view,
     which reverted workflow fields and bookkeeping too): GET asks, POST restores."""
     article = model_admin.get_object(request, unquote(object_id))
-    if article is None or not article.can_edit(request.user):
+    if article is None or not article_policy.user_has_permission_for_instance(request.user, "change", article):
         raise Http404("No such article.")
     version = get_object_or_404(Version.objects.get_for_object(article).select_related("revision__user"), pk=version_id)
     if request.method == "POST":
@@ -150,9 +152,9 @@ def share(model_admin, request, object_id):
     article = model_admin.get_object(request, unquote(object_id))
     if article is None:
         raise Http404("No such article.")
-    if not is_editor(request.user):
-        raise PermissionDenied("Only editors can share unpublished articles.")
     if request.POST.get("revoke"):
+        if not article_policy.user_has_permission_for_instance(request.user, "review", article):
+            raise PermissionDenied("Only editors can revoke share links.")
         link_id = id_parameter(request.POST["revoke"])
         if link_id is None:
             return HttpResponseBadRequest("No such share link.")
@@ -163,6 +165,8 @@ def share(model_admin, request, object_id):
             ArticleEvent.objects.create(article=article, action=Action.UNSHARE, actor=request.user)
             messages.success(request, "Share link revoked: it no longer opens the article.")
     else:
+        if not article_policy.user_has_permission_for_instance(request.user, "share", article):
+            raise PermissionDenied("Editors share articles that are neither published nor withdrawn.")
         link = ShareLink.objects.create(article=article, created_by=request.user)
         ArticleEvent.objects.create(
             article=article, action=Action.SHARE, actor=request.user, note=f"Expires {admin_time(link.expires_at)}"
@@ -186,7 +190,7 @@ def theme_suggestions(model_admin, request):
         return HttpResponseBadRequest("“article” must be the number of an article.")
     duplicates = find_duplicates(headline=text["headline"], standfirst=text["standfirst"], exclude=article_id)
     visible = set(
-        Article.objects.visible_to(request.user)
+        article_policy.instances_user_has_permission_for(request.user, "view")
         .filter(pk__in=[other.pk for other, *_ in duplicates])
         .values_list("pk", flat=True)
     )
@@ -222,7 +226,7 @@ def not_duplicate(model_admin, request, object_id):
     other_id = id_parameter(request.POST.get("other", ""))
     if other_id is None:
         return HttpResponseBadRequest("“other” must be the number of an article.")
-    other = Article.objects.visible_to(request.user).filter(pk=other_id).first()
+    other = article_policy.instances_user_has_permission_for(request.user, "view").filter(pk=other_id).first()
     if other is None:
         raise Http404("No such article.")
     ArticleEvent.objects.create(
@@ -243,7 +247,7 @@ def names(items):
 def calendar(model_admin, request):
     """A week of the schedule, day by day in the newsroom's zone: what goes live, what went
     live and what leaves the site; scheduled articles can be moved from here (the
-    "reschedule" step, for whoever may take it)."""
+    table's calendar step, for whoever may take it)."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     try:
@@ -256,6 +260,7 @@ def calendar(model_admin, request):
     days = [monday + timedelta(days=n) for n in range(7)]
     begin, end = (timezone.make_aware(datetime.combine(d, time.min)) for d in (days[0], days[-1] + timedelta(days=1)))
     now = timezone.now()
+    move = step_where(calendar=True).name
     articles = model_admin.get_queryset(request).filter(status=Status.APPROVED)
     entries = {d: [] for d in days}
     for article in articles.filter(publish_at__gte=begin, publish_at__lt=end).order_by("publish_at"):
@@ -264,7 +269,7 @@ def calendar(model_admin, request):
                 "article": article,
                 "at": article.publish_at,
                 "kind": "Goes live" if article.publish_at > now else "Published",
-                "can_move": article.refusal("reschedule", request.user, now) is None,
+                "can_move": article.refusal(move, request.user, now) is None,
             }
         )
     for article in articles.filter(expire_at__gte=begin, expire_at__lt=end).order_by("expire_at"):
@@ -280,6 +285,7 @@ def calendar(model_admin, request):
             for d in days
         ],
         "week": monday.isoformat(),
+        "move_step": move,
         "previous_week": (monday - timedelta(days=7)).isoformat(),
         "next_week": (monday + timedelta(days=7)).isoformat(),
         "zone_note": zone_note(),
@@ -317,7 +323,7 @@ def form_preview(model_admin, request, object_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     article = model_admin.get_object(request, unquote(object_id))
-    if article is None or not article.can_view(request.user):
+    if article is None or not article_policy.user_has_permission_for_instance(request.user, "view", article):
         raise Http404("No such article.")
     for name in ("headline", "deck", "standfirst", "body"):
         if name in request.POST:

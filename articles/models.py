@@ -1,4 +1,5 @@
 import contextvars
+import enum
 import itertools
 import time
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from datetime import timedelta
 import reversion
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import pre_save
@@ -107,14 +108,6 @@ class ArticleQuerySet(ContentQuerySet):
     def authored_by(self, user):
         """The articles `user` wrote: created, or on the byline."""
         return self.filter(Q(created_by=user) | Q(pk__in=Byline.objects.filter(author__user=user).values("article_id")))
-
-    def visible_to(self, user, now=None):
-        """What `user` may see whatever its state (the queryset form of Article.can_view)."""
-        if getattr(user, "is_staff", False) and user.is_active and is_editor(user):
-            return self
-        if getattr(user, "is_staff", False) and user.is_active and user.has_perm("articles.view_article"):
-            return self.filter(Q(pk__in=self.authored_by(user).values("pk")) | Q(pk__in=self.live(now).values("pk")))
-        return self.live(now)
 
     def next_change(self, after):
         """The first moment after `after` at which live() changes by the clock alone for these
@@ -333,31 +326,14 @@ class Article(models.Model):
         )
 
     # Workflow -----------------------------------------------------------------------
-    # The steps are the WORKFLOW table below; `take()` is the one way through it. It checks
-    # the state and the user's permission, locks the row, applies the step's changes, and
-    # records its event and audit entry in one transaction. Side effects that reach other
-    # models or people (notifications, related lists) live in articles/workflow.py.
+    # The steps are the WORKFLOW table below; `_take()` is the one way through it, called by
+    # articles.workflow.take_step (which then runs the step's effects). It checks the state and
+    # the user's permission, locks the row, applies the step's changes, and records its event
+    # and audit entry in one transaction. Who may see or edit an article outside the steps is
+    # articles/permissions.py.
 
     def is_authored_by(self, user):
         return self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
-
-    def can_edit(self, user):
-        """Whether `user` may change this article's content: writers their own drafts, editors
-        anything they may see (a withdrawn article only with the right to restore it)."""
-        if self.deleted_at is not None:
-            return False
-        if is_editor(user):
-            return self.status != Status.WITHDRAWN or user.has_perm("articles.withdraw_article")
-        return self.status == Status.DRAFT and user.has_perm("articles.change_article") and self.is_authored_by(user)
-
-    def can_view(self, user):
-        """Whether `user` may see this article as it is now, public or not: readers see it
-        live; staff also see what they may edit or review (editors all, writers their own)."""
-        if self.is_live():
-            return True
-        if not getattr(user, "is_staff", False) or not user.is_active:
-            return False
-        return is_editor(user) or (user.has_perm("articles.view_article") and self.is_authored_by(user))
 
     def allowed_transitions(self, user, now=None):
         """The steps `user` may take now, in the table's order."""
@@ -374,14 +350,13 @@ class Article(models.Model):
             return f"An article that is {where} cannot be {step.done}."
         if step.refuse and (reason := step.refuse(self, now)):
             return reason
-        if step.permission and user.has_perm(step.permission):
-            return None
-        if step.author_permission and user.has_perm(step.author_permission) and self.is_authored_by(user):
+        if step.permits(user, self):
             return None
         return "You do not have permission to do that."
 
-    def take(self, name, user, *, note="", when=None, backdate=False):
+    def _take(self, name, user, *, note="", when=None, backdate=False):
         """Take workflow step `name` as `user`; raises TransitionNotAllowed with a reason for them.
+        Private: articles.workflow.take_step is the door, and runs the step's effects after it.
         `backdate` (importers only, wordpress/): the step's time rules run as at `when`, so an
         article published long ago elsewhere is approved at its original time."""
         step = WORKFLOW.get(name)
@@ -570,19 +545,33 @@ def image_shown_live(image):
     return Article.objects.live().filter(Q(lead_image=image) | Q(body__contains=code)).exists()
 
 
-def is_editor(user):
-    return user.has_perm("articles.publish_article")
-
-
 PAST_TOLERANCE = timedelta(minutes=1)
+
+
+class Effect(enum.Enum):
+    """What a step does beyond the article's row, run by articles.workflow.take_step once the
+    step is taken, in the order the step lists them."""
+
+    MAIL = "mail"  # tell the step's `mail_to` after commit, under its `mail_subject`
+    WENT_LIVE = "went_live"  # live now: record “went live” once for this moment (and tell the authors)
+    RELATED = "related"  # refresh related-story lists: the article's, and the others' when it went live
+
+
+class Recipients(enum.Enum):
+    """Whom a step's mail goes to."""
+
+    REVIEWERS = "reviewers"  # everyone who may review the article (articles/permissions.py)
+    AUTHORS = "authors"  # the article's writers who have an account with an address
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the editorial workflow. Buttons, guarded views, bulk actions and the API
-    are generated from the WORKFLOW table of these."""
+    """One step of the editorial workflow, everything about it in one place. Buttons, guarded
+    views, bulk actions, the API's steps, the history's words (`Action`) and the mails are
+    generated from the WORKFLOW table of these: no code outside the table names a step; code
+    that needs a particular one asks for it by what it does (`step_where`, `step_between`)."""
 
-    name: str  # also the ArticleEvent action and the audit entry's action
+    name: str  # the ArticleEvent action, the audit entry's (article.<name>) and the API's step
     label: str  # the button
     done: str  # past participle, for messages: "approved"
     sources: frozenset  # the stored statuses it starts from
@@ -590,19 +579,55 @@ class Step:
     permission: str  # enough on any article ("": no permission is)
     author_permission: str = ""  # enough on the user's own article
     from_bin: bool = False  # whether it starts from the bin
+    into_bin: bool = False  # what deleting in the admin does: the bin, never a real delete
     note: str = ""  # "" (none), "optional" or "required"
     note_label: str = ""
     note_missing: str = ""
     time: str = ""  # "" (none), "optional" or "required": a moment in the newsroom's zone
     time_label: str = ""  # labels the time input
     time_button: str = ""  # the button that takes the step at the chosen time
+    time_initial: str = ""  # the article's field the time input starts at ("": empty)
+    # (article) -> whether the plain button (the label, no time) is offered; None: unless a time is required
+    offers_label: Callable | None = None
+    primary: bool = False  # the default button of the article's page
     refuse: Callable | None = None  # (article, now) -> reason or None, beyond state and permission
     changes: Callable | None = None  # (article, user, now, note, when) -> {field: value}
     default_note: Callable | None = None  # (article) -> note for the history when none was typed
-    notify: bool = False  # tell the people concerned (articles/workflow.py)
+    history: str = ""  # how the history and the desk say it happened; "": `done`, capitalised
+    effects: tuple = ()  # Effect members
+    mail_subject: str = ""  # with Effect.MAIL: the mail's subject and first line
+    mail_to: Recipients | None = None  # with Effect.MAIL
+    schedules: bool = False  # sets the publication time: its message and mail say when it goes live
+    returns_to_writer: bool = False  # its events are the writer's “Returned to me” on the desk
+    calendar: bool = False  # the week's schedule moves a scheduled article with it
+    bulk: str = ""  # a bulk action of the article list (the bin's, from the bin): "Approved {articles}"
+    api: bool = True  # requested through the staff API's steps endpoint
+
+    def __post_init__(self):
+        if (Effect.MAIL in self.effects) != bool(self.mail_subject and self.mail_to):
+            raise ImproperlyConfigured(f"Step {self.name!r}: Effect.MAIL goes with a mail_subject and mail_to.")
+
+    @property
+    def history_label(self):
+        return self.history or self.done.capitalize()
 
     def note_for(self, article):
         return self.default_note(article) if self.default_note else ""
+
+    def label_offered(self, article):
+        return self.offers_label(article) if self.offers_label else self.time != "required"
+
+    def permits(self, user, article=None):
+        """Whether `user`'s permissions allow this step on `article` (whatever its state), or,
+        without an article, on some article (their own, for an author's step)."""
+        if self.permission and user.has_perm(self.permission):
+            return True
+        if not (self.author_permission and user.has_perm(self.author_permission)):
+            return False
+        return article is None or article.is_authored_by(user)
+
+    def bulk_message(self, count):
+        return self.bulk.format(articles=f"{count} article" if count == 1 else f"{count} articles")
 
 
 def _future(when, now, message):
@@ -639,7 +664,6 @@ def _expiry(article, user, now, note, when):
 
 
 ALL_STATUSES = frozenset(Status.values)
-EDITORS = "articles.publish_article"
 
 WORKFLOW = {
     step.name: step
@@ -650,11 +674,17 @@ WORKFLOW = {
             "submitted",
             frozenset({Status.DRAFT}),
             Status.IN_REVIEW,
-            EDITORS,
+            "articles.publish_article",
             author_permission="articles.submit_article",
-            notify=True,
+            primary=True,
+            history="Submitted for review",
+            effects=(Effect.MAIL,),
+            mail_subject="Submitted for review",
+            mail_to=Recipients.REVIEWERS,
+            bulk="Submitted {articles} for review",
         ),
         Step(
+            # A writer takes back what they submitted; only their own, so no bulk action.
             "recall",
             "Recall to draft",
             "recalled",
@@ -662,6 +692,7 @@ WORKFLOW = {
             Status.DRAFT,
             "",
             author_permission="articles.submit_article",
+            history="Recalled to draft",
         ),
         Step(
             "return",
@@ -669,11 +700,15 @@ WORKFLOW = {
             "returned",
             frozenset({Status.IN_REVIEW}),
             Status.DRAFT,
-            EDITORS,
+            "articles.publish_article",
             note="required",
             note_label="Note to the writer",
             note_missing="Say what needs to change: returning an article needs a note.",
-            notify=True,
+            history="Returned to draft",
+            effects=(Effect.MAIL,),
+            mail_subject="Returned to you",
+            mail_to=Recipients.AUTHORS,
+            returns_to_writer=True,
         ),
         Step(
             "approve",
@@ -681,12 +716,18 @@ WORKFLOW = {
             "approved",
             frozenset({Status.DRAFT, Status.IN_REVIEW}),
             Status.APPROVED,
-            EDITORS,
+            "articles.publish_article",
             time="optional",
             time_label="Or schedule for",
             time_button="Approve & schedule",
+            primary=True,
             changes=_approve,
-            notify=True,
+            history="Approved",
+            effects=(Effect.MAIL, Effect.WENT_LIVE, Effect.RELATED),
+            mail_subject="Approved",
+            mail_to=Recipients.AUTHORS,
+            schedules=True,
+            bulk="Approved {articles}",
         ),
         Step(
             "reschedule",
@@ -694,16 +735,22 @@ WORKFLOW = {
             "rescheduled",
             frozenset({Status.APPROVED}),
             Status.APPROVED,
-            EDITORS,
+            "articles.publish_article",
             time="required",
             time_label="New time",
             time_button="Reschedule",
+            time_initial="publish_at",
             refuse=_already_public,
             changes=lambda article, user, now, note, when: {
                 "publish_at": _future(when, now, "Choose a new publication time from now on.")
             },
             default_note=_was_scheduled,
-            notify=True,
+            history="Rescheduled",
+            effects=(Effect.MAIL, Effect.RELATED),
+            mail_subject="Rescheduled",
+            mail_to=Recipients.AUTHORS,
+            schedules=True,
+            calendar=True,
         ),
         Step(
             "expiry",
@@ -711,11 +758,15 @@ WORKFLOW = {
             "given a new expiry time",
             frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED}),
             None,
-            EDITORS,
+            "articles.publish_article",
             time="optional",
             time_label="Leaves the site at",
             time_button="Set expiry time",
+            time_initial="expire_at",
+            offers_label=lambda article: article.expire_at is not None,
             changes=_expiry,
+            history="Expiry time set",
+            bulk="Removed the expiry time of {articles}",
         ),
         Step(
             "withdraw",
@@ -728,7 +779,10 @@ WORKFLOW = {
             note_label="Public reason",
             note_missing="Give the public reason for withdrawing: readers see it at the article's address.",
             changes=lambda article, user, now, note, when: {"withdrawn_reason": note},
-            notify=True,
+            history="Withdrawn",
+            effects=(Effect.MAIL,),
+            mail_subject="Withdrawn",
+            mail_to=Recipients.AUTHORS,
         ),
         Step(
             "restore",
@@ -738,6 +792,8 @@ WORKFLOW = {
             Status.DRAFT,
             "articles.withdraw_article",
             changes=lambda article, user, now, note, when: {"withdrawn_reason": ""},
+            history="Restored to draft",
+            bulk="Restored {articles} to draft",
         ),
         Step(
             "delete",
@@ -746,7 +802,9 @@ WORKFLOW = {
             ALL_STATUSES,
             None,
             "articles.delete_article",
+            into_bin=True,
             changes=lambda article, user, now, note, when: {"deleted_at": now, "deleted_by": user},
+            bulk="Moved {articles} to the bin",
         ),
         Step(
             "undelete",
@@ -754,32 +812,51 @@ WORKFLOW = {
             "restored from the bin",
             ALL_STATUSES,
             None,
-            EDITORS,
+            "articles.publish_article",
             from_bin=True,
             changes=lambda article, user, now, note, when: {"deleted_at": None, "deleted_by": None},
+            bulk="Restored {articles} from the bin",
+            api=False,  # the bin is the admin's
         ),
     ]
 }
 
 
-class Action(models.TextChoices):
-    SUBMIT = "submit", "Submitted for review"
-    RETURN = "return", "Returned to draft"
-    APPROVE = "approve", "Approved"
-    RESCHEDULE = "reschedule", "Rescheduled"
-    WITHDRAW = "withdraw", "Withdrawn"
-    RESTORE = "restore", "Restored to draft"
-    WENT_LIVE = "went_live", "Went live"
-    EXPIRED = "expired", "Expired"
-    REVERT = "revert", "Restored an earlier revision"
-    CORRECT = "correct", "Correction published"
-    UPDATE = "update", "Marked as a significant update"
-    EXPIRY = "expiry", "Expiry time set"
-    DELETE = "delete", "Moved to the bin"
-    UNDELETE = "undelete", "Restored from the bin"
-    SHARE = "share", "Share link created"
-    UNSHARE = "unshare", "Share link revoked"
-    NOT_DUPLICATE = "not_duplicate", "Duplicate warning dismissed"
+def step_where(**attributes):
+    """The one step of the table with these attributes (`step_where(into_bin=True)`)."""
+    found = [step for step in WORKFLOW.values() if all(getattr(step, k) == v for k, v in attributes.items())]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} workflow steps have {attributes}, not one.")
+    return found[0]
+
+
+def step_between(source, target):
+    """The step that moves an article outside the bin from status `source` to another status
+    `target`, or None when no one step does (or several do)."""
+    found = [
+        step
+        for step in WORKFLOW.values()
+        if not step.from_bin and source in step.sources and step.target == target and target != source
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+# What an ArticleEvent records: a step of the table, or one of these, which are not steps.
+OTHER_EVENTS = {
+    "went_live": "Went live",
+    "expired": "Expired",
+    "revert": "Restored an earlier revision",
+    "correct": "Correction published",
+    "update": "Marked as a significant update",
+    "share": "Share link created",
+    "unshare": "Share link revoked",
+    "not_duplicate": "Duplicate warning dismissed",
+}
+Action = models.TextChoices(
+    "Action",
+    [(step.name.upper(), (step.name, step.history_label)) for step in WORKFLOW.values()]
+    + [(name.upper(), (name, label)) for name, label in OTHER_EVENTS.items()],
+)
 
 
 class ArticleEvent(models.Model):

@@ -12,6 +12,7 @@ from pagecache.keys import shows
 
 from .fragments import MORE_ON_THEME, NotLive, article_parts, live_article, render_parts, theme_headlines
 from .models import SHARE_SALT, Article, Author, ShareLink, Status
+from .permissions import article_policy
 from .related import related_live
 from .structured_data import modified_time
 from .text import plain_text
@@ -42,7 +43,7 @@ class ArticleDetailView(DetailView):
         except (Article.DoesNotExist, NotLive):
             article = get_object_or_404(self.article_queryset(), slug=self.kwargs["slug"])
         if not article.is_live():
-            if article.can_view(self.request.user):
+            if article_policy.user_has_permission_for_instance(self.request.user, "view", article):
                 self.preview = True
             elif article.status == Status.WITHDRAWN and article.has_been_published():
                 raise ArticleGone(article)
@@ -109,7 +110,8 @@ class PreviewView(ArticleDetailView):
     everyone else gets the 404 a reader gets."""
 
     def get(self, request, *args, **kwargs):
-        self.object = get_object_or_404(self.article_queryset().visible_to(request.user), pk=kwargs["pk"])
+        visible = article_policy.instances_user_has_permission_for(request.user, "view", within=self.article_queryset())
+        self.object = get_object_or_404(visible, pk=kwargs["pk"])
         self.preview = True
         return self.render_article()
 
@@ -126,6 +128,8 @@ class SharedPreviewView(ArticleDetailView):
         if link is None or not link.is_valid():
             raise Http404("This share link has expired or been revoked.")
         self.object = get_object_or_404(self.article_queryset(), pk=link.article_id)
+        if self.object.status == Status.WITHDRAWN:  # taken down: a link made before says no more
+            raise Http404("This article was withdrawn.")
         self.preview = True
         self.shared_until = link.expires_at
         return self.render_article()

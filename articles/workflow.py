@@ -9,11 +9,9 @@ from datetime import datetime
 
 import reversion
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
@@ -22,14 +20,26 @@ from audit.models import AuditEntry
 from images.models import Image
 from themes.models import Theme
 
-from .models import WORKFLOW, Action, Article, ArticleEvent, Author, Byline, Status, TransitionNotAllowed
+from .models import (
+    WORKFLOW,
+    Action,
+    Article,
+    ArticleEvent,
+    Author,
+    Byline,
+    Effect,
+    Recipients,
+    Status,
+    TransitionNotAllowed,
+)
+from .permissions import article_policy
 from .related import refresh_related, refresh_went_live
 from .text import plain_text
 
 logger = logging.getLogger(__name__)
 
 
-def take_transition(
+def take_step(
     article: Article,
     name: str,
     *,
@@ -37,25 +47,39 @@ def take_transition(
     note: str = "",
     when: datetime | None = None,
     backdate: bool = False,
-    refresh_related_stories: bool = True,
-    notify_people: bool = True,
+    skip_effects: frozenset = frozenset(),
 ) -> ArticleEvent:
-    """Take workflow step `name` (a key of WORKFLOW) for `user`, then do what the step's
-    effects say: notify whoever needs to know, record "went live", refresh related lists.
+    """Take workflow step `name` (a key of WORKFLOW) as `user`, then run the step's effects
+    (the table's `effects`: mail, "went live", related stories). The one way to take a step:
+    the admin, the API, the importer and the tests come through here; it raises
+    TransitionNotAllowed with a reason written for the person who tried.
     For importers only (wordpress/importer.py): `backdate` lets `when` be in the past (the site
-    an article comes from published it then), and `refresh_related_stories=False` leaves the
-    related lists to one pass at the end of the import (each costs a TF-IDF over 500 others), and
-    `notify_people=False` sends no mail per post (the import's summary says what awaits review)."""
-    event = article.take(name, user, note=note, when=when, backdate=backdate)
-    if WORKFLOW[name].notify and notify_people:
-        transaction.on_commit(lambda: notify(event))
-    if name == "approve" and article.is_live():
-        record_moment(article, Action.WENT_LIVE, article.publish_at)
-        if refresh_related_stories:
-            refresh_went_live(article)
-    elif name in ("approve", "reschedule") and refresh_related_stories:
-        refresh_related(article)
+    an article comes from published it then), and `skip_effects` leaves effects to the import
+    (related lists in one pass at its end, each costing a TF-IDF over 500 others; no mail per post)."""
+    event = article._take(name, user, note=note, when=when, backdate=backdate)
+    for effect in WORKFLOW[name].effects:
+        if effect not in skip_effects:
+            EFFECTS[effect](article, event)
     return event
+
+
+def _mail(article, event):
+    transaction.on_commit(lambda: notify(event))
+
+
+def _went_live(article, event):
+    if article.is_live():
+        record_moment(article, Action.WENT_LIVE, article.publish_at)
+
+
+def _related(article, event):
+    if article.is_live():
+        refresh_went_live(article)
+    else:
+        refresh_related(article)
+
+
+EFFECTS = {Effect.MAIL: _mail, Effect.WENT_LIVE: _went_live, Effect.RELATED: _related}
 
 
 # Content a revision brings back; never the workflow fields, bookkeeping or derived ones.
@@ -86,7 +110,7 @@ def revision_content(version) -> dict:
 def restore_revision(article: Article, version, *, user) -> ArticleEvent:
     """Bring back the content of an earlier revision as a new save: body_html is rendered
     again, the version moves forward, the workflow state stays as it is. Allowed to whoever
-    may edit the article now (Article.can_edit), like the change form."""
+    may edit the article now (the policy's "change"), like the change form."""
     if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
         raise TransitionNotAllowed("That revision is not one of this article's.")
     content = revision_content(version)
@@ -97,7 +121,7 @@ def restore_revision(article: Article, version, *, user) -> ArticleEvent:
             f"Restored the revision of {timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M %Z}"
         )
         current = Article.objects.select_for_update().get(pk=article.pk)
-        if not current.can_edit(user):
+        if not article_policy.user_has_permission_for_instance(user, "change", current):
             raise TransitionNotAllowed("You do not have permission to edit this article.")
         for name in ("headline", "deck", "standfirst", "body"):
             setattr(current, name, content[name] or "")
@@ -175,24 +199,16 @@ def publish_scheduled(*, dry_run: bool = False, now: datetime | None = None) -> 
 
 # Notifications --------------------------------------------------------------------------
 
-SUBJECTS = {
-    Action.SUBMIT: "Submitted for review",
-    Action.RETURN: "Returned to you",
-    Action.APPROVE: "Approved",
-    Action.RESCHEDULE: "Rescheduled",
-    Action.WITHDRAW: "Withdrawn",
-    Action.WENT_LIVE: "Now live",
-}
+# Mails of events that are not steps (the steps' are in their table).
+MOMENT_MAILS = {Action.WENT_LIVE: ("Now live", Recipients.AUTHORS)}
 
 
-def editors():
-    perm = Permission.objects.get(content_type__app_label="articles", codename="publish_article")
-    return (
-        get_user_model()
-        .objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True), is_active=True)
-        .exclude(email="")
-        .distinct()
-    )
+def mail_for(action):
+    """The subject and recipients of the mail an event of `action` sends, or None."""
+    step = WORKFLOW.get(action)
+    if step is not None:
+        return (step.mail_subject, step.mail_to) if Effect.MAIL in step.effects else None
+    return MOMENT_MAILS.get(action)
 
 
 def authors_of(article):
@@ -202,27 +218,35 @@ def authors_of(article):
     return [user for user in users if user.is_active and user.email]
 
 
+def recipients_of(article, recipients):
+    if recipients == Recipients.REVIEWERS:
+        return article_policy.users_with_permission_for_instance("review", article).exclude(email="")
+    return authors_of(article)
+
+
 def notify(event: ArticleEvent) -> None:
-    if event.action not in SUBJECTS:
+    mail = mail_for(event.action)
+    if mail is None:
         return
+    subject, recipients = mail
     article = event.article
-    recipients = editors() if event.action == Action.SUBMIT else authors_of(article)
-    addresses = sorted({user.email for user in recipients if user != event.actor})
+    addresses = sorted({user.email for user in recipients_of(article, recipients) if user != event.actor})
     if not addresses:
         return
     headline = plain_text(article.headline)
     lines = [
-        f"{SUBJECTS[event.action]}: {headline}",
+        f"{subject}: {headline}",
         f"By: {event.actor.get_username() if event.actor else settings.SITE_NAME}",
     ]
-    if article.publish_at and event.action in (Action.APPROVE, Action.RESCHEDULE, Action.WENT_LIVE):
+    step = WORKFLOW.get(event.action)
+    if article.publish_at and (step.schedules if step else event.action == Action.WENT_LIVE):
         lines.append(f"Publication: {timezone.localtime(article.publish_at):%a %d %b %Y, %H:%M %Z}")
     if event.note:
         lines.append(f"Note: {event.note}")
     lines.append(settings.SITE_URL + reverse("admin:articles_article_change", args=[article.pk]))
     try:
         send_mail(
-            f"[{settings.SITE_NAME}] {SUBJECTS[event.action]}: {headline}",
+            f"[{settings.SITE_NAME}] {subject}: {headline}",
             "\n".join(lines),
             settings.DEFAULT_FROM_EMAIL,
             addresses,

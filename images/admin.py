@@ -6,6 +6,7 @@ from audit.models import AuditEntry
 
 from .forms import ImageForm, upload_stored_first
 from .models import Image
+from .permissions import image_policy
 
 
 @admin.register(Image)
@@ -78,11 +79,11 @@ class ImageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.can_change(request.user))
+        return allowed and (obj is None or image_policy.user_has_permission_for_instance(request.user, "change", obj))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.can_change(request.user))
+        return allowed and (obj is None or image_policy.user_has_permission_for_instance(request.user, "delete", obj))
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404("No such image.")

@@ -77,13 +77,6 @@ class Image(models.Model):
     def __str__(self):
         return self.title
 
-    def can_change(self, user):
-        """Uploaders change their own images while no live article shows them; changing any
-        other image, above all one readers see, is an editor's act."""
-        if user.has_perm("images.change_any_image"):
-            return True
-        return user.has_perm("images.change_image") and self.uploaded_by_id == user.pk and not self.shown_live()
-
     def shown_live(self):
         return any(check(self) for check in SHOWN_LIVE)
 

@@ -1,4 +1,3 @@
-import importlib
 import os
 import shutil
 from datetime import timedelta
@@ -146,22 +145,11 @@ def make_article(db):
 
 
 def ensure_roles():
-    """The role groups come from a data migration; tests that flush the
-    database (transaction=True) need them back."""
-    from django.contrib.auth.models import Group, Permission
+    """The role groups come from a data migration; tests that flush the database
+    (transaction=True) need them back, from the same table."""
+    from articles.permissions import sync_roles
 
-    roles = importlib.import_module("articles.migrations.0002_roles").ROLES
-    grants = importlib.import_module("articles.migrations.0005_roles_bylines_corrections").GRANTS
-    for name, codenames in roles.items():
-        group, created = Group.objects.get_or_create(name=name)
-        if created:
-            codenames = codenames + [("articles", f"{action}_{model}") for model, action in grants[name]]
-            if name == "Editors":
-                codenames += [("audit", "view_auditentry"), ("images", "change_any_image")]
-                site_settings = importlib.import_module("sitesettings.migrations.0002_editors_change_site_settings")
-                codenames += [("sitesettings", codename) for codename in site_settings.CODENAMES]
-            for app_label, codename in codenames:
-                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    sync_roles()
 
 
 @pytest.fixture

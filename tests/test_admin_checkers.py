@@ -18,6 +18,7 @@ from reversion.models import Version
 
 from api.models import ApiToken
 from articles.models import Article, Byline, Status, system_gate
+from articles.workflow import take_step
 from images.models import Image
 from tests.test_images import picture_bytes
 
@@ -56,7 +57,7 @@ def admin_pages(settings, tmp_path, make_user, make_author, make_theme):
             lead_image=image,
         )
     binned = Article.objects.create(headline="Old story", body="Gone.", created_by=editor)
-    binned.take("delete", editor)
+    take_step(binned, "delete", user=editor)
     ApiToken.issue(user=editor, name="Newsletter export")
     versions = list(Version.objects.get_for_object(draft))
     compare = reverse("admin:articles_article_compare", args=[draft.pk])

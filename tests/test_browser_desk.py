@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Action, Article, Status
+from articles.workflow import take_step
 from tests.test_browser_newsroom import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,7 +105,7 @@ def test_recall_publish_now_after_a_long_read_and_moving_on_the_week(page, live_
     # The week: a scheduled story moved a day later, through the workflow.
     tomorrow = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
     scheduled = make_article("Lighthouse open day", status=Status.DRAFT, publish_at=None)
-    scheduled.take("approve", editor, when=tomorrow)
+    take_step(scheduled, "approve", user=editor, when=tomorrow)
     page.goto(live_server.url + "/admin/articles/article/calendar/")
     entry = page.locator(".calendar-entry", has_text="Lighthouse open day")
     moved = tomorrow + timedelta(days=1)

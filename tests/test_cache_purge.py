@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article, Status, system_gate
+from articles.workflow import take_step
 from pagecache import keys, purge
 from pagecache.models import PendingPurge
 from tests.test_page_cache import Recorder
@@ -279,5 +280,5 @@ def test_varnish_shows_a_scheduled_article_at_its_second(varnish, make_theme, ma
         call_command("watch_schedule", once=True)
         for path in ("/", "/themes/harbour/", "/feeds/rss/"):
             assert "Tall ship arrives" in fetch(varnish + path)[0], path
-    Article.objects.get(pk=draft.pk).take("withdraw", editor, note="Wrong ship.")
+    take_step(Article.objects.get(pk=draft.pk), "withdraw", user=editor, note="Wrong ship.")
     assert "Tall ship arrives" not in fetch(varnish + "/")[0]

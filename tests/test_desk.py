@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Status
+from articles.workflow import take_step
 
 NOON = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Helsinki
 
@@ -16,9 +17,9 @@ NOON = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Helsink
 def desk(make_article, writer, editor):
     with time_machine.travel(NOON, tick=False):
         submitted = make_article("Ferry fares rise", status=Status.DRAFT, publish_at=None, created_by=writer)
-        submitted.take("submit", writer)
+        take_step(submitted, "submit", user=writer)
         scheduled = make_article("Bridge reopens", status=Status.DRAFT, publish_at=None, created_by=writer)
-        scheduled.take("approve", editor, when=NOON + timedelta(days=1))
+        take_step(scheduled, "approve", user=editor, when=NOON + timedelta(days=1))
         expiring = make_article("Road closed", publish_at=NOON - timedelta(days=1), expire_at=NOON + timedelta(days=2))
     return {"submitted": submitted, "scheduled": scheduled, "expiring": expiring}
 
@@ -129,7 +130,7 @@ def test_moving_an_article_to_the_bin_from_its_page_returns_to_the_list_with_an_
     undo = page.split('class="inline-undo"')[0].rsplit("<form", 1)[1]
     assert reverse("admin:articles_articleinbin_changelist") in undo
     client.post(
-        reverse("admin:articles_articleinbin_changelist"), {"action": "restore", "_selected_action": [article.pk]}
+        reverse("admin:articles_articleinbin_changelist"), {"action": "step_undelete", "_selected_action": [article.pk]}
     )
     article.refresh_from_db()
     assert article.deleted_at is None and article.status == Status.DRAFT

@@ -1,18 +1,33 @@
 """The one gate: workflow fields change through a step of the WORKFLOW table or not at all,
 whatever path a save takes; who may see or change what is decided on the model."""
 
+import ast
 import json
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import reversion
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import WORKFLOW, Article, ArticleEvent, Status, WorkflowBypass, system_gate
+from articles.models import (
+    WORKFLOW,
+    Action,
+    Article,
+    ArticleEvent,
+    Effect,
+    Recipients,
+    Status,
+    WorkflowBypass,
+    system_gate,
+)
+from articles.workflow import EFFECTS, take_step
 from audit.models import AuditEntry
 
 
@@ -76,7 +91,7 @@ def test_loaddata_that_would_move_an_article_raises_and_rolls_back(live, tmp_pat
 
 def test_django_reversions_own_revert_is_refused(live, editor):
     version = Version.objects.get_for_object(live).first()
-    live.take("withdraw", editor, note="Wrong bridge.")
+    take_step(live, "withdraw", user=editor, note="Wrong bridge.")
     before = state(live)
     with pytest.raises(WorkflowBypass), transaction.atomic():
         version.revision.revert(delete=True)
@@ -91,7 +106,7 @@ def test_restoring_a_revision_brings_back_content_only(client, live, editor):
     live.headline, live.body = "Bridge stays shut", "No traffic."
     with reversion.create_revision():
         live.save()
-    live.take("withdraw", editor, note="Wrong bridge.")
+    take_step(live, "withdraw", user=editor, note="Wrong bridge.")
     before = state(live)
     client.force_login(editor)
     url = reverse("admin:articles_article_revision", args=[live.pk, old.pk])
@@ -150,7 +165,7 @@ def test_every_step_records_an_event_and_an_audit_entry(name, make_article, edit
             created_by=editor,
         )
     when = now + timedelta(hours=2) if step.time else None
-    event = article.take(name, editor, note="Because." if step.note else "", when=when)
+    event = take_step(article, name, user=editor, note="Because." if step.note else "", when=when)
     assert event.action == name and event.actor == editor
     assert AuditEntry.objects.filter(action=f"article.{name}", target_id=str(article.pk), actor=editor).exists()
     if step.target:
@@ -206,3 +221,144 @@ def test_bulk_create_outside_a_step_makes_drafts_only(db, now):
     assert not Article.all_objects.exists()
     Article.objects.bulk_create([Article(headline="A draft", slug="a-draft")])
     assert Article.objects.get().status == Status.DRAFT
+
+
+# Everything about a step is in its table entry -------------------------------------------------
+
+STEP_NAMES = set(WORKFLOW)
+TABLE_OWNER = Path(__file__).resolve().parent.parent / "articles" / "models.py"
+
+
+def step_names_written_in(path):
+    """Where a Python file spells a step's name: a string that is one, or `Action.<NAME>`.
+    The WORKFLOW table itself (an assignment in articles/models.py) is where they belong."""
+    tree = ast.parse(path.read_text(), str(path))
+    table = set()
+    if path == TABLE_OWNER:
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "WORKFLOW" for t in node.targets):
+                table = {id(inner) for inner in ast.walk(node)}
+    for node in ast.walk(tree):
+        if id(node) in table:
+            continue
+        if isinstance(node, ast.Constant) and node.value in STEP_NAMES:
+            yield f"{path.name}:{node.lineno} {node.value!r}"
+        if (
+            isinstance(node, ast.Attribute)
+            and getattr(node.value, "id", "") == "Action"
+            and node.attr.lower() in STEP_NAMES
+        ):
+            yield f"{path.name}:{node.lineno} Action.{node.attr}"
+
+
+def test_no_step_name_is_written_outside_the_table():
+    root = TABLE_OWNER.parent.parent
+    found = [
+        spelled
+        for folder in ("articles", "api", "wordpress")
+        for path in sorted((root / folder).rglob("*.py"))
+        if "migrations" not in path.parts
+        for spelled in step_names_written_in(path)
+    ]
+    # In templates: a step's name quoted inside a tag or a variable ({% if step.name == 'approve' %}).
+    names = "|".join(STEP_NAMES)
+    quoted = re.compile(r"""\{[%{][^}]*?['"](""" + names + r""")['"][^}]*?[%}]\}""")
+    for path in sorted((root / "templates").rglob("*.html")):
+        found += [f"{path.name} {match.group(0)}" for match in quoted.finditer(path.read_text())]
+    assert found == []
+
+
+def test_the_check_above_finds_a_step_name_spelled_again(tmp_path):
+    spelled = tmp_path / "spelled.py"
+    spelled.write_text('if name == "approve" or event.action == Action.RECALL:\n    pass\n')
+    assert len(list(step_names_written_in(spelled))) == 2
+
+
+def test_every_event_of_a_step_is_named_by_its_table_entry():
+    assert {name: Action(name).label for name in WORKFLOW} == {
+        name: step.history or step.done.capitalize() for name, step in WORKFLOW.items()
+    }
+    assert set(EFFECTS) == set(Effect)
+
+
+def test_a_recalled_submission_says_so_in_the_history_and_on_the_desk(client, writer, make_article):
+    article = make_article("Ферзь у порту", status=Status.DRAFT, publish_at=None, created_by=writer)
+    client.force_login(writer)
+    for step in ("submit", "recall"):
+        assert client.post(reverse("admin:articles_article_transition", args=[article.pk, step])).status_code == 302
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert "<strong>Recalled to draft</strong>" in page and "<strong>recall</strong>" not in page
+    desk = client.get(reverse("admin:index")).content.decode()
+    assert "Recalled to draft: <a" in desk and "recall: <a" not in desk
+
+
+@pytest.mark.parametrize("name", [name for name, step in WORKFLOW.items() if Effect.MAIL in step.effects])
+def test_every_step_that_mails_says_what_its_entry_says(
+    name, make_article, make_author, make_user, editor, now, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    step = WORKFLOW[name]
+    writer = make_user("mykola", "Writers")
+    status = sorted(step.sources)[0]
+    article = make_article(
+        "Ліхтарі на набережній 🌙",
+        status=status,
+        publish_at=now + timedelta(hours=1) if status == Status.APPROVED else None,
+        authors=[make_author("Mykola", user=writer)],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        take_step(
+            article,
+            name,
+            user=writer if step.permits(writer, article) else editor,
+            note="Тому що.",
+            when=(now + timedelta(hours=2) if step.time else None),
+        )
+    to = ["editor@newsroom.test"] if step.mail_to == Recipients.REVIEWERS else ["mykola@newsroom.test"]
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (to, f"[{settings.SITE_NAME}] {step.mail_subject}: Ліхтарі на набережній 🌙")
+    ]
+
+
+def test_bulk_steps_are_offered_to_who_may_take_them_and_say_what_they_did(client, editor, writer, make_article):
+    from articles.permissions import article_policy
+
+    changelist = reverse("admin:articles_article_changelist")
+    for user in (editor, writer):
+        client.force_login(user)
+        page = client.get(changelist).content.decode()
+        offered = {name for name in WORKFLOW if f'value="step_{name}"' in page}
+        assert offered == {
+            name
+            for name, step in WORKFLOW.items()
+            if step.bulk and not step.from_bin and article_policy.user_has_permission(user, name)
+        }
+        assert 'value="delete_selected"' not in page
+    assert "recall" not in offered  # an editor is offered no recall that refuses every article
+    drafts = [make_article(f"Чернетка {n}", status=Status.DRAFT, publish_at=None) for n in (1, 2)]
+    client.force_login(editor)
+    selected = {"_selected_action": [a.pk for a in drafts], "index": "0"}
+    into_bin = next(name for name, step in WORKFLOW.items() if step.into_bin)
+    page = client.post(changelist, {**selected, "action": f"step_{into_bin}"}, follow=True).content.decode()
+    assert "Moved 2 articles to the bin." in page and "Successfully" not in page
+    assert not Article.objects.filter(pk__in=[a.pk for a in drafts]).exists()
+    bin_list = reverse("admin:articles_articleinbin_changelist")
+    out_of_bin = next(name for name, step in WORKFLOW.items() if step.from_bin)
+    page = client.post(bin_list, {**selected, "action": f"step_{out_of_bin}"}, follow=True).content.decode()
+    assert "Restored 2 articles from the bin." in page
+    assert Article.objects.filter(pk__in=[a.pk for a in drafts]).count() == 2
+    assert 'value="purge"' not in client.get(bin_list).content.decode()
+
+
+def test_the_api_offers_the_steps_its_table_entries_offer(client, editor, make_article):
+    from api.models import ApiToken
+
+    _token, key = ApiToken.issue(user=editor, name="desk")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    listed = [step["step"] for step in client.get("/api/v1/staff/workflow/", **auth).json()]
+    assert listed == [name for name, step in WORKFLOW.items() if step.api]
+    article = make_article("У кошику", status=Status.DRAFT, publish_at=None)
+    for name in set(WORKFLOW) - set(listed):
+        url = f"/api/v1/staff/articles/{article.pk}/steps/"
+        assert client.post(url, {"step": name}, content_type="application/json", **auth).status_code == 400

@@ -12,6 +12,7 @@ from reversion.models import Version
 
 from articles.models import Action, Article, ArticleInBin, Correction, Status
 from articles.structured_data import modified_time
+from articles.workflow import take_step
 from audit.models import AuditEntry
 
 
@@ -226,7 +227,7 @@ def test_delete_moves_to_the_bin_editors_restore_superusers_purge(client, editor
     # Editors cannot purge.
     staff.post(bin_url, {"action": "purge", "_selected_action": [story.pk]})
     assert ArticleInBin.objects.filter(pk=story.pk).exists()
-    staff.post(bin_url, {"action": "restore", "_selected_action": [story.pk]})
+    staff.post(bin_url, {"action": "step_undelete", "_selected_action": [story.pk]})
     assert Article.objects.filter(pk=story.pk).exists()
     assert client.get(story.get_absolute_url()).status_code == 200
     # Superusers purge for good.
@@ -245,9 +246,9 @@ def test_writers_do_not_see_the_bin(client, writer):
 def test_restoring_a_revision_never_changes_the_workflow_state(client, writer, editor, make_article):
     """Restoring a revision from when the article was approved must not publish it again."""
     article = make_article("Harbour fees rise", status=Status.DRAFT, publish_at=None, created_by=writer)
-    article.take("approve", editor)  # a revision recorded while approved
-    article.take("withdraw", editor, note="Wrong figures.")
-    article.take("restore", editor)
+    take_step(article, "approve", user=editor)  # a revision recorded while approved
+    take_step(article, "withdraw", user=editor, note="Wrong figures.")
+    take_step(article, "restore", user=editor)
     approved_revision = next(
         v for v in Version.objects.get_for_object(article) if v.field_dict["status"] == Status.APPROVED
     )

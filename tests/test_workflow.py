@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Action, Article, ArticleEvent, Status
+from articles.workflow import take_step
 
 
 def transition_url(article, name):
@@ -57,7 +58,7 @@ def test_writer_submits_own_draft_and_editors_are_told(
 def test_editor_returns_with_a_note_and_the_writer_is_told(
     client, writer, editor, writers_draft, django_capture_on_commit_callbacks
 ):
-    writers_draft.take("submit", writer)
+    take_step(writers_draft, "submit", user=writer)
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(transition_url(writers_draft, "return"), {"note": "Needs a second source."})
@@ -69,7 +70,7 @@ def test_editor_returns_with_a_note_and_the_writer_is_told(
 
 
 def test_returning_without_a_note_is_refused_with_a_message(client, writer, editor, writers_draft):
-    writers_draft.take("submit", writer)
+    take_step(writers_draft, "submit", user=writer)
     client.force_login(editor)
     response = client.post(transition_url(writers_draft, "return"), {"note": "  "}, follow=True)
     assert "needs a note" in response.content.decode()
@@ -225,7 +226,7 @@ def test_writer_sees_only_own_articles_and_cannot_edit_after_submitting(client, 
     assert client.get(change_url(other)).status_code == 404  # not theirs: as if it did not exist
     page = client.get(change_url(mine)).content.decode()
     assert 'name="headline"' in page and 'name="status"' not in page and 'name="publish_at"' not in page
-    mine.take("submit", writer)
+    take_step(mine, "submit", user=writer)
     page = client.get(change_url(mine)).content.decode()
     assert 'name="headline"' not in page  # read-only once submitted
     response = client.post(change_url(mine), {"headline": "Changed after submission"})
@@ -245,8 +246,8 @@ def test_buttons_shown_are_the_steps_the_user_may_take(client, writer, editor, w
 
 
 def test_history_timeline_lists_every_event(client, writer, editor, writers_draft):
-    writers_draft.take("submit", writer)
-    writers_draft.take("return", editor, note="Check the figures.")
+    take_step(writers_draft, "submit", user=writer)
+    take_step(writers_draft, "return", user=editor, note="Check the figures.")
     client.force_login(editor)
     page = client.get(change_url(writers_draft)).content.decode()
     history = page.split('id="history-heading"')[1]
@@ -271,7 +272,7 @@ def test_dashboard_shows_the_editorial_queues(client, writer, editor, make_artic
     make_article("Soon", publish_at=timezone.now() + timedelta(hours=1))
     make_article("Next month", publish_at=timezone.now() + timedelta(days=30))
     returned = make_article("Sent back", status=Status.IN_REVIEW, publish_at=None, created_by=writer)
-    returned.take("return", editor, note="Shorten the intro.")
+    take_step(returned, "return", user=editor, note="Shorten the intro.")
     client.force_login(editor)
     page = client.get(reverse("admin:index")).content.decode()
     review = page.split('id="awaiting-review"')[1].split("</ul>")[0]

@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.models import Article, Author, Byline, Status
+from articles.models import Article, Author, Byline, Effect, Status, step_between
 from articles.related import refresh_related
 from articles.text import plain_text
-from articles.workflow import take_transition
+from articles.workflow import take_step
 from images import processing
 from images.models import Image
 from themes.models import Theme
@@ -44,14 +44,17 @@ UPLOADS = "/wp-content/uploads/"
 _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 _WP_IMAGE_CLASS = re.compile(r"\bwp-image-(\d+)\b")
 
-# WordPress post status → the Newsroom workflow steps that bring a new draft there.
-STATUS_STEPS = {
-    "publish": ["approve"],
-    "future": ["approve"],
-    "pending": ["submit"],
-    "draft": [],
-    "private": [],
+# WordPress post status → the Newsroom status a new draft is brought to, through the workflow.
+STATUS_TARGETS = {
+    "publish": Status.APPROVED,
+    "future": Status.APPROVED,
+    "pending": Status.IN_REVIEW,
+    "draft": Status.DRAFT,
+    "private": Status.DRAFT,
 }
+# Left to the import: related lists in one pass at its end, and no mail per post (its summary
+# says what awaits review).
+IMPORT_SKIPS = frozenset({Effect.MAIL, Effect.RELATED})
 NOT_PUBLIC = {
     "private": "private in WordPress: imported as a draft, not public",
 }
@@ -331,14 +334,14 @@ class WordPressImport:
         if item.status in SKIPPED_STATUSES:
             self.report.skip(label, SKIPPED_STATUSES[item.status])
             return
-        if item.status not in STATUS_STEPS:
+        if item.status not in STATUS_TARGETS:
             self.report.skip(label, f"unknown WordPress status “{item.status}”")
             return
-        steps = STATUS_STEPS[item.status]
+        target = STATUS_TARGETS[item.status]
         if item.status in NOT_PUBLIC:
             self.report.flagged.append((label, NOT_PUBLIC[item.status]))
         if item.password:
-            steps = []
+            target = Status.DRAFT
             self.report.flagged.append((label, "password-protected in WordPress: imported as a draft, not public"))
 
         body = body_markdown(item.content, self._resolve_body_image)
@@ -346,7 +349,7 @@ class WordPressImport:
         if not headline:
             headline = headline_from_text(item.excerpt, body)
             self.report.flagged.append((label, f"no title: headline “{headline}” written from its text, in review"))
-            steps = ["submit"] if steps else []
+            target = Status.IN_REVIEW if target != Status.DRAFT else Status.DRAFT
         fields = {
             "headline": headline,
             "standfirst": plain_text(plain_headline(item.excerpt) if item.excerpt else ""),
@@ -380,7 +383,7 @@ class WordPressImport:
         self._count(
             self.report.imported if created else self.report.updated if changed else self.report.unchanged, "articles"
         )
-        self._take_steps(article, steps, item, label)
+        self._bring_to(article, target, item)
         self._legacy(f"/?p={item.post_id}", article=article)
         if item.link:
             self._legacy(item.link, article=article)
@@ -412,25 +415,23 @@ class WordPressImport:
             slug = f"{base}-{n}"
         return slug
 
-    def _take_steps(self, article, steps, item, label):
-        """Bring `article` as far as WordPress had it, through the workflow's own transitions.
-        An article already moved on here (approved, withdrawn) is left as the newsroom has it."""
-        for step in steps:
-            if step == "submit" and article.status == Status.DRAFT:
-                take_transition(article, "submit", user=self.actor, notify_people=False)
-                self.report.in_review += 1
-            elif step == "approve" and article.status in (Status.DRAFT, Status.IN_REVIEW):
-                publish_at = (item.post_date or timezone.now()).replace(microsecond=0)
-                take_transition(
-                    article,
-                    "approve",
-                    user=self.actor,
-                    when=publish_at,
-                    backdate=True,
-                    refresh_related_stories=False,
-                    notify_people=False,
-                )
-                self.approved.append(article.pk)
+    def _bring_to(self, article, target, item):
+        """Bring a draft as far as WordPress had it (in review, or approved at its original time)
+        through the workflow's own step. An article already moved on here (approved,
+        withdrawn) is left as the newsroom has it: only a step forward from a draft or from
+        review is taken, never one back to a draft."""
+        if target == Status.DRAFT or article.status not in (Status.DRAFT, Status.IN_REVIEW):
+            return
+        step = step_between(article.status, target)
+        if step is None:
+            return
+        if target == Status.APPROVED:
+            publish_at = (item.post_date or timezone.now()).replace(microsecond=0)
+            take_step(article, step.name, user=self.actor, when=publish_at, backdate=True, skip_effects=IMPORT_SKIPS)
+            self.approved.append(article.pk)
+        else:
+            take_step(article, step.name, user=self.actor, skip_effects=IMPORT_SKIPS)
+            self.report.in_review += 1
 
 
 def import_account():

@@ -3,7 +3,8 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 
-from articles.models import Action, Article, ArticleEvent, Status
+from articles.models import WORKFLOW, Article, ArticleEvent, Status
+from articles.permissions import article_policy
 
 register = template.Library()
 
@@ -16,7 +17,11 @@ def editorial_dashboard(context):
     articles = Article.objects.only("headline", "slug", "status", "publish_at", "modified_at", "created_at")
     returned = {}
     for event in (
-        ArticleEvent.objects.filter(action=Action.RETURN, article__created_by=user, article__status=Status.DRAFT)
+        ArticleEvent.objects.filter(
+            action__in=[step.name for step in WORKFLOW.values() if step.returns_to_writer],
+            article__created_by=user,
+            article__status=Status.DRAFT,
+        )
         .select_related("article", "actor")
         .order_by("-at")[:20]
     ):
@@ -28,7 +33,9 @@ def editorial_dashboard(context):
         ).order_by("publish_at")[:20],
         "my_drafts": articles.filter(status=Status.DRAFT, created_by=user).order_by("-modified_at")[:20],
         "my_in_review": articles.authored_by(user).filter(status=Status.IN_REVIEW).order_by("-modified_at")[:20],
-        "activity": ArticleEvent.objects.filter(article__in=Article.objects.visible_to(user))
+        "activity": ArticleEvent.objects.filter(
+            article__in=article_policy.instances_user_has_permission_for(user, "view", now=now)
+        )
         .select_related("article", "actor")
         .only("action", "at", "note", "actor__username", "actor__first_name", "actor__last_name", "article__headline")
         .order_by("-at")[:15],
@@ -36,5 +43,5 @@ def editorial_dashboard(context):
         "recently_published": articles.live(now).order_by("-publish_at")[:10],
         "zone": timezone.localtime(now).strftime("%Z"),
         "zone_name": timezone.get_current_timezone_name(),
-        "can_publish": user.has_perm("articles.publish_article"),
+        "reviews": article_policy.user_has_permission(user, "review"),
     }

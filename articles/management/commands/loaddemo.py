@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Action, Article, ArticleEvent, Author, Byline, Status, system_gate
+from articles.models import Action, Article, ArticleEvent, Author, Byline, Status, step_between, system_gate
 from images.demo import illustrate
 from themes.models import Theme
 
@@ -101,7 +101,7 @@ class Command(BaseCommand):
         if article.status == Status.IN_REVIEW:
             ArticleEvent.objects.create(
                 article=article,
-                action=Action.SUBMIT,
+                action=step_between(Status.DRAFT, Status.IN_REVIEW).name,
                 from_status=Status.DRAFT,
                 to_status=Status.IN_REVIEW,
                 actor=writer,
@@ -111,7 +111,7 @@ class Command(BaseCommand):
             approved_at = min(article.publish_at, now) - timedelta(minutes=30)
             ArticleEvent.objects.create(
                 article=article,
-                action=Action.APPROVE,
+                action=step_between(Status.IN_REVIEW, Status.APPROVED).name,
                 from_status=Status.IN_REVIEW,
                 to_status=Status.APPROVED,
                 actor=editor,
