@@ -193,7 +193,7 @@ def test_a_change_shows_at_once_on_cached_pages_feeds_and_structured_data(
     assert channel.findtext("image/url") == publisher["logo"]["url"]
     assert channel.findtext("image/title") == "Port Ellery Post"
     assert channel.find("image/width") is None  # RSS allows at most 144 pixels
-    assert channel.findtext("copyright") == "© Ellery Publishing"
+    assert channel.findtext("copyright") == f"© {timezone.localdate().year} Ellery Publishing"
     atom = ElementTree.fromstring(client.get("/feeds/atom/").content)
     assert atom.findtext(f"{ATOM}logo") == publisher["logo"]["url"]
 
