@@ -64,6 +64,7 @@ def save_content(article, data, user, comment):
         setattr(article, field, value)
     article.modified_by = user
     article.full_clean(exclude=["slug"] if article.pk else None)
+    article.render_body()  # before the transaction: no write lock is held while rendering
     with transaction.atomic(), reversion.create_revision():
         reversion.set_user(user)
         reversion.set_comment(comment)

@@ -18,6 +18,7 @@ from taggit.models import Tag, TaggedItem
 from audit.models import AuditEntry
 
 from . import admin_views
+from .body import BODY_LIMIT, render_body
 from .clock import admin_time, zone_note
 from .duplicates import duplicate_warnings
 from .forms import ArticleAdminForm
@@ -345,6 +346,14 @@ class ArticleAdmin(CompareVersionAdmin):
             site_url_display=settings.SITE_URL.split("://")[-1],
         )
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        body = request.POST.get("body", "") if request.method == "POST" else ""
+        if len(body) <= BODY_LIMIT:
+            # Rendered before the admin's transaction opens (on SQLite it takes the write lock
+            # at BEGIN): the save inside finds the body in render_body's memory.
+            render_body(body.strip())
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))

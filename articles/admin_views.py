@@ -30,7 +30,8 @@ from .clock import admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
 from .models import WORKFLOW, Action, Article, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, is_editor
 from .presence import mark_editing, stop_editing
-from .text import plain_text, render_markdown
+from .body import BODY_LIMIT, body_length, render_body
+from .text import plain_text
 from .views import ArticleDetailView
 from .workflow import restore_revision, revision_content, take_transition
 
@@ -268,8 +269,11 @@ def markdown_preview(model_admin, request):
         return HttpResponseNotAllowed(["POST"])
     if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
         raise PermissionDenied
-    body = request.POST.get("body", "")[:MAX_BODY]
-    return JsonResponse({"html": str(with_inline_images(render_markdown(body)))})
+    body = request.POST.get("body", "")
+    if len(body) > BODY_LIMIT:
+        # Not rendered: the cost of a preview is bounded by the size a body may have.
+        return JsonResponse({"error": body_length.message % {"limit_value": BODY_LIMIT, "show_value": len(body)}}, status=400)
+    return JsonResponse({"html": str(with_inline_images(render_body(body)))})
 
 
 def social_card(model_admin, request):
@@ -295,12 +299,10 @@ def form_preview(model_admin, request, object_id):
         raise Http404("No such article.")
     for name in ("headline", "deck", "standfirst", "body"):
         if name in request.POST:
-            setattr(article, name, request.POST[name][:MAX_BODY])
-    article.body_html = render_markdown(article.body)  # never saved: this instance only renders
+            setattr(article, name, request.POST[name][:BODY_LIMIT])
+    article.render_body()  # never saved: this instance only renders
     page = ArticleDetailView()
     page.setup(request, pk=article.pk)
     page.object, page.preview = article, True
     return page.render_article()
 
-
-MAX_BODY = 500_000

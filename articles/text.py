@@ -1,10 +1,8 @@
-"""Plain-text rules for headlines and decks, and the Markdown → safe HTML pipeline for bodies."""
+"""Plain-text rules for headlines and decks (bodies: articles/body.py)."""
 
 import html
 import re
 
-import markdown
-import nh3
 from django.core.exceptions import ValidationError
 
 # What counts as an HTML tag in plain text: "<", a tag name, then attributes up to ">".
@@ -86,54 +84,3 @@ def cut_at_word(value, limit):
     if value[limit - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:–—-") + "…"
-
-
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "s",
-    "del",
-    "sup",
-    "sub",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "code",
-    "pre",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "figure",
-    "figcaption",
-    "abbr",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-
-
-def render_markdown(body):
-    """Editors' Markdown as HTML that is safe to show: no scripts, no event
-    handlers, links only to http(s) and mailto, external links marked."""
-    html = markdown.markdown(body or "", extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="noopener noreferrer",
-    )
