@@ -341,4 +341,4 @@ def render_body(body):
         html.append(_extension_html(token.meta) + "\n")
     if run:
         html.append(_sanitised(_parser.renderer.render(run, options, env)))
-    return "".join(html)
+    return "".join(html).rstrip("\n")
