@@ -11,8 +11,8 @@ from . import processing
 
 INLINE_SYNTAX = "[image:{pk}]"
 
-# Whether a live page shows an image: the articles app registers its check here (the
-# library knows no content app).
+# Whether a live page shows an image, or an approved one will at its time: the articles app
+# registers its check here (the library knows no content app).
 SHOWN_LIVE = []
 
 
@@ -78,13 +78,16 @@ class Image(models.Model):
         return self.title
 
     def can_change(self, user):
-        """Uploaders change their own images while no live article shows them; changing any
-        other image, above all one readers see, is an editor's act."""
+        """Uploaders change their own images (file included) while no live or approved
+        article shows them; changing any other image, above all one readers see or will see
+        at a scheduled time, is an editor's act."""
         if user.has_perm("images.change_any_image"):
             return True
         return user.has_perm("images.change_image") and self.uploaded_by_id == user.pk and not self.shown_live()
 
     def shown_live(self):
+        """Whether readers see the picture now or will without another editor's act: a
+        live article, or an approved one waiting for its time, shows it."""
         return any(check(self) for check in SHOWN_LIVE)
 
     @property
