@@ -26,11 +26,11 @@ from taggit.models import Tag
 from images.models import Image
 from images.pictures import with_inline_images
 
+from .body import BODY_LIMIT, body_length, render_body
 from .clock import admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
 from .models import WORKFLOW, Action, Article, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, is_editor
 from .presence import mark_editing, stop_editing
-from .body import BODY_LIMIT, body_length, render_body
 from .text import plain_text
 from .views import ArticleDetailView
 from .workflow import restore_revision, revision_content, take_transition
@@ -272,7 +272,8 @@ def markdown_preview(model_admin, request):
     body = request.POST.get("body", "")
     if len(body) > BODY_LIMIT:
         # Not rendered: the cost of a preview is bounded by the size a body may have.
-        return JsonResponse({"error": body_length.message % {"limit_value": BODY_LIMIT, "show_value": len(body)}}, status=400)
+        refusal = body_length.message % {"limit_value": BODY_LIMIT, "show_value": len(body)}
+        return JsonResponse({"error": refusal}, status=400)
     return JsonResponse({"html": str(with_inline_images(render_body(body)))})
 
 
@@ -305,4 +306,3 @@ def form_preview(model_admin, request, object_id):
     page.setup(request, pk=article.pk)
     page.object, page.preview = article, True
     return page.render_article()
-

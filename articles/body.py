@@ -133,8 +133,14 @@ POSTS = {
 MASTODON_POST = re.compile(r"/@[\w.-]+(?:@[\w.-]+)?/\d{1,20}/?")
 
 
+# An address as typed, without characters that would need escaping to stay one.
+SAFE_URL = re.compile(r"[^\s\"'<>\\`^{|}]+")
+
+
 def embed_of(url):
     """The Embed for an address, or None when it is not an http(s) address."""
+    if not SAFE_URL.fullmatch(url):
+        return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
@@ -188,6 +194,7 @@ def extension_block(state, start_line, end_line, silent):
 
 # Before an opening quote: the start, a space or an opening bracket or dash.
 _OPENS_AFTER = set(" \t\n([{“‘—–-/")
+CURLED = {'"': "“”", "'": "‘’"}  # opening, closing (and apostrophe)
 _DASHES = [(re.compile(r"(?<=\S) - (?=\S)"), " – "), (re.compile(r"---"), "—"), (re.compile(r"--"), "–")]
 
 
@@ -200,11 +207,7 @@ def _curl(text, before):
     for n, char in enumerate(text):
         if char in "'\"":
             previous = text[n - 1] if n else before
-            opening = previous in _OPENS_AFTER
-            if char == '"':
-                char = "“" if opening else "”"
-            else:
-                char = "‘" if opening else "’"
+            char = CURLED[char][previous not in _OPENS_AFTER]
         pieces.append(char)
     return "".join(pieces)
 

@@ -160,8 +160,8 @@ def seed(count):
     from django.utils import timezone
     from taggit.models import Tag, TaggedItem
 
-    from articles.models import Article, Author, Byline, Status, system_gate
     from articles.body import render_body
+    from articles.models import Article, Author, Byline, Status, system_gate
     from themes.models import Theme
 
     call_command("migrate", verbosity=0)

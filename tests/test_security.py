@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from articles.models import Status
 from articles.body import render_body
+from articles.models import Status
 from audit.models import Action, AuditEntry
 from newsroom import settings as project_settings
 
