@@ -347,15 +347,20 @@ class ArticleAdmin(CompareVersionAdmin):
         )
         return super().render_change_form(request, context, *args, **kwargs)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def render_posted_body(self, request):
+        """Render a posted body before the admin's transaction opens (django-reversion's and the
+        admin's own; on SQLite it takes the write lock at BEGIN): the save inside finds it in
+        render_body's memory."""
         body = request.POST.get("body", "") if request.method == "POST" else ""
         if len(body) <= BODY_LIMIT:
-            # Rendered before the admin's transaction opens (on SQLite it takes the write lock
-            # at BEGIN): the save inside finds the body in render_body's memory.
             render_body(body.strip())
-        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        self.render_posted_body(request)
+        return super().add_view(request, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.render_posted_body(request)
         article = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
         if article is not None:

@@ -23,7 +23,7 @@ from taggit.models import TaggedItem
 from audit.models import AuditEntry
 from pagecache.signals import ContentQuerySet
 
-from .body import BODY_LIMIT, body_length, references, render_body
+from .body import body_length, references, render_body
 from .text import validate_plain_text
 
 # How articles are found by their words: the search app registers its index here (articles
@@ -203,7 +203,6 @@ class Article(models.Model):
     )
     body = models.TextField(
         blank=True,
-        max_length=BODY_LIMIT,
         validators=[body_length],
         help_text="Markdown: blank line between paragraphs, **bold**, *italic*, ## Subheading, "
         "- list item, > quotation, [link text](https://example.org). Each on a line of its own, with blank "

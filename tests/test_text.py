@@ -3,18 +3,23 @@
 import io
 import re
 import time
+from datetime import timedelta
 
 import hypothesis
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image as PILImage
+from reversion.models import Version
 
+from api.models import ApiToken
 from articles.body import BODY_LIMIT, references, render_body
-from articles.models import Article
+from articles.models import Article, system_gate
 from articles.text import plain_text
 from images.models import Image
 from images.pictures import fill_placements, placed_ids
@@ -475,3 +480,134 @@ def test_the_preview_refuses_a_body_over_the_limit_without_rendering_it(client, 
     monkeypatch.setattr("articles.body._tokens", lambda body: pytest.fail("rendered"))
     refused = client.post(url, {"body": "[" * (BODY_LIMIT + 1)})
     assert refused.status_code == 400 and f"at most {BODY_LIMIT}" in refused.json()["error"]
+
+
+# --- Who may change a picture a body shows -------------------------------------------------------
+
+CRAFTED = {
+    "[image:{pk}]": True,
+    "[gallery:{other},{pk}]": True,
+    "[image:0{pk}]": False,
+    "\\[image:{pk}\\]": False,
+    "&#91;image:{pk}&#93;": False,
+    "> [image:{pk}]": False,
+}
+
+
+def replace_file(client, image):
+    data = {"title": image.title, "alt_text": image.alt_text, "caption": "", "credit": "", "file": jpeg("red")}
+    return client.post(reverse("admin:images_image_change", args=[image.pk]), data)
+
+
+@pytest.mark.parametrize("door", ["admin", "api"])
+@pytest.mark.parametrize("state", ["live", "scheduled"])
+@pytest.mark.parametrize(("spelling", "shows"), CRAFTED.items())
+def test_a_writer_cannot_swap_a_picture_an_approved_article_shows_however_it_is_spelt(
+    client, media_root, writer, editor, make_article, library, state, spelling, shows, door
+):
+    from tests.test_nothing_lost import change_url, form_data
+
+    writers = Image.objects.create(file=jpeg("maroon"), title="Quay", alt_text="The quay", uploaded_by=writer)
+    publish_at = timezone.now() + (timedelta(days=1) if state == "scheduled" else -timedelta(hours=1))
+    article = make_article("Quay reopens", publish_at=publish_at)
+    body = f"The quay reopened.\n\n{spelling.format(pk=writers.pk, other=library[0].pk)}\n\nMore soon."
+    if door == "admin":
+        client.force_login(editor)
+        assert client.post(change_url(article), form_data(client, article, body=body)).status_code == 302
+    else:
+        key = ApiToken.issue(user=editor, name="Desk")[1]
+        saved = client.patch(
+            f"/api/v1/staff/articles/{article.pk}/",
+            {"body": body, "version": Article.objects.get(pk=article.pk).version},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+        assert saved.status_code == 200, saved.content
+    article.refresh_from_db()
+    assert article.body == body
+    assert (writers.pk in placed_ids(article.body_html)) is shows  # what readers see (or will)
+    client.force_login(writer)
+    assert replace_file(client, writers).status_code == (403 if shows else 302)
+
+
+def test_a_writer_cannot_replace_the_lead_picture_of_an_article_approved_for_later(
+    client, media_root, writer, make_article
+):
+    writers = Image.objects.create(file=jpeg("maroon"), title="Quay", alt_text="The quay", uploaded_by=writer)
+    make_article("Quay reopens", lead_image=writers, publish_at=timezone.now() + timedelta(days=1))
+    name = writers.file.name
+    client.force_login(writer)
+    assert replace_file(client, writers).status_code == 403
+    writers.refresh_from_db()
+    assert writers.file.name == name
+
+
+# --- No write lock while rendering -------------------------------------------------------------
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Whether each rendering ran inside a transaction (the write lock on SQLite)."""
+    from articles import body as body_module
+
+    seen, parse = [], body_module._tokens
+
+    def watched(body):
+        seen.append(connection.in_atomic_block)
+        return parse(body)
+
+    render_body.cache_clear()
+    monkeypatch.setattr(body_module, "_tokens", watched)
+    yield seen
+    render_body.cache_clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_render_the_body_before_their_transaction(client, editor, renders):
+    from articles.workflow import restore_revision
+    from tests.test_nothing_lost import change_url, form_data
+
+    with system_gate():
+        article = Article.objects.create(headline="Ferry", standfirst="Crews return.", body="First words.")
+    client.force_login(editor)
+    renders.clear()
+    assert client.post(change_url(article), form_data(client, article, body="Admin **words**.")).status_code == 302
+    key = ApiToken.issue(user=editor, name="Desk")[1]
+    saved = client.patch(
+        f"/api/v1/staff/articles/{article.pk}/",
+        {"body": "API *words*.", "version": Article.objects.get(pk=article.pk).version},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert saved.status_code == 200, saved.content
+    created = client.post(
+        "/api/v1/staff/articles/",
+        {"headline": "Ferry timetable", "standfirst": "New times.", "body": "Boats at *six*."},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert created.status_code == 201, created.content
+    first = Version.objects.get_for_object(article).order_by("pk").first()
+    restore_revision(Article.objects.get(pk=article.pk), first, user=editor)
+    assert Article.objects.get(pk=article.pk).body_html == "<p>Admin <strong>words</strong>.</p>"  # restored
+    assert renders and not any(renders), renders  # rendered, never inside a transaction
+
+
+def test_a_body_over_the_limit_is_refused_by_the_admin_and_the_api(client, editor, make_article):
+    from tests.test_nothing_lost import change_url, form_data
+
+    article = make_article(body="Short.")
+    client.force_login(editor)
+    too_long = "[" * (BODY_LIMIT + 1)
+    page = client.post(change_url(article), form_data(client, article, body=too_long))
+    assert page.status_code == 200
+    assert f"A body can be at most {BODY_LIMIT} characters (this one has {BODY_LIMIT + 1})" in page.content.decode()
+    key = ApiToken.issue(user=editor, name="Desk")[1]
+    refused = client.patch(
+        f"/api/v1/staff/articles/{article.pk}/",
+        {"body": too_long, "version": Article.objects.get(pk=article.pk).version},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert refused.status_code == 400 and "body" in refused.json()
+    assert Article.objects.get(pk=article.pk).body == "Short."
