@@ -16,7 +16,7 @@ list or a quotation), ids without leading zeros. Anything else — `[image:042]`
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import nh3
@@ -256,7 +256,7 @@ class References:
 
     images: tuple = ()
     galleries: tuple = ()
-    embeds: tuple = field(default=())
+    embeds: tuple = ()
 
     @property
     def pictures(self):
