@@ -611,3 +611,17 @@ def test_a_body_over_the_limit_is_refused_by_the_admin_and_the_api(client, edito
     )
     assert refused.status_code == 400 and "body" in refused.json()
     assert Article.objects.get(pk=article.pk).body == "Short."
+
+
+def test_the_migration_renders_stored_bodies_again(make_article):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    article = make_article(body='"Quoted" -- and [image:7]\n\n[image:7]')
+    Article.objects.filter(pk=article.pk).update(body_html="<p>[image:7]</p>")  # as Python-Markdown left it
+    migration = import_module("articles.migrations.0013_rerender_bodies")
+    migration.rerender(apps, SimpleNamespace(connection=connection))
+    stored = Article.objects.get(pk=article.pk).body_html
+    assert stored == '<p>“Quoted” – and [image:7]</p>\n<div data-pictures="image:7"></div>'
