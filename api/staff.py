@@ -18,6 +18,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles.body import render_body
 from articles.models import WORKFLOW, Article, Byline
 from articles.permissions import article_policy
 from articles.workflow import take_step
@@ -62,6 +63,7 @@ def save_content(article, data, user, comment):
         setattr(article, field, value)
     article.modified_by = user
     article.full_clean(exclude=["slug"] if article.pk else None)
+    article.render_body()  # before the transaction: no write lock is held while rendering
     with transaction.atomic(), reversion.create_revision():
         reversion.set_user(user)
         reversion.set_comment(comment)
@@ -108,6 +110,7 @@ class StaffArticleListView(StaffMixin, generics.ListCreateAPIView):
             raise ValidationError({"Idempotency-Key": "1 to 255 printable characters."})
         serializer = w.ArticleWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        render_body(serializer.validated_data.get("body", ""))  # before the transaction, which finds it rendered
         fingerprint = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
         if key:
             replay = self.replay(key, fingerprint)
@@ -164,6 +167,8 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
         serializer.is_valid(raise_exception=True)
         if "version" not in serializer.validated_data:
             raise ValidationError({"version": "Send the version you last read, so that no one's edit is lost."})
+        if "body" in serializer.validated_data:
+            render_body(serializer.validated_data["body"])  # before the transaction: it finds it rendered
         with transaction.atomic():
             current = Article.objects.select_for_update().get(pk=article.pk)
             if current.version != serializer.validated_data["version"]:

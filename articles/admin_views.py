@@ -28,12 +28,13 @@ from taggit.models import Tag
 from images.models import Image
 from images.pictures import with_inline_images
 
+from .body import BODY_LIMIT, body_length, render_body
 from .clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
 from .models import WORKFLOW, Action, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, step_where
 from .permissions import article_policy
 from .presence import mark_editing, stop_editing
-from .text import plain_text, render_markdown
+from .text import plain_text
 from .views import ArticleDetailView
 from .workflow import restore_revision, revision_content, take_step
 
@@ -300,8 +301,12 @@ def markdown_preview(model_admin, request):
         return HttpResponseNotAllowed(["POST"])
     if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
         raise PermissionDenied
-    body = request.POST.get("body", "")[:MAX_BODY]
-    return JsonResponse({"html": str(with_inline_images(render_markdown(body)))})
+    body = request.POST.get("body", "")
+    if len(body) > BODY_LIMIT:
+        # Not rendered: the cost of a preview is bounded by the size a body may have.
+        refusal = body_length.message % {"limit_value": BODY_LIMIT, "show_value": len(body)}
+        return JsonResponse({"error": refusal}, status=400)
+    return JsonResponse({"html": str(with_inline_images(render_body(body)))})
 
 
 def social_card(model_admin, request):
@@ -327,12 +332,9 @@ def form_preview(model_admin, request, object_id):
         raise Http404("No such article.")
     for name in ("headline", "deck", "standfirst", "body"):
         if name in request.POST:
-            setattr(article, name, request.POST[name][:MAX_BODY])
-    article.body_html = render_markdown(article.body)  # never saved: this instance only renders
+            setattr(article, name, request.POST[name][:BODY_LIMIT])
+    article.render_body()  # never saved: this instance only renders
     page = ArticleDetailView()
     page.setup(request, pk=article.pk)
     page.object, page.preview = article, True
     return page.render_article()
-
-
-MAX_BODY = 500_000

@@ -24,7 +24,8 @@ from taggit.models import TaggedItem
 from audit.models import AuditEntry
 from pagecache.signals import ContentQuerySet
 
-from .text import render_markdown, validate_plain_text
+from .body import body_length, references, render_body
+from .text import validate_plain_text
 
 # How articles are found by their words: the search app registers its index here (articles
 # imports no search). A finder takes a queryset and the words as typed and returns the ids of
@@ -195,9 +196,12 @@ class Article(models.Model):
     )
     body = models.TextField(
         blank=True,
+        validators=[body_length],
         help_text="Markdown: blank line between paragraphs, **bold**, *italic*, ## Subheading, "
-        "- list item, > quotation, [link text](https://example.org). A picture from the image library: "
-        "its number in brackets on a line of its own, e.g. [image:42].",
+        "- list item, > quotation, [link text](https://example.org). Each on a line of its own, with blank "
+        "lines around it: a picture from the image library by its number, [image:42]; a gallery, "
+        "[gallery:42,43,44]; a video or post, [embed:https://www.youtube.com/watch?v=…] (YouTube, Vimeo, X, "
+        "Bluesky, Mastodon, Instagram: readers load it with a click).",
     )
     body_html = models.TextField(blank=True, editable=False)
     lead_image = models.ForeignKey(
@@ -442,10 +446,24 @@ class Article(models.Model):
             if not others.filter(slug=candidate).exists():
                 return candidate
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        if "body" in article.__dict__ and "body_html" in article.__dict__:
+            article._rendered_body = article.body
+        return article
+
+    def render_body(self):
+        """Render the body now if it changed. Views call this before their transaction, so
+        the save inside it finds the work done: no write lock is held while rendering."""
+        if self.body != getattr(self, "_rendered_body", None):
+            self.body_html = render_body(self.body)
+            self._rendered_body = self.body
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
-        self.body_html = render_markdown(self.body)
+        self.render_body()
         update_fields = kwargs.get("update_fields")
         stored = Article.all_objects.filter(pk=self.pk).values(*GATED_FIELDS).first() if self.pk else None
         refuse_gate_bypass(self, stored, update_fields)
@@ -540,9 +558,16 @@ def refuse_raw_gate_bypass(sender, instance, raw=False, **kwargs):
 
 
 def image_shown_live(image):
-    """Whether a live article shows `image`, as its lead image or in its body."""
-    code = image.inline_code
-    return Article.objects.live().filter(Q(lead_image=image) | Q(body__contains=code)).exists()
+    """Whether a live article, or an approved one waiting for its time, shows `image`: as its
+    lead image, or in its body as `references()` reads it (the renderer's own parse). Bodies
+    that cannot place it (no extension, not its number) are not read."""
+    now = timezone.now()
+    shown = Article.objects.filter(status=Status.APPROVED).filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+    if shown.filter(lead_image=image).exists():
+        return True
+    candidates = shown.filter(Q(body__contains="[image:") | Q(body__contains="[gallery:"))
+    candidates = candidates.filter(body__contains=str(image.pk)).values_list("body", flat=True)
+    return any(image.pk in references(body).pictures for body in candidates.iterator())
 
 
 PAST_TOLERANCE = timedelta(minutes=1)

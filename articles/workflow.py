@@ -20,6 +20,7 @@ from audit.models import AuditEntry
 from images.models import Image
 from themes.models import Theme
 
+from .body import render_body
 from .models import (
     WORKFLOW,
     Action,
@@ -115,6 +116,7 @@ def restore_revision(article: Article, version, *, user) -> ArticleEvent:
         raise TransitionNotAllowed("That revision is not one of this article's.")
     content = revision_content(version)
     saved_then = f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M %Z}"
+    render_body(content["body"] or "")  # before the transaction: the save inside finds it rendered
     with transaction.atomic(), reversion.create_revision():
         reversion.set_user(user)
         reversion.set_comment(

@@ -160,8 +160,8 @@ def seed(count):
     from django.utils import timezone
     from taggit.models import Tag, TaggedItem
 
+    from articles.body import render_body
     from articles.models import Article, Author, Byline, Status, system_gate
-    from articles.text import render_markdown
     from themes.models import Theme
 
     call_command("migrate", verbosity=0)
@@ -188,7 +188,7 @@ def seed(count):
         bodies = []
         for _ in range(40):
             text = body_text(rng)
-            bodies.append((text, render_markdown(text)))
+            bodies.append((text, render_body(text)))
         content_type = ContentType.objects.get_for_model(Article)
         batch = 5000
         for start in range(1, count + 1, batch):

@@ -11,8 +11,8 @@ from . import processing
 
 INLINE_SYNTAX = "[image:{pk}]"
 
-# Whether a live page shows an image: the articles app registers its check here (the
-# library knows no content app).
+# Whether a live page shows an image, or an approved one will at its time: the articles app
+# registers its check here (the library knows no content app).
 SHOWN_LIVE = []
 
 
@@ -78,6 +78,8 @@ class Image(models.Model):
         return self.title
 
     def shown_live(self):
+        """Whether readers see the picture now or will without another editor's act: a
+        live article, or an approved one waiting for its time, shows it."""
         return any(check(self) for check in SHOWN_LIVE)
 
     @property

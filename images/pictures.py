@@ -11,8 +11,11 @@ from images.models import Image
 # The width a browser that ignores srcset gets.
 DEFAULT_WIDTH = 960
 
-# An inline image: "[image:42]" alone in its paragraph of the sanitised body HTML.
-INLINE_IMAGE = re.compile(r"<p>\s*\[image:(\d+)\]\s*</p>")
+# Where the body renderer (articles/body.py) placed library pictures, one or a gallery: an
+# element the sanitiser never lets an editor write (nh3 drops <div> and data- attributes),
+# so only the renderer makes one, from the same parse as articles.body.references().
+PLACEMENT = '<div data-pictures="{layout}:{ids}"></div>'
+PLACED = re.compile(r'<div data-pictures="(image|gallery):([0-9,]+)"></div>')
 
 
 def absolute(url):
@@ -67,22 +70,46 @@ def social_image(image):
 
 
 ARTICLE_BODY_SIZES = "(min-width: 44rem) 42rem, 100vw"
+GALLERY_SIZES = "(min-width: 44rem) 21rem, 50vw"
+
+
+def placement(layout, ids):
+    """The mark the body renderer leaves for a picture ("image") or a gallery."""
+    return PLACEMENT.format(layout=layout, ids=",".join(str(pk) for pk in ids))
+
+
+def placed_ids(body_html):
+    """The library pictures a rendered body places."""
+    return {int(pk) for _, ids in PLACED.findall(body_html or "") for pk in ids.split(",")}
+
+
+def fill_placements(body_html, images, figure):
+    """`body_html` with each placement replaced: `figure(image, in_gallery)` for each picture
+    found in `images` (a dict by id), a gallery's in a grid; missing pictures are left out."""
+
+    def filled(match):
+        layout, ids = match.groups()
+        shown = [images[int(pk)] for pk in ids.split(",") if int(pk) in images]
+        if layout == "image":
+            return figure(shown[0], False) if shown else ""
+        figures = "".join(figure(image, True) for image in shown)
+        return f'<div class="gallery">{figures}</div>' if figures else ""
+
+    return PLACED.sub(filled, body_html or "")
 
 
 def with_inline_images(body_html):
-    """Sanitised body HTML with each "[image:42]" paragraph replaced by that image's
-    figure. Done here, after sanitising, so no image markup has to pass the sanitiser,
-    and a regenerated rendition never leaves a stale address in a stored body.
-    Costs one query only when the body places an image."""
-    ids = {int(pk) for pk in INLINE_IMAGE.findall(body_html or "")}
+    """Rendered body HTML with its pictures and galleries shown. Done here, after sanitising,
+    so no image markup has to pass the sanitiser, and a regenerated rendition never leaves a
+    stale address in a stored body. Costs one query only when the body places a picture."""
+    ids = placed_ids(body_html)
     if not ids:
         return mark_safe(body_html or "")
     images = Image.objects.in_bulk(ids)
 
-    def figure(match):
-        image = images.get(int(match.group(1)))
-        if image is None:
-            return ""
+    def figure(image, in_gallery):
+        if in_gallery:
+            return image_figure(image, GALLERY_SIZES, css_class="gallery-image")
         return image_figure(image, ARTICLE_BODY_SIZES, css_class="inline-image")
 
-    return mark_safe(INLINE_IMAGE.sub(figure, body_html))
+    return mark_safe(fill_placements(body_html, images, figure))

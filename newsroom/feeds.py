@@ -15,7 +15,7 @@ from taggit.models import Tag
 from articles.models import Article, Author
 from articles.text import plain_text
 from images.models import Image
-from images.pictures import INLINE_IMAGE, picture_context
+from images.pictures import fill_placements, picture_context, placed_ids
 from pagecache.keys import shows
 from sitesettings.models import current
 from themes.models import Theme
@@ -187,8 +187,8 @@ class ArticleFeed(Feed):
             .defer("body", "related_ids")
             .order_by("-publish_at", "-id")[:FEED_SIZE]
         )
-        # The pictures placed in the bodies ("[image:42]"), all in one query.
-        inline_ids = {int(pk) for item in items for pk in INLINE_IMAGE.findall(item.body_html)}
+        # The pictures placed in the bodies ("[image:42]", galleries), all in one query.
+        inline_ids = {pk for item in items for pk in placed_ids(item.body_html)}
         inline_images = Image.objects.in_bulk(inline_ids) if inline_ids else {}
         for item in items:
             item.inline_images = inline_images
@@ -205,12 +205,8 @@ class ArticleFeed(Feed):
     def item_content_html(self, item):
         """The whole article as sanitised HTML: the lead image, then the body with its
         pictures, every address absolute."""
-
-        def inline_figure(match):
-            return feed_figure(item.inline_images.get(int(match.group(1))))
-
         lead = feed_figure(item.lead_image if item.lead_image_id else None)
-        body = INLINE_IMAGE.sub(inline_figure, item.body_html)
+        body = fill_placements(item.body_html, item.inline_images, lambda image, in_gallery: feed_figure(image))
         return lead + RELATIVE_URL.sub(rf'\1="{settings.SITE_URL}/', body)
 
     def item_link(self, item):

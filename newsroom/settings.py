@@ -355,6 +355,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": _CSP_IMAGES,
         "font-src": [SELF],
         "connect-src": [SELF],
+        # Players of embedded videos, loaded only when a reader clicks (static/js/embeds.js).
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

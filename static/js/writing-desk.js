@@ -119,8 +119,11 @@ document.addEventListener("DOMContentLoaded", function () {
 
     var render = debounce(function () {
       post(previewUrl, { body: body.value })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (data) { if (data) preview.innerHTML = data.html; });  // sanitised by the server, like the page
+        .then(function (response) { return response.ok || response.status === 400 ? response.json() : null; })
+        .then(function (data) {
+          if (data && data.error) preview.textContent = data.error;  // a body over the size limit
+          else if (data) preview.innerHTML = data.html;  // sanitised by the server, like the page
+        });
     }, 400);
     function count() {
       var words = (body.value.match(/[\p{L}\p{N}’'-]+/gu) || []).length;
