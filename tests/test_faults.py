@@ -164,9 +164,9 @@ def assert_cannot_save(response, api=False):
         assert "We cannot save anything just now" in response.content.decode()
 
 
-# Committed for real (PostgreSQL aborts a transaction at its first refused write); the rows the
-# migrations made (roles, site settings) are put back afterwards for the tests that follow.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed for real (PostgreSQL aborts a transaction at its first refused write). The roles come
+# back for the tests that follow through make_user (sync_roles); site settings have seed values.
+@pytest.mark.django_db(transaction=True)
 def test_a_read_only_database_answers_503_to_every_write_and_still_serves_readers(
     make_article, make_user, read_only_database
 ):
