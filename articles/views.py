@@ -5,7 +5,6 @@ from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
 
 from pagecache.decorators import public_page
 from pagecache.keys import shows
@@ -157,7 +156,10 @@ class TagDetailView(ArticleListMixin, ListView):
     template_name = "articles/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = Article.objects.live().tags().filter(slug=self.kwargs["slug"]).first()
+        if self.tag is None:
+            shows("list:latest")  # until an article with this tag goes live
+            raise Http404("No live article has this tag.")
         shows(f"list:tag:{self.tag.pk}")
         return self.articles().filter(tags=self.tag)
 

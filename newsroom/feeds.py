@@ -5,11 +5,11 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, format_html
-from taggit.models import Tag
 
 from articles.models import Article, Author
 from articles.text import plain_text
@@ -81,8 +81,10 @@ RSS_IMAGE_MAX = (144, 400)
 
 class RssFeed(NewsroomFeedMixin, Rss201rev2Feed):
     def add_root_elements(self, handler):
-        # Readers take a channel's <description> for HTML; an author's bio or a theme's
-        # description is plain text. (Atom's <subtitle> is text already.)
+        # Readers take a channel's <title> and <description> for HTML; names, an author's bio
+        # and a theme's description are plain text: an author named "<img onerror=…>" is words.
+        # (Atom's <title> and <subtitle> are text already.)
+        self.feed["title"] = escape(self.feed["title"])
         self.feed["description"] = escape(self.feed["description"])
         super().add_root_elements(handler)
         logo = self.feed.get("logo")
@@ -285,7 +287,11 @@ class TagFeed(ArticleFeed):
     url_name = "feeds:tag-rss"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        tag = Article.objects.live().tags().filter(slug=slug).first()
+        if tag is None:
+            shows("list:latest")  # until an article with this tag goes live
+            raise Http404("No live article has this tag.")
+        return tag
 
     def title(self, obj):
         return f"Tagged {obj.name} · {current().name}"
