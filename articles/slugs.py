@@ -22,7 +22,8 @@ def slug_for(text, *, max_length, fallback):
     nothing to spell (no letter, digit or named symbol)."""
     slug = slugify(text, allow_unicode=True)
     if not slug:
-        names = (unicodedata.name(character, "") for character in unicodedata.normalize("NFKC", text or ""))
+        characters = unicodedata.normalize("NFKC", text or "")
+        names = (unicodedata.name(character, "") for character in characters if not character.isspace())
         slug = slugify(" ".join(names))
     return slug[:max_length].strip("-_") or fallback
 

@@ -1,3 +1,5 @@
+from urllib.parse import unquote
+
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -56,7 +58,7 @@ class ArticleDetailView(DetailView):
         except ArticleGone as gone:
             return self.render_gone(gone.article)
         canonical = self.object.get_absolute_url()
-        if request.path != canonical and not self.preview:
+        if request.path != unquote(canonical) and not self.preview:  # request.path is decoded: "/…/київ/"
             return redirect(canonical, permanent=True)
         return self.render_article()
 
