@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
+from taggit import admin as taggit_admin
 from taggit.models import Tag, TaggedItem
 
 from audit.models import AuditEntry
@@ -462,3 +463,22 @@ class BinAdmin(admin.ModelAdmin):
             AuditEntry.record(request.user, "article.purge", article)
             Article.all_objects.filter(pk=article.pk).delete()
         messages.success(request, f"Purged {count} article(s) permanently.")
+
+
+class TagAdmin(taggit_admin.TagAdmin):
+    """taggit's tag list, narrowed for writers to the tags they may see on an article (live
+    ones and their own): a tag only on someone else's draft names a story not yet told."""
+
+    def get_queryset(self, request):
+        tags = super().get_queryset(request)
+        if is_editor(request.user):
+            return tags
+        return tags.filter(pk__in=Article.objects.visible_to(request.user).tags().values("pk"))
+
+    def get_inlines(self, request, obj):
+        # The tagged items name every article with the tag, drafts included.
+        return super().get_inlines(request, obj) if is_editor(request.user) else []
+
+
+admin.site.unregister(Tag)
+admin.site.register(Tag, TagAdmin)

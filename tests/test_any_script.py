@@ -230,6 +230,19 @@ def test_the_admin_takes_names_in_every_script_and_makes_their_addresses(client,
     assert sorted(article.tags.names()) == sorted(NAMES)
 
 
+def test_the_admin_fills_addresses_in_the_script_typed_and_refuses_overlong_tags(client, editor):
+    client.force_login(editor)
+    for address in (reverse("admin:themes_theme_add"), reverse("admin:articles_author_add")):
+        assert "allowUnicode&quot;: true" in client.get(address).content.decode()  # the slug JS keeps "Київ"
+    page = client.post(
+        reverse("admin:articles_article_add"),
+        {"headline": "Довгий тег", "body": "Text.", "tags": "я" * 101, "bylines-TOTAL_FORMS": "0"}
+        | {"bylines-INITIAL_FORMS": "0"},
+    )
+    assert page.status_code == 200 and "A tag has at most 100 characters" in page.content.decode()
+    assert not Article.objects.filter(headline="Довгий тег").exists()
+
+
 def post_article(client, **fields):
     data = {"headline": "", "deck": "", "standfirst": "", "body": "Text.", "tags": "", "slug": ""}
     data |= {"bylines-TOTAL_FORMS": "0", "bylines-INITIAL_FORMS": "0"} | fields
@@ -299,25 +312,39 @@ def test_a_tag_only_on_unpublished_articles_is_no_page_until_one_goes_live(clien
     assert client.get(reverse("feeds:tag-rss", args=["злиття"])).status_code == 200
 
 
+def test_the_writers_tag_list_names_only_tags_they_may_see(client, make_article, writer, editor, now):
+    make_article("Live", tags=["Київ"])
+    make_article("Someone else's draft", tags=["Злиття"], status=Status.DRAFT, publish_at=None)
+    mine = make_article("My draft", tags=["東京"], status=Status.DRAFT, publish_at=None, created_by=writer)
+    hidden = Tag.objects.get(name="Злиття")
+    client.force_login(writer)
+    listed = Page(client.get(reverse("admin:taggit_tag_changelist")).content.decode()).text
+    assert "Київ" in listed and "東京" in listed and "Злиття" not in listed
+    assert client.get(reverse("admin:taggit_tag_change", args=[hidden.pk])).status_code in (302, 404)
+    shown = client.get(reverse("admin:taggit_tag_change", args=[mine.tags.get().pk])).content.decode()
+    assert "Someone else" not in shown and "tagged_items" not in shown
+    client.force_login(editor)
+    assert "Злиття" in Page(client.get(reverse("admin:taggit_tag_changelist")).content.decode()).text
+
+
 def test_feed_channel_titles_reach_feed_readers_as_text(client, make_article, make_author, make_theme):
     """An imported author named "<img …>" (imports and the ORM skip form validation): a reader
-    that shows HTML as HTML (feedparser without sanitising) still shows the name as words."""
+    that shows HTML as HTML (feedparser without sanitising) still shows the name as words. RSS
+    readers take a channel title for HTML, so it is escaped as HTML; Atom's is text (RFC 4287)."""
     hostile = '<img src=x onerror="alert(1)"> & Co'
     author = make_author(hostile, slug="")
     theme = make_theme(hostile, slug="")
     make_article("Harbour news", authors=[author], theme=theme, tags=["<b>bold</b>"])
     tag = Tag.objects.get(name="<b>bold</b>")
-    for feed, slug in (("author", author.slug), ("theme", theme.slug), ("tag", tag.slug)):
-        for kind in ("rss", "atom"):
-            parsed = feedparser.parse(
-                client.get(reverse(f"feeds:{feed}-{kind}", args=[slug])).content, sanitize_html=False
-            )
-            title = parsed.feed.title_detail
-            shown = title.value if title.type == "text/plain" else html.unescape(title.value)
-            assert "<img" not in (title.value if title.type != "text/plain" else "") and "<b>" not in (
-                title.value if title.type != "text/plain" else ""
-            ), (feed, kind, title)
-            assert (hostile if feed != "tag" else "<b>bold</b>") in shown, (feed, kind, title)
+    for feed, slug, name in (
+        ("author", author.slug, hostile),
+        ("theme", theme.slug, hostile),
+        ("tag", tag.slug, tag.name),
+    ):
+        rss = feedparser.parse(client.get(reverse(f"feeds:{feed}-rss", args=[slug])).content, sanitize_html=False)
+        assert "<" not in rss.feed.title and name in html.unescape(rss.feed.title), (feed, rss.feed.title_detail)
+        atom = feedparser.parse(client.get(reverse(f"feeds:{feed}-atom", args=[slug])).content, sanitize_html=False)
+        assert atom.feed.title_detail.type == "text/plain" and name in atom.feed.title, (feed, atom.feed.title_detail)
 
 
 # Generated text -------------------------------------------------------------------------------
