@@ -32,11 +32,33 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
+# Characters XML 1.0 cannot carry. A headline pasted from a word processor brings a vertical tab,
+# and Django's feed writer refused the whole feed (a 500 for every reader of the site's feeds).
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value):
+    """`value` (text, or dicts, lists and tuples of it) with what XML cannot carry made spaces."""
+    if isinstance(value, str):
+        return NOT_XML.sub(" ", value)
+    if isinstance(value, dict):
+        return {key: xml_text(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(xml_text(item) for item in value)
+    return value
+
+
 class NewsroomFeedMixin:
     """What Django's feed generators lack: the full article as HTML (RSS `content:encoded`,
     Atom `<content type="html">`), one author element per author, and the lead image as
     Media RSS `<media:content>`. The image's alt text is only in the article HTML's `<img>`:
     as `<media:description>` feed readers take it for the article's summary or content."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **xml_text(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **xml_text(kwargs))
 
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:media": MEDIA_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS}

@@ -3,6 +3,7 @@ Greek, German, Japanese and emoji are pages, links, feeds, sitemaps and API answ
 other, never a 500. Fixed examples first, then generated text (Hypothesis)."""
 
 import html
+import os
 import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 NAMES = ["Café", "Україна", "Київ", "東京", "Ελλάδα", "Straße", "🦊 news"]
 BOUNDED = examples(
-    max_examples=20,
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "20")),  # more to hunt: HYPOTHESIS_EXAMPLES=500
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -328,6 +329,18 @@ def test_the_writers_tag_list_names_only_tags_they_may_see(client, make_article,
     assert "Злиття" in Page(client.get(reverse("admin:taggit_tag_changelist")).content.decode()).text
 
 
+def test_a_headline_pasted_with_a_vertical_tab_leaves_the_feeds_standing(client, editor):
+    """Word processors paste \x0b between lines; XML 1.0 cannot carry it, and Django's feed
+    writer refused the whole site feed (found by the generated-text test below)."""
+    client.force_login(editor)
+    article = post_article(client, headline="Київ\x0bнавесні", tags="Київ\x0bзима")
+    take_transition(article, "approve", user=editor)
+    client.logout()
+    for address in ("/feeds/rss/", "/feeds/atom/", reverse("feeds:tag-rss", args=[article.tags.get().slug])):
+        parsed = feedparser.parse(client.get(address).content)
+        assert not parsed.bozo and parsed.entries[0].title == "Київ навесні", address
+
+
 def test_feed_channel_titles_reach_feed_readers_as_text(client, make_article, make_author, make_theme):
     """An imported author named "<img …>" (imports and the ORM skip form validation): a reader
     that shows HTML as HTML (feedparser without sanitising) still shows the name as words. RSS
@@ -354,7 +367,7 @@ def test_feed_channel_titles_reach_feed_readers_as_text(client, make_article, ma
 def typed_text(max_size, exclude=""):
     """What a person types: any script, emoji, combining marks, other spaces; no control
     characters (the form fields refuse them) and not only spaces."""
-    alphabet = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Co", "Cn"), exclude_characters=exclude)
+    alphabet = st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters=exclude)
     typed = st.text(alphabet, min_size=1, max_size=max_size) | st.sampled_from(NAMES)
     return typed.filter(lambda text: text.strip())
 
@@ -402,7 +415,7 @@ def test_whatever_is_typed_is_shown_as_typed_and_every_link_answers(
         for kind in ("rss", "atom"):
             assert not feedparser.parse(reader.get(reverse(f"feeds:tag-{kind}", args=[tag.slug])).content).bozo
     detail = reader.get(reverse("api:article-detail", args=[article.pk]))
-    assert detail.status_code == 200 and detail.json()["headline"] == article.headline
+    assert detail.status_code == 200 and detail.json()["headline"] == words(article.headline)
     for url in [detail.json()["url"], *(tag["url"] for tag in detail.json()["tags"])]:
         assert reader.get(local(url)).status_code == 200, url
     for section in re.findall(r"<loc>([^<]+)</loc>", reader.get("/sitemap.xml").content.decode()):
