@@ -16,7 +16,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
-from taggit.models import Tag
 
 from articles.models import Article, Author, Byline
 from pagecache.keys import shows
@@ -186,7 +185,7 @@ class TagListView(PublicMixin, generics.ListAPIView):
 
     def get_queryset(self):
         shows("list:latest")
-        return Tag.objects.filter(article__in=Article.objects.live().values("pk")).distinct().order_by("name")
+        return Article.objects.live().tags().order_by("name")
 
 
 MAX_SEARCH_PAGE = 50

@@ -15,3 +15,9 @@ class ArticlesConfig(AppConfig):
         from . import cache
 
         cache.declare()
+
+        from taggit.models import Tag
+
+        from .slugs import tag_slug
+
+        Tag.slugify = tag_slug

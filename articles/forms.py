@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from taggit.models import Tag
 from taggit.utils import edit_string_for_tags
 
 from images.models import Image
@@ -100,6 +101,13 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
             self.fields["base"].initial = signing.dumps(content_of(self.instance), salt=SALT, compress=True)
+
+    def clean_tags(self):
+        names = self.cleaned_data["tags"]
+        longest = Tag._meta.get_field("name").max_length
+        if too_long := [name for name in names if len(name) > longest]:
+            raise ValidationError(f"A tag has at most {longest} characters: “{too_long[0][:40]}…” is longer.")
+        return names
 
     def clean(self):
         cleaned = super().clean()

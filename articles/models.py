@@ -1,11 +1,11 @@
 import contextvars
 import enum
-import itertools
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 import reversion
 from django.conf import settings
@@ -17,14 +17,14 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.text import slugify
-from taggit.managers import TaggableManager
-from taggit.models import TaggedItem
+from taggit.managers import TaggableManager, _TaggableManager
+from taggit.models import Tag, TaggedItem
 
 from audit.models import AuditEntry
 from pagecache.signals import ContentQuerySet
 
 from .body import body_length, references, render_body
+from .slugs import fold, same_name, slug_for, unique_slug
 from .text import validate_plain_text
 
 # How articles are found by their words: the search app registers its index here (articles
@@ -35,7 +35,13 @@ WORD_FINDERS = []
 
 class Author(models.Model):
     name = models.CharField(max_length=120, validators=[validate_plain_text])
-    slug = models.SlugField(max_length=120, unique=True, help_text="Part of the author's web address.")
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
+        help_text="Part of the author's web address, in any script. Made from the name when left empty.",
+    )
     bio = models.TextField(blank=True, help_text="A sentence or two shown on the author's page.")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -54,6 +60,37 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            others = Author.objects.exclude(pk=self.pk)
+            self.slug = unique_slug(
+                self.name, lambda slug: others.filter(slug=slug).exists(), max_length=120, fallback="author"
+            )
+        super().save(*args, **kwargs)
+
+
+class ArticleTags(_TaggableManager):
+    """An article's tags, set by name (the admin, the API, the importer, the shell): a name a
+    reader takes for an existing tag's ("київ" for "Київ") is that tag, and one list names a
+    tag once. taggit's TAGGIT_CASE_INSENSITIVE asks the database (`iexact`), and SQLite folds
+    ASCII letters only: "Київ" and "київ" became two tags at two addresses."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        names, seen = {}, set()
+        for tag in tags:
+            if isinstance(tag, str) and fold(tag) not in seen:
+                seen.add(fold(tag))
+                names[tag] = slug_for(tag, max_length=100, fallback="tag")
+        existing = {tag.slug: tag for tag in Tag.objects.filter(slug__in=set(names.values()))}
+        chosen = []
+        for tag in tags:
+            if not isinstance(tag, str):
+                chosen.append(tag)
+            elif tag in names:
+                match = existing.get(names[tag])
+                chosen.append(match if match is not None and same_name(match.name, tag) else tag)
+        return super()._to_tag_model_instances(chosen, tag_kwargs)
 
 
 class Status(models.TextChoices):
@@ -105,6 +142,11 @@ class ArticleQuerySet(ContentQuerySet):
         return self.filter(status=Status.APPROVED, publish_at__lte=now).filter(
             Q(expire_at__isnull=True) | Q(expire_at__gt=now)
         )
+
+    def tags(self):
+        """The tags these articles carry: `live().tags()` are the tags readers may see (a tag
+        only on drafts names an unpublished story)."""
+        return Tag.objects.filter(article__in=self.values("pk")).distinct()
 
     def authored_by(self, user):
         """The articles `user` wrote: created, or on the byline."""
@@ -180,8 +222,9 @@ class Article(models.Model):
         max_length=200,
         unique=True,
         blank=True,
-        help_text="The end of the article's web address. Made from the headline; it cannot change once the "
-        "article has been published, so links keep working.",
+        allow_unicode=True,
+        help_text="The end of the article's web address, in any script. Made from the headline; it cannot "
+        "change once the article has been published, so links keep working.",
     )
     deck = models.CharField(
         max_length=300,
@@ -221,7 +264,9 @@ class Article(models.Model):
         related_name="articles",
         help_text="The running story this article belongs to. Its other articles appear under “More on theme”.",
     )
-    tags = TaggableManager(blank=True, help_text="Comma-separated subjects, e.g. “transport, council”.")
+    tags = TaggableManager(
+        manager=ArticleTags, blank=True, help_text="Comma-separated subjects, e.g. “transport, council”."
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(null=True, blank=True, help_text="When the article goes public, once approved.")
     expire_at = models.DateTimeField(
@@ -419,7 +464,7 @@ class Article(models.Model):
         because reverse() costs more than the rest of a headline link and a home page has a
         hundred of them; a test holds it to the URLconf."""
         day = self.url_date()
-        return f"{get_script_prefix()}{day.year:04d}/{day.month:02d}/{day.day:02d}/{self.slug}/"
+        return f"{get_script_prefix()}{day.year:04d}/{day.month:02d}/{day.day:02d}/{quote(self.slug)}/"
 
     # Saving ---------------------------------------------------------------------------
 
@@ -440,11 +485,10 @@ class Article(models.Model):
             raise ValidationError({"expire_at": self.expiry_refusal()})
 
     def _unique_slug(self):
-        base = slugify(self.headline)[:180].strip("-") or "article"
         others = Article.all_objects.exclude(pk=self.pk)
-        for candidate in itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2))):
-            if not others.filter(slug=candidate).exists():
-                return candidate
+        return unique_slug(
+            self.headline, lambda slug: others.filter(slug=slug).exists(), max_length=186, fallback="article"
+        )
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -12,6 +12,6 @@ urlpatterns = [
     ),
     path("preview/<int:pk>/", views.PreviewView.as_view(), name="preview"),
     path("share/<str:token>/", views.SharedPreviewView.as_view(), name="share"),
-    path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
-    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag"),
+    path("authors/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author"),
+    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag"),
 ]

@@ -1,3 +1,5 @@
+from urllib.parse import unquote
+
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -5,7 +7,6 @@ from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
 
 from pagecache.decorators import public_page
 from pagecache.keys import shows
@@ -58,7 +59,7 @@ class ArticleDetailView(DetailView):
         except ArticleGone as gone:
             return self.render_gone(gone.article)
         canonical = self.object.get_absolute_url()
-        if request.path != canonical and not self.preview:
+        if request.path != unquote(canonical) and not self.preview:  # request.path is decoded: "/…/київ/"
             return redirect(canonical, permanent=True)
         return self.render_article()
 
@@ -161,7 +162,10 @@ class TagDetailView(ArticleListMixin, ListView):
     template_name = "articles/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = Article.objects.live().tags().filter(slug=self.kwargs["slug"]).first()
+        if self.tag is None:
+            shows("list:latest")  # until an article with this tag goes live
+            raise Http404("No live article has this tag.")
         shows(f"list:tag:{self.tag.pk}")
         return self.articles().filter(tags=self.tag)
 

@@ -8,6 +8,8 @@ class NewsroomConfig(AppConfig):
     name = "newsroom"
 
     def ready(self):
+        from articles import slugs  # noqa: F401 - registers <uslug:…> before any URLconf loads
+
         from . import database
 
         # post_migrate is sent once per app with models; the articles' is the one that matters.

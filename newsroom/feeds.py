@@ -5,12 +5,12 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, format_html
-from taggit.models import Tag
 
 from articles.models import Article, Author
 from articles.text import plain_text
@@ -33,11 +33,33 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
+# Characters XML 1.0 cannot carry. A headline pasted from a word processor brings a vertical tab,
+# and Django's feed writer refused the whole feed (a 500 for every reader of the site's feeds).
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value):
+    """`value` (text, or dicts, lists and tuples of it) with what XML cannot carry made spaces."""
+    if isinstance(value, str):
+        return NOT_XML.sub(" ", value)
+    if isinstance(value, dict):
+        return {key: xml_text(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(xml_text(item) for item in value)
+    return value
+
+
 class NewsroomFeedMixin:
     """What Django's feed generators lack: the full article as HTML (RSS `content:encoded`,
     Atom `<content type="html">`), one author element per author, and the lead image as
     Media RSS `<media:content>`. The image's alt text is only in the article HTML's `<img>`:
     as `<media:description>` feed readers take it for the article's summary or content."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **xml_text(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **xml_text(kwargs))
 
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:media": MEDIA_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS}
@@ -82,8 +104,10 @@ RSS_IMAGE_MAX = (144, 400)
 
 class RssFeed(NewsroomFeedMixin, Rss201rev2Feed):
     def add_root_elements(self, handler):
-        # Readers take a channel's <description> for HTML; an author's bio or a theme's
-        # description is plain text. (Atom's <subtitle> is text already.)
+        # Readers take a channel's <title> and <description> for HTML; names, an author's bio
+        # and a theme's description are plain text: an author named "<img onerror=…>" is words.
+        # (Atom's <title> and <subtitle> are text already.)
+        self.feed["title"] = escape(self.feed["title"])
         self.feed["description"] = escape(self.feed["description"])
         super().add_root_elements(handler)
         logo = self.feed.get("logo")
@@ -282,7 +306,11 @@ class TagFeed(ArticleFeed):
     url_name = "feeds:tag-rss"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        tag = Article.objects.live().tags().filter(slug=slug).first()
+        if tag is None:
+            shows("list:latest")  # until an article with this tag goes live
+            raise Http404("No live article has this tag.")
+        return tag
 
     def title(self, obj):
         return f"Tagged {obj.name} · {current().name}"

@@ -416,4 +416,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Slugs in any script ("київ"): the converter's `[-\w]+` is Unicode in Python, ASCII in JSON Schema.
+    "PATH_CONVERTER_OVERRIDES": {"uslug": {"type": "string", "minLength": 1, "description": "A slug, in any script."}},
 }

@@ -39,12 +39,12 @@ if settings.SERVE_MEDIA:
 feed_patterns = [
     path("feeds/rss/", public_page(feeds.ArticleFeed()), name="rss"),
     path("feeds/atom/", public_page(feeds.AtomArticleFeed()), name="atom"),
-    path("themes/<slug:slug>/feed/", public_page(feeds.ThemeFeed()), name="theme-rss"),
-    path("themes/<slug:slug>/feed/atom/", public_page(feeds.AtomThemeFeed()), name="theme-atom"),
-    path("authors/<slug:slug>/feed/", public_page(feeds.AuthorFeed()), name="author-rss"),
-    path("authors/<slug:slug>/feed/atom/", public_page(feeds.AtomAuthorFeed()), name="author-atom"),
-    path("tags/<slug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-rss"),
-    path("tags/<slug:slug>/feed/atom/", public_page(feeds.AtomTagFeed()), name="tag-atom"),
+    path("themes/<uslug:slug>/feed/", public_page(feeds.ThemeFeed()), name="theme-rss"),
+    path("themes/<uslug:slug>/feed/atom/", public_page(feeds.AtomThemeFeed()), name="theme-atom"),
+    path("authors/<uslug:slug>/feed/", public_page(feeds.AuthorFeed()), name="author-rss"),
+    path("authors/<uslug:slug>/feed/atom/", public_page(feeds.AtomAuthorFeed()), name="author-atom"),
+    path("tags/<uslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-rss"),
+    path("tags/<uslug:slug>/feed/atom/", public_page(feeds.AtomTagFeed()), name="tag-atom"),
 ]
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 

@@ -7,6 +7,7 @@ from django.db.models import Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.slugs import unique_slug
 from pagecache.keys import shows
 
 NAVIGATION_CACHE_KEY = "themes:navigation"
@@ -85,7 +86,13 @@ class Theme(models.Model):
     """A running story or subject that groups articles ("The harbour bridge")."""
 
     name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True, help_text="Part of the theme's web address.")
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
+        help_text="Part of the theme's web address, in any script. Made from the name when left empty.",
+    )
     description = models.TextField(
         blank=True, help_text="One or two sentences shown at the top of the theme page and in search results."
     )
@@ -145,6 +152,11 @@ class Theme(models.Model):
         }
 
     def save(self, *args, **kwargs):
+        if not self.slug:
+            others = Theme.objects.exclude(pk=self.pk)
+            self.slug = unique_slug(
+                self.name, lambda slug: others.filter(slug=slug).exists(), max_length=120, fallback="theme"
+            )
         super().save(*args, **kwargs)
         cache.delete(NAVIGATION_CACHE_KEY)
 

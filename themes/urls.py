@@ -6,5 +6,5 @@ app_name = "themes"
 
 urlpatterns = [
     path("", views.ThemeListView.as_view(), name="index"),
-    path("<slug:slug>/", views.ThemeDetailView.as_view(), name="detail"),
+    path("<uslug:slug>/", views.ThemeDetailView.as_view(), name="detail"),
 ]

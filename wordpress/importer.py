@@ -22,11 +22,11 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Effect, Status, step_between
 from articles.related import refresh_related
+from articles.slugs import slug_for
 from articles.text import plain_text
 from articles.workflow import take_step
 from images import processing
@@ -206,7 +206,7 @@ class WordPressImport:
                 author.save()
                 self._count(self.report.updated, "authors")
             return author
-        slug = slugify(login)[:120] or "author"
+        slug = slug_for(login, max_length=120, fallback="author")
         author = Author.objects.filter(slug=slug).first()
         if author is None:
             author = Author.objects.create(name=display_name or login, slug=slug)
@@ -225,7 +225,9 @@ class WordPressImport:
         name = plain_headline(category.name)[:120] or category.nicename
         theme = self._known(ImportedItem.Kind.CATEGORY, category.nicename, Theme)
         if theme is None:
-            slug = slugify(category.nicename)[:120] or slugify(name)[:120] or "theme"
+            slug = slug_for(unquote(category.nicename), max_length=120, fallback="") or slug_for(
+                name, max_length=120, fallback="theme"
+            )
             theme = Theme.objects.filter(slug=slug).first()
             if theme is None:
                 theme = Theme.objects.create(name=name, slug=slug, description=plain_text(category.description))
@@ -252,9 +254,10 @@ class WordPressImport:
             return None
         tag = self._known(ImportedItem.Kind.TAG, wp_tag.slug or name, Tag)
         if tag is None:
-            tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.filter(slug=wp_tag.slug).first()
+            slug = slug_for(unquote(wp_tag.slug or name), max_length=100, fallback="")
+            tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.filter(slug=slug).first()
             if tag is None:
-                tag = Tag.objects.create(name=name, slug=slugify(wp_tag.slug or name)[:100] or None)
+                tag = Tag.objects.create(name=name, slug=slug)
                 self._count(self.report.imported, "tags")
             self._remember(ImportedItem.Kind.TAG, wp_tag.slug or name, tag)
         if wp_tag.slug:
@@ -406,7 +409,7 @@ class WordPressImport:
         return self._known(ImportedItem.Kind.CATEGORY, deepest, Theme)
 
     def _free_slug(self, post_name):
-        base = slugify(unquote(post_name))[:180].strip("-")
+        base = slug_for(unquote(post_name), max_length=180, fallback="")
         if not base:
             return ""  # the article makes one from its headline
         slug, n = base, 1
