@@ -43,7 +43,7 @@ def admin_pages(settings, tmp_path, make_user, make_author, make_theme):
     with reversion.create_revision():
         draft = Article.objects.create(headline="Ferry timetable changes", body="From Monday.", created_by=writer)
         Byline.objects.create(article=draft, author=olena)
-        draft.tags.set(["ferries"])
+        draft.tags.set(["Київ", "ferries"])
     with reversion.create_revision():
         draft.body = "From Monday, the first ferry leaves at six."
         draft.save()

@@ -24,7 +24,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Status
 from articles.slugs import repair_slugs, slug_for
-from articles.workflow import take_transition
+from articles.workflow import take_step
 from pagecache.keys import reset_process_state
 from search.query import clean
 from themes.models import Theme
@@ -309,7 +309,7 @@ def test_a_tag_only_on_unpublished_articles_is_no_page_until_one_goes_live(clien
     assert client.get(reverse("articles:tag", args=["unknown"])).status_code == 404
     assert "Злиття" not in str(client.get(reverse("api:tag-list")).json())
 
-    take_transition(draft, "approve", user=editor)
+    take_step(draft, "approve", user=editor)
     assert client.get(reverse("articles:tag", args=["злиття"])).status_code == 200
     assert client.get(reverse("feeds:tag-rss", args=["злиття"])).status_code == 200
 
@@ -334,7 +334,7 @@ def test_a_headline_pasted_with_a_vertical_tab_leaves_the_feeds_standing(client,
     writer refused the whole site feed (found by the generated-text test below)."""
     client.force_login(editor)
     article = post_article(client, headline="Київ\x0bнавесні", tags="Київ\x0bзима")
-    take_transition(article, "approve", user=editor)
+    take_step(article, "approve", user=editor)
     client.logout()
     for address in ("/feeds/rss/", "/feeds/atom/", reverse("feeds:tag-rss", args=[article.tags.get().slug])):
         parsed = feedparser.parse(client.get(address).content)
@@ -402,7 +402,7 @@ def test_whatever_is_typed_is_shown_as_typed_and_every_link_answers(
         return
     if author is not None:
         Byline.objects.create(article=article, author=author, position=0)
-    take_transition(article, "approve", user=editor)
+    take_step(article, "approve", user=editor)
     article.refresh_from_db()
 
     page = follow_every_link(reader, article.get_absolute_url())
