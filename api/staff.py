@@ -18,7 +18,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles.models import WORKFLOW, Article, Byline
+from articles.models import WORKFLOW, Article, Byline, TransitionNotAllowed, is_editor
 from articles.workflow import take_transition
 from audit.models import AuditEntry
 from images.models import Image
@@ -32,6 +32,7 @@ from .views import ConditionalMixin
 
 class HasApiKey(permissions.BasePermission):
     message = "Send an API key: Authorization: Bearer <key> (made in the admin under API tokens)."
+    needs_key = True  # the document says 401/403 for the operations it guards
 
     def has_permission(self, request, view):
         return isinstance(request.auth, ApiToken)
@@ -44,15 +45,25 @@ class Conflict(APIException):
 
 class StaffMixin(ConditionalMixin):
     permission_classes = [HasApiKey]
+    throttle_classes = []  # a key holder is known; the anonymous limit never applies
 
 
 def desk_articles(user):
-    """The articles `user` may see in any state (`visible_to`, as the admin asks)."""
+    """The articles `user` may see in any state (`visible_to`, as the admin asks): editors all,
+    writers their own and live ones (whose Markdown source they still do not get)."""
     return (
         Article.objects.visible_to(user)
         .select_related("theme", "lead_image")
         .prefetch_related("bylines__author", "tags")
     )
+
+
+def listed_articles(user):
+    """What the admin's article list shows `user`: editors every article, writers their own."""
+    articles = desk_articles(user)
+    if is_editor(user):
+        return articles
+    return articles.filter(pk__in=Article.objects.authored_by(user).values("pk"))
 
 
 def save_content(article, data, user, comment):
@@ -90,14 +101,14 @@ class StaffArticleListView(StaffMixin, generics.ListCreateAPIView):
     """Your articles (editors: all), newest edit first; POST makes a draft."""
 
     pagination_class = NamePagination
-    allowed_query_params = frozenset({"page", "page_size"})
     parser_classes = [JSONParser]
+    conflict_methods = {"POST"}
 
     def get_serializer_class(self):
         return w.ArticleWriteSerializer if self.request.method == "POST" else w.StaffArticleSerializer
 
     def get_queryset(self):
-        return desk_articles(self.request.user).order_by("-modified_at", "-id")
+        return listed_articles(self.request.user).order_by("-modified_at", "-id")
 
     @extend_schema(
         request=w.ArticleWriteSerializer, responses={201: w.StaffArticleSerializer}, parameters=[IDEMPOTENCY_HEADER]
@@ -153,6 +164,7 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
     serializer_class = w.StaffArticleSerializer
     parser_classes = [JSONParser]
     http_method_names = ["get", "patch", "head", "options"]
+    conflict_methods = {"PATCH"}
 
     def get_queryset(self):
         return desk_articles(self.request.user)
@@ -183,7 +195,10 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
 
 
 class StepView(StaffMixin, APIView):
-    """Request a workflow step for an article; the workflow's own guards decide."""
+    """Request a workflow step for an article; the workflow's own guards decide. The step and
+    everything after it commit together or not at all. A step the gate refuses is a 403 when
+    the account may not take it on this article as it is (the reason says which), a 400 naming
+    `note` or `time` when what was sent is the problem (a time in the past, a missing reason)."""
 
     parser_classes = [JSONParser]
 
@@ -193,9 +208,26 @@ class StepView(StaffMixin, APIView):
         serializer = w.StepRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        take_transition(article, data["step"], user=request.user, note=data.get("note", ""), when=data.get("time"))
-        fresh = desk_articles(request.user).get(pk=pk)
-        return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
+        name, note = data["step"], data.get("note", "")
+        try:
+            with transaction.atomic():
+                take_transition(article, name, user=request.user, note=note, when=data.get("time"))
+                # Read back as it is now, in the bin too (a "delete" step puts it there).
+                after = Article.all_objects.select_related("theme", "lead_image").get(pk=pk)
+                return Response(w.StaffArticleSerializer(after, context={"request": request}).data)
+        except TransitionNotAllowed as refusal:
+            raise refused(article, name, note, request.user, refusal) from None
+
+
+def refused(article, name, note, user, refusal):
+    """What a refusal of the gate answers: 403 if the gate refuses this account this step on
+    this article whatever was sent, else 400 naming what was sent (the step's note or time)."""
+    article.refresh_from_db()
+    if article.refusal(name, user) is not None:
+        return PermissionDenied(str(refusal))
+    step = WORKFLOW[name]
+    field = "note" if step.note == "required" and not note.strip() else "time" if step.time else "step"
+    return ValidationError({field: [str(refusal)]})
 
 
 class WorkflowView(StaffMixin, APIView):
