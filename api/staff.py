@@ -90,7 +90,7 @@ def save_content(article, data, user, comment):
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     description="Any unique string (e.g. a UUID): the same key with the same body returns the article the first "
     "request created instead of making another.",
