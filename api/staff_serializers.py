@@ -30,11 +30,19 @@ class RejectUnknownFieldsMixin:
         return super().to_internal_value(data)
 
 
+class SlugOf(serializers.SlugRelatedField):
+    """The slug of an existing row. One holding a NUL is not one (and PostgreSQL refuses it in a
+    query: a 500 before this)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\0"))
+        return super().to_internal_value(data)
+
+
 class ArticleWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
-    theme = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Theme.objects.all(), allow_null=True, required=False
-    )
-    authors = serializers.SlugRelatedField(
+    theme = SlugOf(slug_field="slug", queryset=Theme.objects.all(), allow_null=True, required=False)
+    authors = SlugOf(
         slug_field="slug", queryset=Author.objects.all(), many=True, required=False, help_text="Byline order."
     )
     tags = serializers.ListField(
