@@ -38,7 +38,8 @@ class ApiSchema(AutoSchema):
     def error_statuses(self):
         view = self.view
         statuses = {400, 401, 503}  # unknown query parameters; a bad key on any endpoint; no writes possible
-        if any(getattr(permission, "needs_key", False) for permission in view.permission_classes):
+        needs_key = any(getattr(permission, "needs_key", False) for permission in view.permission_classes)
+        if needs_key and self.method in BODY_METHODS:  # reads answer what the key may see; writes may refuse
             statuses.add(403)
         if "{" in self.path:
             statuses.add(404)
