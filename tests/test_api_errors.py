@@ -424,3 +424,24 @@ def test_crafted_fields_in_a_write_are_400s_naming_them(client, writer, key_of, 
         assert response.status_code in (201, 400), response.content  # ignored on create / a policy of the model
     else:
         assert field in is_error(response, 400, "invalid")["fields"] or f"{field}.0" in response.json()["fields"]
+
+
+def test_a_body_too_large_is_a_json_400_not_a_page(quiet_client, writer, key_of):
+    huge = '{"headline": "Пором", "standfirst": "x", "body": "' + "ы" * 2_000_000 + '"}'
+    response = post_json(quiet_client, "/api/v1/staff/articles/", huge.encode(), **key_of(writer))
+    assert response.status_code in (400, 413)
+    is_error(response, response.status_code)
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["", " ", "\u043a\u043b\u044e\u0447", "x" * 256, "a\tb", "retry\x00"],
+    ids=["empty", "blank", "cyrillic", "long", "tab", "nul"],
+)
+def test_a_crafted_idempotency_key_is_answered_without_a_500(client, writer, key_of, header):
+    draft = {"headline": "Пором", "standfirst": "Екіпажі повернулися.", "body": "Текст."}
+    response = post_json(client, "/api/v1/staff/articles/", draft, HTTP_IDEMPOTENCY_KEY=header, **key_of(writer))
+    assert response.status_code in (201, 400), response.content
+    if response.status_code == 400:
+        assert "Idempotency-Key" in is_error(response, 400)["fields"]
