@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.body import render_body
-from articles.models import WORKFLOW, Article, Byline
+from articles.models import WORKFLOW, Article, Byline, TransitionNotAllowed
 from articles.permissions import article_policy
 from articles.workflow import take_step
 from audit.models import AuditEntry
@@ -34,6 +34,7 @@ from .views import ConditionalMixin
 
 class HasApiKey(permissions.BasePermission):
     message = "Send an API key: Authorization: Bearer <key> (made in the admin under API tokens)."
+    needs_key = True  # the document says 401/403 for the operations it guards
 
     def has_permission(self, request, view):
         return isinstance(request.auth, ApiToken)
@@ -46,12 +47,18 @@ class Conflict(APIException):
 
 class StaffMixin(ConditionalMixin):
     permission_classes = [HasApiKey]
+    throttle_classes = []  # a key holder is known; the anonymous limit never applies
 
 
 def desk_articles(user):
     """The articles `user` may see in any state (the policy's "view", as the admin asks)."""
     articles = Article.objects.select_related("theme", "lead_image").prefetch_related("bylines__author", "tags")
     return article_policy.instances_user_has_permission_for(user, "view", within=articles)
+
+
+def listed_articles(user):
+    """What the admin's article list shows `user`: editors every article, writers their own."""
+    return article_policy.instances_user_has_permission_for(user, "list", within=desk_articles(user))
 
 
 def save_content(article, data, user, comment):
@@ -79,7 +86,7 @@ def save_content(article, data, user, comment):
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     description="Any unique string (e.g. a UUID): the same key with the same body returns the article the first "
     "request created instead of making another.",
@@ -90,14 +97,14 @@ class StaffArticleListView(StaffMixin, generics.ListCreateAPIView):
     """Your articles (editors: all), newest edit first; POST makes a draft."""
 
     pagination_class = NamePagination
-    allowed_query_params = frozenset({"page", "page_size"})
     parser_classes = [JSONParser]
+    conflict_methods = {"POST"}
 
     def get_serializer_class(self):
         return w.ArticleWriteSerializer if self.request.method == "POST" else w.StaffArticleSerializer
 
     def get_queryset(self):
-        return desk_articles(self.request.user).order_by("-modified_at", "-id")
+        return listed_articles(self.request.user).order_by("-modified_at", "-id")
 
     @extend_schema(
         request=w.ArticleWriteSerializer, responses={201: w.StaffArticleSerializer}, parameters=[IDEMPOTENCY_HEADER]
@@ -154,6 +161,7 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
     serializer_class = w.StaffArticleSerializer
     parser_classes = [JSONParser]
     http_method_names = ["get", "patch", "head", "options"]
+    conflict_methods = {"PATCH"}
 
     def get_queryset(self):
         return desk_articles(self.request.user)
@@ -186,7 +194,10 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
 
 
 class StepView(StaffMixin, APIView):
-    """Request a workflow step for an article; the workflow's own guards decide."""
+    """Request a workflow step for an article; the workflow's own guards decide. The step and
+    everything after it commit together or not at all. A step the gate refuses is a 403 when
+    the account may not take it on this article as it is (the reason says which), a 400 naming
+    `note` or `time` when what was sent is the problem (a time in the past, a missing reason)."""
 
     parser_classes = [JSONParser]
 
@@ -196,9 +207,26 @@ class StepView(StaffMixin, APIView):
         serializer = w.StepRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        take_step(article, data["step"], user=request.user, note=data.get("note", ""), when=data.get("time"))
-        fresh = desk_articles(request.user).get(pk=pk)
-        return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
+        name, note = data["step"], data.get("note", "")
+        try:
+            with transaction.atomic():
+                take_step(article, name, user=request.user, note=note, when=data.get("time"))
+                # Read back as it is now, in the bin too (a "delete" step puts it there).
+                after = Article.all_objects.select_related("theme", "lead_image").get(pk=pk)
+                return Response(w.StaffArticleSerializer(after, context={"request": request}).data)
+        except TransitionNotAllowed as refusal:
+            raise refused(article, name, note, request.user, refusal) from None
+
+
+def refused(article, name, note, user, refusal):
+    """What a refusal of the gate answers: 403 if the gate refuses this account this step on
+    this article whatever was sent, else 400 naming what was sent (the step's note or time)."""
+    article.refresh_from_db()
+    if article.refusal(name, user) is not None:
+        return PermissionDenied(str(refusal))
+    step = WORKFLOW[name]
+    field = "note" if step.note == "required" and not note.strip() else "time" if step.time else "step"
+    return ValidationError({field: [str(refusal)]})
 
 
 class WorkflowView(StaffMixin, APIView):

@@ -3,10 +3,11 @@ expire_at) are not fields here: they change only through the steps endpoint."""
 
 from rest_framework import serializers
 
-from articles.models import WORKFLOW, Article, Author
+from articles.models import WORKFLOW, Article, Author, is_editor
 from images.models import Image
 from themes.models import Theme
 
+from .parameters import OUT_OF_RANGE, TIME_BOUNDS, check_time
 from .serializers import ArticleDetailSerializer
 
 # Sent in an article write, these get a message that says where they do change.
@@ -29,11 +30,19 @@ class RejectUnknownFieldsMixin:
         return super().to_internal_value(data)
 
 
+class SlugOf(serializers.SlugRelatedField):
+    """The slug of an existing row. One holding a NUL is not one (and PostgreSQL refuses it in a
+    query: a 500 before this)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\0"))
+        return super().to_internal_value(data)
+
+
 class ArticleWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
-    theme = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Theme.objects.all(), allow_null=True, required=False
-    )
-    authors = serializers.SlugRelatedField(
+    theme = SlugOf(slug_field="slug", queryset=Theme.objects.all(), allow_null=True, required=False)
+    authors = SlugOf(
         slug_field="slug", queryset=Author.objects.all(), many=True, required=False, help_text="Byline order."
     )
     tags = serializers.ListField(
@@ -56,18 +65,30 @@ class StaffArticleSerializer(ArticleDetailSerializer):
     status = serializers.CharField()
     state = serializers.SerializerMethodField()
     version = serializers.IntegerField()
-    body = serializers.CharField(help_text="Markdown, as editors write it.")
+    body = serializers.SerializerMethodField(
+        help_text="Markdown, as editors write it; null on someone else's live article unless you are an editor "
+        "(read its `body_html`, as readers do)."
+    )
     published_at = serializers.DateTimeField(source="publish_at", allow_null=True)
+    in_bin = serializers.SerializerMethodField(help_text="Moved to the bin (editors restore it in the admin).")
     allowed_steps = serializers.SerializerMethodField(help_text="The workflow steps you may request now.")
 
     class Meta(ArticleDetailSerializer.Meta):
-        fields = [*ArticleDetailSerializer.Meta.fields, "body", "status", "state", "version", "allowed_steps"]
+        fields = [*ArticleDetailSerializer.Meta.fields, "body", "status", "state", "in_bin", "version", "allowed_steps"]
+
+    def get_body(self, article) -> str | None:
+        """The source is the admin's to show: editors every article's, writers their own only."""
+        user = self.context["request"].user
+        return article.body if is_editor(user) or article.is_authored_by(user) else None
 
     def get_state(self, article) -> str:
         return article.state().value
 
+    def get_in_bin(self, article) -> bool:
+        return article.deleted_at is not None
+
     def get_allowed_steps(self, article) -> list[str]:
-        return article.allowed_transitions(self.context["request"].user)
+        return [name for name in article.allowed_transitions(self.context["request"].user) if name in API_STEPS]
 
 
 # The workflow's steps the table offers to the API (restoring from the bin stays in the admin).
@@ -82,8 +103,12 @@ class StepRequestSerializer(serializers.Serializer):
     time = serializers.DateTimeField(
         required=False,
         allow_null=True,
-        help_text="For the steps with a `time`: publication (approve, reschedule) or expiry time.",
+        error_messages=OUT_OF_RANGE,
+        help_text=f"For the steps with a `time`: publication (approve, reschedule) or expiry time, {TIME_BOUNDS}.",
     )
+
+    def validate_time(self, value):
+        return value if value is None else check_time(value)
 
     def to_internal_value(self, data):
         if hasattr(data, "keys") and set(data.keys()) - set(self.fields):

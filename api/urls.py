@@ -8,6 +8,7 @@ from . import staff, views
 app_name = "api"
 
 urlpatterns = [
+    path("", public_page(views.ApiRootView.as_view()), name="root"),
     path("articles/", public_page(views.ArticleListView.as_view()), name="article-list"),
     path("articles/<int:pk>/", public_page(views.ArticleDetailView.as_view()), name="article-detail"),
     path("themes/", public_page(views.ThemeListView.as_view()), name="theme-list"),

@@ -9,36 +9,62 @@ import html
 import re
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from articles.models import Article, Author, Byline
 from pagecache.keys import shows
-from search.query import clean
+from search.query import MAX_QUERY_LENGTH, clean
 from search.results import Order, SearchResults
 from themes.models import Theme
 
 from . import serializers as s
-from .pagination import ArticleCursorPagination, NamePagination, page_size_from
+from .pagination import ArticleCursorPagination, NamePagination, page_size
+from .parameters import QueryParameter, moment, number, text
+from .schema import ApiSchema
+from .throttling import SearchRateThrottle
+
+
+class JsonOnly(BaseContentNegotiation):
+    """JSON whatever the Accept header says: answers are cached by address, not by Accept
+    (and a client asking for XML gets JSON rather than a 406 no one documents)."""
+
+    def select_parser(self, request, parsers):
+        return DefaultContentNegotiation().select_parser(request, parsers)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class ConditionalMixin:
     """ETag and 304 for every GET (the page cache adds its own for anonymous readers), and
-    private caching for token holders."""
+    private caching for token holders. The query parameters a view reads are declared in
+    `parameters` (and its paginator's): anything else, or a value outside them, is a 400."""
 
-    allowed_query_params = frozenset()
+    parameters = ()
+    schema = ApiSchema()
+    content_negotiation_class = JsonOnly
+
+    def query_parameters(self):
+        paginator = getattr(self, "pagination_class", None)
+        return [*self.parameters, *(paginator.parameters() if paginator else ())]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        unknown = sorted(set(request.query_params) - self.allowed_query_params)
-        if unknown and request.method == "GET":
-            allowed = ", ".join(sorted(self.allowed_query_params)) or "none"
-            raise ValidationError({"detail": f"Unknown query parameter: {', '.join(unknown)}. Allowed: {allowed}."})
+        declared = self.query_parameters()
+        allowed = ", ".join(sorted(parameter.name for parameter in declared)) or "none"
+        unknown = set(request.query_params) - {parameter.name for parameter in declared}
+        if unknown:
+            message = f"Unknown query parameter. Allowed: {allowed}."
+            raise ValidationError({name: [message] for name in sorted(unknown)})
+        self.query = {parameter.name: parameter.read(request.query_params) for parameter in declared}
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -75,17 +101,12 @@ def live_articles():
     )
 
 
-ARTICLE_FILTERS = [
-    OpenApiParameter("theme", str, description="A theme's slug."),
-    OpenApiParameter("author", str, description="An author's slug."),
-    OpenApiParameter("tag", str, description="A tag's slug."),
-    OpenApiParameter(
-        "updated_since",
-        OpenApiTypes.DATETIME,
-        description="Only articles edited or published at or after this time (ISO 8601 with offset).",
-    ),
-    OpenApiParameter("page_size", int, description="1–100, default 20."),
-]
+ARTICLE_FILTERS = (
+    text("theme", "Only this theme's articles (its slug)."),
+    text("author", "Only this author's articles (their slug)."),
+    text("tag", "Only articles with this tag (its slug)."),
+    moment("updated_since", "Only articles edited or published at or after this time (ISO 8601 with offset)"),
+)
 
 
 class ArticleListView(PublicMixin, generics.ListAPIView):
@@ -93,27 +114,18 @@ class ArticleListView(PublicMixin, generics.ListAPIView):
 
     serializer_class = s.ArticleSerializer
     pagination_class = ArticleCursorPagination
-    allowed_query_params = frozenset({"theme", "author", "tag", "updated_since", "cursor", "page_size"})
-
-    @extend_schema(parameters=ARTICLE_FILTERS)
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    parameters = ARTICLE_FILTERS
 
     def get_queryset(self):
         shows("list:latest")  # every live article is on it: any that changes drops this answer
         articles = live_articles().defer("body", "body_html", "related_ids")
-        params = self.request.query_params
-        if params.get("theme"):
-            articles = articles.filter(theme__slug=params["theme"])
-        if params.get("author"):
-            articles = articles.filter(bylines__author__slug=params["author"])
-        if params.get("tag"):
-            articles = articles.filter(tags__slug=params["tag"])
-        if "updated_since" in params:
-            try:
-                since = serializers.DateTimeField().run_validation(params["updated_since"])
-            except ValidationError as error:
-                raise ValidationError({"updated_since": error.detail}) from None
+        if self.query["theme"]:
+            articles = articles.filter(theme__slug=self.query["theme"])
+        if self.query["author"]:
+            articles = articles.filter(bylines__author__slug=self.query["author"])
+        if self.query["tag"]:
+            articles = articles.filter(tags__slug=self.query["tag"])
+        if since := self.query["updated_since"]:
             # Gone live by the clock counts as a change for a client keeping a copy.
             articles = articles.filter(Q(modified_at__gte=since) | Q(publish_at__gte=since))
         return articles
@@ -135,7 +147,6 @@ class ThemeListView(PublicMixin, generics.ListAPIView):
 
     serializer_class = s.ThemeSerializer
     pagination_class = NamePagination
-    allowed_query_params = frozenset({"page", "page_size"})
 
     def get_queryset(self):
         shows("navigation")
@@ -162,7 +173,6 @@ class AuthorListView(PublicMixin, generics.ListAPIView):
 
     serializer_class = s.AuthorSerializer
     pagination_class = NamePagination
-    allowed_query_params = frozenset({"page", "page_size"})
 
     def get_queryset(self):
         return authors_with_live_articles()
@@ -181,7 +191,6 @@ class TagListView(PublicMixin, generics.ListAPIView):
 
     serializer_class = s.TagSerializer
     pagination_class = NamePagination
-    allowed_query_params = frozenset({"page", "page_size"})
 
     def get_queryset(self):
         shows("list:latest")
@@ -189,21 +198,24 @@ class TagListView(PublicMixin, generics.ListAPIView):
 
 
 MAX_SEARCH_PAGE = 50
+SEARCH_PAGE_SIZE = 20
 
 
 class SearchView(PublicMixin, APIView):
-    """Live articles matching `q`, best match first: words, "quoted phrases", -excluded, or."""
+    """Live articles matching `q`, best match first: words, "quoted phrases", -excluded, or.
+    Searches that reach the database are limited per client (SEARCH_RATE_LIMIT a minute)."""
 
-    allowed_query_params = frozenset({"q", "page", "page_size", "theme", "order"})
+    parameters = (
+        text("q", "What to look for.", max_length=MAX_QUERY_LENGTH * 4, required=True),
+        text("theme", "Only in this theme (its slug)."),
+        QueryParameter("order", {"type": "string", "enum": list(Order.values)}, "best (default) or newest."),
+        number("page", 1, MAX_SEARCH_PAGE, f"The page: 1–{MAX_SEARCH_PAGE}."),
+        page_size(SEARCH_PAGE_SIZE),
+    )
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, SearchRateThrottle]
+    throttle_scope = "search"
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, required=True, description="What to look for."),
-            OpenApiParameter("theme", str, description="Only in this theme (its slug)."),
-            OpenApiParameter("order", str, enum=list(Order.values), description="best (default) or newest."),
-            OpenApiParameter("page", int, description=f"1–{MAX_SEARCH_PAGE}."),
-            OpenApiParameter("page_size", int, description="1–100, default 20."),
-        ],
         responses=inline_serializer(
             "SearchPage",
             {
@@ -215,19 +227,14 @@ class SearchView(PublicMixin, APIView):
         ),
     )
     def get(self, request):
-        text = clean(request.query_params.get("q", ""))
+        text = clean(self.query["q"])
         if not text:
-            raise ValidationError({"q": "Say what to look for."})
-        page_size = page_size_from(request, 20)
-        raw_page = request.query_params.get("page", "1")
-        if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_SEARCH_PAGE:
-            raise ValidationError({"page": f"A whole number from 1 to {MAX_SEARCH_PAGE}."})
-        page = int(raw_page)
-        order = request.query_params.get("order", Order.BEST)
-        if order not in Order.values:
-            raise ValidationError({"order": f"One of: {', '.join(Order.values)}."})
+            raise ValidationError({"q": ["Say what to look for."]})
+        page_size = self.query["page_size"] or SEARCH_PAGE_SIZE
+        page = self.query["page"] or 1
+        order = self.query["order"] or Order.BEST
         shows("list:latest")
-        search = SearchResults(text, Order(order), request.query_params.get("theme") or None)
+        search = SearchResults(text, Order(order), self.query["theme"])
         count = search.count()
         found = search[(page - 1) * page_size : page * page_size]
         articles = live_articles().defer("body", "body_html", "related_ids").in_bulk([a.pk for a in found])
@@ -247,3 +254,26 @@ class SearchView(PublicMixin, APIView):
                 "results": s.SearchResultSerializer(results, many=True).data,
             }
         )
+
+
+# The root lists what there is, as DRF's browsable root does: resource name → address.
+RESOURCES = {
+    "articles": "api:article-list",
+    "themes": "api:theme-list",
+    "authors": "api:author-list",
+    "tags": "api:tag-list",
+    "search": "api:search",
+    "staff_articles": "api:staff-article-list",
+    "staff_workflow": "api:staff-workflow",
+    "staff_images": "api:staff-images",
+    "schema": "api:schema",
+    "docs": "api:docs",
+}
+
+
+class ApiRootView(PublicMixin, APIView):
+    """Every resource of the API with its address (the `staff_` ones need a key)."""
+
+    @extend_schema(responses=inline_serializer("ApiRoot", {name: serializers.URLField() for name in RESOURCES}))
+    def get(self, request):
+        return Response({name: request.build_absolute_uri(reverse(url_name)) for name, url_name in RESOURCES.items()})

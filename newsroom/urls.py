@@ -19,7 +19,11 @@ admin.site.site_title = lazy(lambda: current().name, str)()
 admin.site.index_title = "Newsroom"
 
 # A full disk or a database that cannot write is a 503 with a page saying so (newsroom/health.py).
-handler500 = "newsroom.health.server_error"
+# Under /api/v1/ every error is JSON in the API's one shape (api/exceptions.py), the site's pages elsewhere.
+handler400 = "api.exceptions.bad_request"
+handler403 = "api.exceptions.permission_denied"
+handler404 = "api.exceptions.page_not_found"
+handler500 = "api.exceptions.server_error"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

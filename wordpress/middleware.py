@@ -33,7 +33,9 @@ class LegacyAddressMiddleware:
         return response
 
     def redirect(self, *paths):
-        address = LegacyAddress.objects.filter(path__in=[p[:500] for p in paths]).select_related("theme", "tag").first()
+        # No address holds a NUL, and PostgreSQL refuses one in a query (a 500 for `/%00/`).
+        paths = [path[:500] for path in paths if "\x00" not in path]
+        address = LegacyAddress.objects.filter(path__in=paths).select_related("theme", "tag").first() if paths else None
         if address is None:
             return None
         if address.article_id:
