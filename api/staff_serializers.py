@@ -3,7 +3,8 @@ expire_at) are not fields here: they change only through the steps endpoint."""
 
 from rest_framework import serializers
 
-from articles.models import WORKFLOW, Article, Author, is_editor
+from articles.models import WORKFLOW, Article, Author
+from articles.permissions import article_policy
 from images.models import Image
 from themes.models import Theme
 
@@ -77,9 +78,10 @@ class StaffArticleSerializer(ArticleDetailSerializer):
         fields = [*ArticleDetailSerializer.Meta.fields, "body", "status", "state", "in_bin", "version", "allowed_steps"]
 
     def get_body(self, article) -> str | None:
-        """The source is the admin's to show: editors every article's, writers their own only."""
+        """The source is the admin's to show: what its list shows (editors every article, writers their own)."""
         user = self.context["request"].user
-        return article.body if is_editor(user) or article.is_authored_by(user) else None
+        listed = article_policy.user_has_permission_for_instance(user, "list", article)
+        return article.body if listed else None
 
     def get_state(self, article) -> str:
         return article.state().value

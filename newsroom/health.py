@@ -215,7 +215,7 @@ def server_error(request):
     if cannot_write(sys.exc_info()[1]):
         if request.path_info.startswith("/api/"):
             detail = "The newsroom cannot save anything just now. Nothing was saved: try again in a few minutes."
-            response = JsonResponse({"detail": detail}, status=503)
+            response = JsonResponse({"detail": detail, "code": "unavailable"}, status=503)
         else:
             response = HttpResponse(render_to_string("503.html", request=None), status=503)
         response["Retry-After"] = RETRY_AFTER

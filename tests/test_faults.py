@@ -159,7 +159,7 @@ def assert_cannot_save(response, api=False):
     assert response["Retry-After"] == "120" and "no-store" in response["Cache-Control"]
     if api:
         assert response["Content-Type"] == "application/json"
-        assert set(response.json()) == {"detail"} and "Nothing was saved" in response.json()["detail"]
+        assert set(response.json()) == {"detail", "code"} and "Nothing was saved" in response.json()["detail"]
     else:
         assert "We cannot save anything just now" in response.content.decode()
 
