@@ -69,7 +69,7 @@ def social_image(image):
     return {"url": absolute(image.file.storage.url(card["name"])), "width": card["width"], "height": card["height"]}
 
 
-ARTICLE_BODY_SIZES = "(min-width: 44rem) 42rem, 100vw"
+ARTICLE_BODY_SIZES = "(min-width: 80rem) 46rem, (min-width: 44rem) 40rem, 100vw"  # site.css: .article-body figures
 GALLERY_SIZES = "(min-width: 44rem) 21rem, 50vw"
 
 

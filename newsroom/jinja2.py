@@ -7,6 +7,7 @@ The admin keeps the Django template language (templates/admin/).
 """
 
 import json
+import re
 from datetime import UTC
 
 from django.template import defaultfilters
@@ -24,6 +25,8 @@ from images.pictures import image_figure, picture, social_image, with_inline_ima
 from pagecache import fragments
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+_TABLE_OPEN = re.compile(r"<table\b")
+_PRE_OPEN = re.compile(r"<pre>")
 
 
 def url(name, *args, **kwargs):
@@ -61,6 +64,15 @@ def jsonld(value):
     return mark_safe(json.dumps(value, ensure_ascii=False).translate(_JSON_ESCAPES))
 
 
+def scroll_boxes(html):
+    """Body HTML with each table in a box of its own and each code block made one: a wide table
+    or a long line of code scrolls sideways inside it instead of widening the page on a phone.
+    Focusable (tabindex), so the box can be scrolled from the keyboard too."""
+    html = _TABLE_OPEN.sub('<div class="table-scroll" tabindex="0"><table', str(html))
+    html = html.replace("</table>", "</table></div>")
+    return Markup(_PRE_OPEN.sub('<pre tabindex="0">', html))
+
+
 def date(value, format_string=None):
     """Django's `date` filter, in the newsroom's zone as in Django templates."""
     return defaultfilters.date(timezone.template_localtime(value), format_string)
@@ -90,6 +102,7 @@ def environment(**options):
         plain=plain_text,
         jsonld=jsonld,
         with_inline_images=with_inline_images,
+        scroll_boxes=scroll_boxes,
         date=date,
         linebreaks=linebreaks_filter,
         pluralize=pluralize,

@@ -48,7 +48,9 @@ def newsroom(settings, tmp_path, make_user, make_author):
     articles = {}
     for state in STATES:
         text = "Published story." if state == "live" else SECRET.format(state)
-        article = Article.objects.create(headline=f"Story {state} {text}", body=text, created_by=editor)
+        # A withdrawn article's 410 page names it (its headline was public): only its text stays unseen.
+        headline = f"Story {state}" if state == "withdrawn" else f"Story {state} {text}"
+        article = Article.objects.create(headline=headline, body=text, created_by=editor)
         Byline.objects.create(article=article, author=author)
         article.tags.set(["harbour"])
         article.headline += " (edited)"

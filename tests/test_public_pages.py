@@ -243,3 +243,25 @@ def test_public_pages_run_a_fixed_number_of_queries(
         with django_assert_max_num_queries(limit):
             response = client.get(path)
         assert response.status_code == 200 and response["X-Page-Cache"] == "miss", path
+
+
+def test_a_withdrawn_article_names_itself_and_says_when_it_was_withdrawn(client, make_article, editor, now):
+    from articles.models import ArticleEvent
+    from articles.workflow import take_transition
+    from newsroom.jinja2 import newsroom_time
+
+    article = make_article("Школа на Подолі закрита до 29 лютого", publish_at=now - timedelta(days=3))
+    with time_machine.travel(now - timedelta(hours=5), tick=False):
+        take_transition(article, "withdraw", user=editor, note="It named the wrong school.")
+    later = make_article("Another school story", publish_at=now - timedelta(days=2))
+    with time_machine.travel(now - timedelta(hours=1), tick=False):  # another withdrawal: not this article's
+        take_transition(later, "withdraw", user=editor, note="Wrong again.")
+    withdrawn_at = ArticleEvent.objects.get(article=article, action="withdraw").at
+    response = client.get(article.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 410
+    assert "<h1>Школа на Подолі закрита до 29 лютого</h1>" in html
+    iso = f"{withdrawn_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+    assert f'withdrew this article</strong> on <time datetime="{iso}">{newsroom_time(withdrawn_at)}</time>' in html
+    assert f">{newsroom_time(article.publish_at)}</time>" in html.split("First published")[1]
+    assert "It named the wrong school." in html and "Wrong again." not in html

@@ -234,11 +234,11 @@ def test_pagination_keeps_the_query(client, make_article, now):
     assert "Page 2 of 2" in html
 
 
-def test_results_page_is_not_indexed_and_header_has_the_form(client):
+def test_results_page_is_not_indexed_and_header_links_to_it(client):
     html = client.get("/search/", {"q": "anything"}).content.decode()
     assert '<meta name="robots" content="noindex">' in html
-    home = client.get("/").content.decode()
-    assert 'role="search"' in home and 'name="q"' in home
+    header = client.get("/").content.decode().split("</header>")[0]
+    assert '<a class="search-link" href="/search/">' in header and 'name="q"' not in header
 
 
 @pytest.mark.parametrize("count", [5, 200])
@@ -414,11 +414,14 @@ def test_ipv6_clients_are_limited_by_their_64(client, make_article, settings):
     assert client.get("/search/", {"q": "a3"}, REMOTE_ADDR="2001:db8:1:3::10").status_code == 200
 
 
-def test_the_two_search_landmarks_have_distinct_names(client):
-    html = client.get("/search/", {"q": "harbour"}).content.decode()
+def test_the_search_page_has_one_search_box_and_one_way_to_order(client, make_article):
+    make_article("Harbour lights restored")
+    make_article("Harbour wall repaired")
+    html = client.get("/search/", {"q": "harbour", "order": "newest"}).content.decode()
     labels = re.findall(r'role="search" aria-label="([^"]+)"', html)
-    assert len(labels) == html.count('role="search"') == 2
-    assert len(set(labels)) == 2
+    assert labels == ["Search the archive"] and html.count('role="search"') == 1
+    assert html.count('name="q"') == 1 and 'name="order" value="newest"' in html  # searching again keeps it
+    assert 'id="search-order"' not in html and html.count("Best match") == 1
 
 
 def test_migrate_indexes_the_articles_the_index_lacks(client, make_article, now):
