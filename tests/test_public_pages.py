@@ -247,15 +247,15 @@ def test_public_pages_run_a_fixed_number_of_queries(
 
 def test_a_withdrawn_article_names_itself_and_says_when_it_was_withdrawn(client, make_article, editor, now):
     from articles.models import ArticleEvent
-    from articles.workflow import take_transition
+    from articles.workflow import take_step
     from newsroom.jinja2 import newsroom_time
 
     article = make_article("Школа на Подолі закрита до 29 лютого", publish_at=now - timedelta(days=3))
     with time_machine.travel(now - timedelta(hours=5), tick=False):
-        take_transition(article, "withdraw", user=editor, note="It named the wrong school.")
+        take_step(article, "withdraw", user=editor, note="It named the wrong school.")
     later = make_article("Another school story", publish_at=now - timedelta(days=2))
     with time_machine.travel(now - timedelta(hours=1), tick=False):  # another withdrawal: not this article's
-        take_transition(later, "withdraw", user=editor, note="Wrong again.")
+        take_step(later, "withdraw", user=editor, note="Wrong again.")
     withdrawn_at = ArticleEvent.objects.get(article=article, action="withdraw").at
     response = client.get(article.get_absolute_url())
     html = response.content.decode()

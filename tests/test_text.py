@@ -609,7 +609,7 @@ def test_a_body_over_the_limit_is_refused_by_the_admin_and_the_api(client, edito
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
-    assert refused.status_code == 400 and "body" in refused.json()
+    assert refused.status_code == 400 and "body" in refused.json()["fields"]
     assert Article.objects.get(pk=article.pk).body == "Short."
 
 

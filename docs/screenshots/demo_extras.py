@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from articles.models import Article, Correction, Status, system_gate
-from articles.workflow import take_transition
+from articles.workflow import take_step
 from images.demo import demo_image
 
 editor = User.objects.get(username="editor")
@@ -67,7 +67,7 @@ gone = Article.objects.filter(status=Status.WITHDRAWN).first()
 if gone is None:
     gone = Article.objects.live().order_by("-publish_at")[8]
     note = "The article named the wrong school. We apologise to the pupils and staff of both schools."
-    take_transition(gone, "withdraw", user=editor, note=note)
+    take_step(gone, "withdraw", user=editor, note=note)
 print("figures and correction:", article.get_absolute_url())
 print("withdrawn:", gone.get_absolute_url())
 
