@@ -436,7 +436,7 @@ class Article(models.Model):
     def arrive(self, status, *, user, at, publish_at=None, note=""):
         """Bring an article created by an importer (wordpress/) into the state it had on the site
         it comes from, as one "imported" event dated `at` (its original time), never as an
-        approval of today. Only a draft arrives; a published one also gets its "went live" at its
+        approval of today. Only a draft (or one in review) arrives; a published one also gets its "went live" at its
         own moment, so publish_scheduled does not announce ten-year-old posts today."""
         if status not in (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED):
             raise TransitionNotAllowed(f"An imported article cannot arrive as {status}.")
@@ -444,16 +444,18 @@ class Article(models.Model):
             raise TransitionNotAllowed("An imported article needs its publication time to arrive approved.")
         with transaction.atomic():
             current = Article.all_objects.select_for_update().get(pk=self.pk)
-            if current.status != Status.DRAFT or current.deleted_at is not None:
-                raise TransitionNotAllowed("Only a draft can arrive from an import.")
-            current.status = status
-            current.publish_at = publish_at if status == Status.APPROVED else None
-            with _gate_opened(current.pk):
-                current.save(update_fields=["status", "publish_at"])
+            if current.status not in (Status.DRAFT, Status.IN_REVIEW) or current.deleted_at is not None:
+                raise TransitionNotAllowed("Only a draft or an article in review can arrive from an import.")
+            from_status = current.status
+            if status != from_status:
+                current.status = status
+                current.publish_at = publish_at if status == Status.APPROVED else None
+                with _gate_opened(current.pk):
+                    current.save(update_fields=["status", "publish_at"])
             event = ArticleEvent.objects.create(
                 article=current,
                 action=Action.IMPORT,
-                from_status=Status.DRAFT,
+                from_status=from_status,
                 to_status=status,
                 actor=user,
                 at=at,

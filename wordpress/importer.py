@@ -631,7 +631,9 @@ class WordPressImport:
     def _arrive(self, article, status, item):
         """Bring the article as far as WordPress had it. One already moved on here (approved,
         withdrawn, returned by an editor) keeps the state the newsroom gave it."""
-        if article.status not in ORDER or ORDER[status] <= ORDER[article.status] or article.deleted_at:
+        moves_on = article.status in ORDER and ORDER[status] > ORDER[article.status]
+        first_time = not article.events.filter(action="import").exists()
+        if article.deleted_at or not (moves_on or (first_time and status == article.status == Status.DRAFT)):
             return
         publish_at = item.post_date.replace(microsecond=0) if item.post_date else None
         article.arrive(
