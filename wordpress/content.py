@@ -21,7 +21,8 @@ _BLOCK_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _EMBED_BLOCK = re.compile(r'<!--\s*wp:(?:core-)?embed\b[^>]*?"url"\s*:\s*"([^"]+)"[^>]*-->.*?<!--\s*/wp:[^>]*-->', re.S)
 _GALLERY_BLOCK = re.compile(r"<!--\s*wp:gallery\b(.*?)-->(.*?)<!--\s*/wp:gallery\s*-->", re.S)
 _EMBED_SHORTCODE = re.compile(r"\[embed[^\]]*\](.*?)\[/embed\]", re.S)
-_CAPTION_SHORTCODE = re.compile(r"\[(?:caption|wp_caption)\b[^\]]*\](.*?)\[/(?:caption|wp_caption)\]", re.S)
+_CAPTION_SHORTCODE = re.compile(r"\[(?:caption|wp_caption)\b([^\]]*)\](.*?)\[/(?:caption|wp_caption)\]", re.S)
+_CAPTION_ATTRIBUTE = re.compile(r"""\bcaption\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _GALLERY_SHORTCODE = re.compile(r"\[gallery\b([^\]]*)\]")
 _MEDIA_SHORTCODE = re.compile(r"\[(audio|video)\b([^\]]*)\](?:.*?\[/\1\])?", re.S)
 _URL_IN_ATTRIBUTES = re.compile(r"""=\s*["']?(https?://[^"'\s\]]+)""")
@@ -241,7 +242,7 @@ def body_markdown(content, reader=None):
     text = _GALLERY_BLOCK.sub(lambda m: _gallery_block(reader, m), text)
     text = _EMBED_BLOCK.sub(lambda m: _embed_or_link(reader, m.group(1)), text)
     text = _EMBED_SHORTCODE.sub(lambda m: _embed_or_link(reader, m.group(1)), text)
-    text = _CAPTION_SHORTCODE.sub(lambda m: f"\n\n{_caption(m.group(1))}\n\n", text)
+    text = _CAPTION_SHORTCODE.sub(lambda m: f"\n\n{_caption(m)}\n\n", text)
     text = _GALLERY_SHORTCODE.sub(lambda m: _gallery_shortcode(reader, m), text)
     text = _MEDIA_SHORTCODE.sub(lambda m: _media_shortcode(reader, m), text)
     for _ in range(3):  # nested pairs, innermost last
@@ -270,10 +271,13 @@ def body_markdown(content, reader=None):
 _BLOCK_LINE = re.compile(r"^\[(?:image|gallery|embed):[^\]]+\]$")
 
 
-def _caption(inner):
-    """[caption]<img> Text[/caption] → a figure with its caption."""
-    inner = inner.strip()
+def _caption(match):
+    """[caption]<img> Text[/caption] (or caption="Text", as older WordPress wrote it) → a figure
+    with its caption."""
+    inner = match.group(2).strip()
+    attribute = _CAPTION_ATTRIBUTE.search(match.group(1))
     split = re.match(r"^((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", inner, re.S | re.I)
     if not split:
         return f"<figure>{inner}</figure>"
-    return f"<figure>{split.group(1)}<figcaption>{split.group(2).strip()}</figcaption></figure>"
+    caption = split.group(2).strip() or (attribute and (attribute.group(1) or attribute.group(2))) or ""
+    return f"<figure>{split.group(1)}<figcaption>{caption}</figcaption></figure>"

@@ -520,7 +520,10 @@ class WordPressImport:
                         )
                     found.append(image.pk if image else None)
                 found += [self.image(*picture) for picture in pictures]
-                return [pk for pk in found if isinstance(pk, int)]
+                found = [pk for pk in found if isinstance(pk, int)]
+                if not found:
+                    importer.report.flagged.append((f"post {item.post_id}", "a gallery with no picture found: left out"))
+                return found
 
             def caption(self, image_id, text):
                 importer.caption_image(image_id, text)
