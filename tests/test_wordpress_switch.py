@@ -380,9 +380,31 @@ def test_themes_from_tags_or_none(db, media_root, export_file, choice, themes):
     assert set(Theme.objects.values_list("slug", flat=True)) == themes
 
 
-def test_the_real_theme_unit_test_export_is_read(db, media_root):
+def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp_path, client):
+    """Verbatim items of the theme unit test data: a WordPress.com export whose pictures are
+    named by i0.wp.com addresses of files.wordpress.com uploads, and its old-style captions."""
     real = Path(__file__).parent / "wordpress" / "theme-unit-test-excerpt.xml"
-    if not real.exists():
-        pytest.skip("no excerpt of the theme unit test data")
-    report = run(real)
-    assert "Imported:" in report
+    uploads = tmp_path / "uploads"
+    for path in (
+        "2013/09/dsc20040724_152504_532.jpg",
+        "2012/12/unicorn-wallpaper.jpg",
+        "2013/03/featured-image-vertical.jpg",
+    ):
+        (uploads / path).parent.mkdir(parents=True, exist_ok=True)
+        PILImage.new("RGB", (640, 480), "olive").save(uploads / path)
+    first = run(real, "--media-dir", str(uploads))
+    linked = by_slug("post-format-image-linked")
+    husk = Image.objects.get(title="dsc20040724_152504_532")
+    assert linked.body == f"[image:{husk.pk}]"
+    assert husk.alt_text == "chunk of resinous blackboy husk"
+    assert husk.caption.startswith("Chunk of resinous blackboy husk, Clarkson")
+    assert Image.objects.count() == 3  # the unicorn and the vertical one were attachments
+    assert "Files not found: 1." in first  # image-alignment-1200x4002.jpg was not in the folder
+    gallery = by_slug("post-format-gallery")
+    assert "[gallery" not in gallery.body and "gallery with no picture found" in first
+    assert linked.get_absolute_url() == "/2010/08/06/post-format-image-linked/"
+    assert client.get(linked.get_absolute_url()).status_code == 200
+    assert client.get("/?p=568")["Location"] == linked.get_absolute_url()
+    assert ImportedItem.objects.filter(site="https://wpthemetestdata.wordpress.com").exists()
+    again = run(real, "--media-dir", str(uploads))
+    assert "Imported: nothing." in again and "Updated: nothing." in again
