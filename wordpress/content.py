@@ -29,7 +29,10 @@ _URL_IN_ATTRIBUTES = re.compile(r"""=\s*["']?(https?://[^"'\s\]]+)""")
 # Shortcodes WordPress or its plugins register: removed from the text (their inner text kept)
 # and listed in the report. A bracketed word without attributes ("[sic]") is left alone.
 _PAIRED_SHORTCODE = re.compile(r"\[([a-z][\w-]*)\b[^\]]*\](.*?)\[/\1\]", re.S)
-_SHORTCODE_WITH_ATTRIBUTES = re.compile(r"\[([a-z][\w-]*)(?:\s+[^\]]*?=[^\]]*|=[^\]]*)\]")
+_SHORTCODE_WITH_ATTRIBUTES = re.compile(
+    r"""\[([a-z][\w-]*)(?:=[^\s\]]+|(?:\s+[\w-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s\]"']+))+)\s*/?\]"""
+)
+_CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.S | re.I)
 _KNOWN_BARE_SHORTCODES = re.compile(r"\[/?(playlist|contact-form|googlemaps|wpvideo|polldaddy|archives|sitemap)\b\]")
 _BARE_URL_LINE = re.compile(r"^\s*(https?://\S+)\s*$", re.M)
 _IFRAME = re.compile(r"<iframe\b[^>]*\bsrc=[\"']([^\"']+)[\"'][^>]*>.*?</iframe>", re.S | re.I)
@@ -234,6 +237,13 @@ def _unknown_shortcode(reader, match, keep):
     return match.group(2) if keep else ""
 
 
+def _remove_shortcodes(reader, text):
+    for _ in range(3):  # nested pairs, innermost last
+        text = _PAIRED_SHORTCODE.sub(lambda m: _unknown_shortcode(reader, m, keep=True), text)
+    text = _SHORTCODE_WITH_ATTRIBUTES.sub(lambda m: _unknown_shortcode(reader, m, keep=False), text)
+    return _KNOWN_BARE_SHORTCODES.sub(lambda m: reader.shortcodes.append(m.group(1)) or "", text)
+
+
 def body_markdown(content, reader=None):
     """The post's HTML as Markdown in the Newsroom body format; `reader` (a BodyReader) finds
     the library pictures and collects what was removed."""
@@ -245,10 +255,8 @@ def body_markdown(content, reader=None):
     text = _CAPTION_SHORTCODE.sub(lambda m: f"\n\n{_caption(m)}\n\n", text)
     text = _GALLERY_SHORTCODE.sub(lambda m: _gallery_shortcode(reader, m), text)
     text = _MEDIA_SHORTCODE.sub(lambda m: _media_shortcode(reader, m), text)
-    for _ in range(3):  # nested pairs, innermost last
-        text = _PAIRED_SHORTCODE.sub(lambda m: _unknown_shortcode(reader, m, keep=True), text)
-    text = _SHORTCODE_WITH_ATTRIBUTES.sub(lambda m: _unknown_shortcode(reader, m, keep=False), text)
-    text = _KNOWN_BARE_SHORTCODES.sub(lambda m: reader.shortcodes.append(m.group(1)) or "", text)
+    # Code is shown as written: no shortcode is looked for in it.
+    text = "".join(part if n % 2 else _remove_shortcodes(reader, part) for n, part in enumerate(_CODE.split(text)))
     text = _BLOCK_COMMENT.sub("", text)
     text = _IFRAME.sub(lambda m: _embed_or_link(reader, m.group(1)), text)
     # A URL alone on its line is a classic-editor embed (oEmbed).

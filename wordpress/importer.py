@@ -522,7 +522,9 @@ class WordPressImport:
                 found += [self.image(*picture) for picture in pictures]
                 found = [pk for pk in found if isinstance(pk, int)]
                 if not found:
-                    importer.report.flagged.append((f"post {item.post_id}", "a gallery with no picture found: left out"))
+                    importer.report.flagged.append(
+                        (f"post {item.post_id}", "a gallery with no picture found: left out")
+                    )
                 return found
 
             def caption(self, image_id, text):
