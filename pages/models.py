@@ -54,3 +54,8 @@ class Page(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
+
+
+def footer_pages():
+    """The published pages linked at the foot of every page, as (title, address)."""
+    return list(Page.objects.published().filter(in_footer=True).values_list("title", "path"))

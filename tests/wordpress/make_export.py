@@ -212,7 +212,13 @@ def export(posts=0, media_host=BLOG):
             content="<p>Soon.</p>",
             link=f"{BLOG}/?page_id=22",
         ),  # fmt: skip
-        item(30, "About", post_type="nav_menu_item", when=start, meta={"_menu_item_object_id": "20"}),
+        item(
+            30,
+            "About",
+            post_type="nav_menu_item",
+            when=start,
+            meta={"_menu_item_object_id": "20", "_menu_item_object": "page"},
+        ),
     ]
     for n in range(posts):
         moment = start + timedelta(hours=7 * n)
