@@ -376,6 +376,14 @@ def test_categories_map_to_themes_as_the_newsroom_wants(db, media_root, export_f
     assert set(Theme.objects.values_list("slug", flat=True)) == {"waterfront", "news"}
 
 
+def test_only_categories_some_post_has_become_themes(db, media_root, tmp_path):
+    path = tmp_path / "export.xml"
+    used = '<category domain="category" nicename="sport"><![CDATA[Sport]]></category>'
+    path.write_text(export(posts=0).replace(used, ""), encoding="utf-8")
+    run(path)
+    assert set(Theme.objects.values_list("slug", flat=True)) == {"news"}  # "sport" is declared, never used
+
+
 @pytest.mark.parametrize("choice, themes", [("none", set()), ("tags", {"kyiv"})])
 def test_themes_from_tags_or_none(db, media_root, export_file, choice, themes):
     run(export_file, "--themes-from", choice)

@@ -330,7 +330,7 @@ class WordPressImport:
             nicename = self.categories[nicename].parent if nicename in self.categories else ""
         return path
 
-    def _theme_for_category(self, nicename):
+    def _theme_for_category(self, nicename, *, create=True):
         """The theme a category maps to: --map by its path ("news/local") or slug, else its top
         category's (nested categories flatten to their top); "-" or Uncategorized: none."""
         path = self._category_path(nicename)
@@ -340,10 +340,14 @@ class WordPressImport:
                 if target == "-":
                     return None
                 top = self.categories.get(key.rsplit("/", 1)[-1])
+                if not create:
+                    return self._known(ImportedItem.Kind.CATEGORY, target, Theme)
                 return self.theme(target, top.name if top else target, top.description if top else "")
         top = path[0]
         if top == UNCATEGORIZED:
             return None
+        if not create:
+            return self._known(ImportedItem.Kind.CATEGORY, top, Theme)
         category = self.categories.get(top) or WPCategory(nicename=top, name=top)
         return self.theme(top, category.name, category.description)
 
@@ -367,7 +371,7 @@ class WordPressImport:
             return
         for nicename in self.categories:
             with transaction.atomic():
-                theme = self._theme_for_category(nicename)
+                theme = self._theme_for_category(nicename, create=False)  # only themes some post got
                 if theme is not None:
                     self._legacy(f"/category/{'/'.join(self._category_path(nicename))}/", theme=theme)
                     term_id = self.categories[nicename].term_id
