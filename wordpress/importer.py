@@ -230,10 +230,7 @@ class WordPressImport:
         elif isinstance(entry, WPTag):
             pass  # made when a post uses it: a tag no post has is no page
         elif entry.post_type == "attachment":
-            if self.image_for_attachment(entry.post_id) is None and not (self.media_dir or self.fetch_media):
-                self.report.skip(
-                    f"attachment {entry.post_id} ({entry.attachment_url})", "no --media-dir or --fetch-media given"
-                )
+            self.image_for_attachment(entry.post_id)  # a file not found is listed once, under "Files not found"
         elif entry.post_type == "post":
             self.post(entry)
         elif entry.post_type == "page":
