@@ -321,6 +321,8 @@ def test_unknown_old_addresses_answer_404_and_are_not_kept(imported, client, set
         assert (first.status_code, second.status_code) == (404, 404), old
         assert "X-Page-Cache" not in second, old
     assert client.get("/2009/05/15/far-future/").status_code == 404
+    client.get("/about/")
+    assert client.get("/about/")["X-Page-Cache"] == "hit"  # the cache is on: the misses above were not kept
 
 
 def test_the_report_lists_every_old_address_with_its_new_one(db, media_root, export_file, uploads, tmp_path):
