@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.utils import timezone
 
-from pages.models import footer_pages
 from sitesettings.models import SETTINGS_KEY, current
 from themes.models import navigation
 
@@ -17,6 +16,5 @@ def site(request):
         "follow_links": publication.follow_links,
         "current_year": timezone.localdate().year,
         "nav_themes": navigation,
-        "footer_pages": footer_pages,  # called only when the footer fragment is drawn
         "site_shows": (SETTINGS_KEY,),  # what the site's header and footer fragments show (base.html)
     }

@@ -37,7 +37,6 @@ class Page(models.Model):
     body = models.TextField(blank=True, help_text="Markdown, as in articles.")
     body_html = models.TextField(blank=True, editable=False)
     is_published = models.BooleanField(default=True, help_text="Readers see only published pages.")
-    in_footer = models.BooleanField(default=False, help_text="Link the page at the foot of every page.")
     modified_at = models.DateTimeField(auto_now=True)
 
     objects = PageQuerySet.as_manager()
@@ -54,8 +53,3 @@ class Page(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
-
-
-def footer_pages():
-    """The published pages linked at the foot of every page, as (title, address)."""
-    return list(Page.objects.published().filter(in_footer=True).values_list("title", "path"))

@@ -164,7 +164,6 @@ class WordPressImport:
         self.approved = []  # articles published by this run, whose related stories are worked out at the end
         self.authors = {}  # login → Author, for this run
         self.posts = {}  # post id → Article or Page, for attachment pages
-        self.menu_pages = set()  # ids of pages in the site's menus: linked in the footer
 
     # Running ------------------------------------------------------------------------------
 
@@ -194,7 +193,6 @@ class WordPressImport:
                     self.progress(done, total)
         self._attachment_addresses()
         self._category_addresses()
-        self._menu_pages()
 
     def _first_pass(self):
         """Attachments (a post's featured image may come after the post), which posts they are
@@ -235,8 +233,6 @@ class WordPressImport:
             self.post(entry)
         elif entry.post_type == "page":
             self.page(entry)
-        elif entry.post_type == "nav_menu_item" and entry.meta.get("_menu_item_object") == "page":
-            self.menu_pages.add(entry.meta.get("_menu_item_object_id", ""))
         else:
             self.report.skip(f"{entry.post_type} {entry.post_id} “{plain_headline(entry.title)}”", "not a post")
 
@@ -727,13 +723,6 @@ class WordPressImport:
                 self.report.flagged.append((label, "not public in WordPress: imported unpublished"))
             self._legacy(f"/?page_id={item.post_id}", page=page)
             self.posts[item.post_id] = page
-
-    def _menu_pages(self):
-        """Pages the WordPress menus linked are linked in the footer (editors change that in the admin)."""
-        from pages.models import Page
-
-        ids = [page.pk for post_id, page in self.posts.items() if post_id in self.menu_pages and isinstance(page, Page)]
-        Page.objects.filter(pk__in=ids, in_footer=False).update(in_footer=True)
 
     def _attachment_addresses(self):
         """An attachment's page (/?attachment_id=N and its permalink) leads to the post or page it belongs to."""

@@ -22,7 +22,6 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(blank=True, help_text='Markdown, as in articles.')),
                 ('body_html', models.TextField(blank=True, editable=False)),
                 ('is_published', models.BooleanField(default=True, help_text='Readers see only published pages.')),
-                ('in_footer', models.BooleanField(default=False, help_text='Link the page at the foot of every page.')),
                 ('modified_at', models.DateTimeField(auto_now=True)),
             ],
             options={
