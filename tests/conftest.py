@@ -160,6 +160,7 @@ def ensure_roles():
                 codenames += [("audit", "view_auditentry"), ("images", "change_any_image")]
                 site_settings = importlib.import_module("sitesettings.migrations.0002_editors_change_site_settings")
                 codenames += [("sitesettings", codename) for codename in site_settings.CODENAMES]
+                codenames += [("pages", f"{action}_page") for action in ("add", "change", "delete", "view")]
             for app_label, codename in codenames:
                 group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
