@@ -85,7 +85,7 @@ def recent_articles(now=None, exclude=None):
     recent = Article.objects.filter(status=Status.APPROVED, publish_at__gte=now - WINDOW)
     if exclude is not None:
         recent = recent.exclude(pk=exclude)
-    return recent.only("headline", "standfirst", "slug", "publish_at", "status", "created_at")
+    return recent.only("headline", "standfirst", "slug", "publish_at", "status", "created_at", "dateline_offset")
 
 
 def find_duplicates(*, headline="", standfirst="", exclude=None, now=None, threshold=THRESHOLD):

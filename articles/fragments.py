@@ -87,7 +87,7 @@ def theme_headlines(theme_id):
         newest = (
             Article.objects.live()
             .filter(theme_id=theme_id)
-            .only("headline", "slug", "publish_at", "created_at")
+            .only("headline", "slug", "publish_at", "created_at", "dateline_offset")
             .order_by("-publish_at", "-id")[: MORE_ON_THEME + 1]
         )
         item = template("includes/headlines.html").module.headline_item

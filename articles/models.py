@@ -5,6 +5,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 from urllib.parse import quote
 
 import reversion
@@ -197,6 +198,7 @@ class ArticleQuerySet(ContentQuerySet):
                 "standfirst",
                 "publish_at",
                 "updated_at",
+                "dateline_offset",
                 "theme__name",
                 "theme__slug",
                 "lead_image",
@@ -271,6 +273,13 @@ class Article(models.Model):
     publish_at = models.DateTimeField(null=True, blank=True, help_text="When the article goes public, once approved.")
     expire_at = models.DateTimeField(
         null=True, blank=True, help_text="Optional: when the article leaves the site by itself."
+    )
+    dateline_offset = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Minutes east of UTC in which the article's date and address are shown, when it was first "
+        "published elsewhere on another day than the newsroom's zone gives (imports); empty: the newsroom's zone.",
     )
     updated_at = models.DateTimeField(
         null=True,
@@ -448,6 +457,47 @@ class Article(models.Model):
         self.refresh_from_db()
         return event
 
+    def arrive(self, status, *, user, at, publish_at=None, note=""):
+        """Bring an article created by an importer (wordpress/) into the state it had on the site
+        it comes from, as one "imported" event dated `at` (its original time), never as an
+        approval of today. Only a draft (or one in review) arrives; a published one also gets its "went live" at its
+        own moment, so publish_scheduled does not announce ten-year-old posts today."""
+        if status not in (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED):
+            raise TransitionNotAllowed(f"An imported article cannot arrive as {status}.")
+        if status == Status.APPROVED and publish_at is None:
+            raise TransitionNotAllowed("An imported article needs its publication time to arrive approved.")
+        with transaction.atomic():
+            current = Article.all_objects.select_for_update().get(pk=self.pk)
+            if current.status not in (Status.DRAFT, Status.IN_REVIEW) or current.deleted_at is not None:
+                raise TransitionNotAllowed("Only a draft or an article in review can arrive from an import.")
+            from_status = current.status
+            if status != from_status:
+                current.status = status
+                current.publish_at = publish_at if status == Status.APPROVED else None
+                with _gate_opened(current.pk):
+                    current.save(update_fields=["status", "publish_at"])
+            event = ArticleEvent.objects.create(
+                article=current,
+                action=Action.IMPORT,
+                from_status=from_status,
+                to_status=status,
+                actor=user,
+                at=at,
+                note=note,
+            )
+            if status == Status.APPROVED and publish_at <= timezone.now():
+                ArticleEvent.objects.create(
+                    article=current,
+                    action=Action.WENT_LIVE,
+                    from_status=status,
+                    to_status=status,
+                    moment=publish_at,
+                    at=publish_at,
+                )
+            AuditEntry.record(user, "article.import", current, {"to": status, "note": note})
+        self.refresh_from_db()
+        return event
+
     def expiry_refusal(self):
         if self.expire_at and self.publish_at and self.expire_at <= self.publish_at:
             return "The expiry time must be after the publication time."
@@ -455,9 +505,16 @@ class Article(models.Model):
 
     # Addresses ----------------------------------------------------------------------
 
+    def dateline_zone(self):
+        """The zone the article's date is shown in: the newsroom's, or the fixed offset of the site
+        that first published it when its day there differs (so /2009/05/15/ stays the 15th)."""
+        if self.dateline_offset is None:
+            return None
+        return dt_timezone(timedelta(minutes=self.dateline_offset))
+
     def url_date(self):
         moment = self.publish_at or self.created_at or timezone.now()
-        return timezone.localtime(moment).date()
+        return timezone.localtime(moment, self.dateline_zone()).date()
 
     def get_absolute_url(self):
         """The `articles:detail` address, /yyyy/mm/dd/slug/ under the site's prefix. Written out
@@ -920,6 +977,7 @@ OTHER_EVENTS = {
     "share": "Share link created",
     "unshare": "Share link revoked",
     "not_duplicate": "Duplicate warning dismissed",
+    "import": "Imported",
 }
 Action = models.TextChoices(
     "Action",

@@ -90,6 +90,10 @@ ROLES = {
         "sitesettings.add_followlink",
         "sitesettings.change_followlink",
         "sitesettings.delete_followlink",
+        "pages.add_page",
+        "pages.change_page",
+        "pages.delete_page",
+        "pages.view_page",
     ],
 }
 # The permission that makes an editor: it reviews, and sees every article.

@@ -14,4 +14,7 @@ urlpatterns = [
     path("share/<str:token>/", views.SharedPreviewView.as_view(), name="share"),
     path("authors/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author"),
     path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag"),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$", views.MonthArchiveView.as_view(), name="archive-month"
+    ),
 ]

@@ -1,9 +1,11 @@
+from datetime import datetime
 from urllib.parse import unquote
 
 from django.core import signing
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.utils.text import Truncator
@@ -178,3 +180,23 @@ class TagDetailView(ArticleListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+@method_decorator(public_page, name="dispatch")
+class MonthArchiveView(ArticleListMixin, ListView):
+    """The live articles of one month in the newsroom's zone (WordPress's /2009/05/ leads here)."""
+
+    template_name = "articles/month_archive.html"
+
+    def get_queryset(self):
+        year, month = int(self.kwargs["year"]), int(self.kwargs["month"])
+        if not (1970 <= year <= 2100 and 1 <= month <= 12):
+            raise Http404("No such month")
+        zone = timezone.get_current_timezone()
+        self.month = datetime(year, month, 1, tzinfo=zone)
+        following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+        shows("list:latest")
+        return self.articles().filter(publish_at__gte=self.month, publish_at__lt=following)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(month=self.month, **kwargs)

@@ -34,27 +34,28 @@ def url(name, *args, **kwargs):
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def newsroom_time(value):
+def newsroom_time(value, zone=None):
     """Like "Mon 3 March 2025, 23:18 EET": the newsroom's zone, its abbreviation always shown.
     Spelled out here because Django's general date formatter costs more than the rest of an
     article card."""
     if not value:
         return ""
-    local = timezone.localtime(value)
+    local = timezone.localtime(value, zone)
     return (
         f"{WEEKDAYS_ABBR[local.weekday()]} {local.day} {MONTHS[local.month]} {local.year}, "
         f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
     )
 
 
-def pubtime(value, prefix=""):
-    """A `<time>` element: UTC ISO for machines, the newsroom's zone for people."""
+def pubtime(value, prefix="", zone=None):
+    """A `<time>` element: UTC ISO for machines, the newsroom's zone (or an imported article's
+    `dateline_zone()`) for people."""
     if not value:
         return ""
     return (
         Markup(f'<time datetime="{value.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}">')
         + prefix
-        + newsroom_time(value)
+        + newsroom_time(value, zone)
         + Markup("</time>")
     )
 

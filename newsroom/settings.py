@@ -385,7 +385,7 @@ THEME_DORMANT_DAYS = int(env("THEME_DORMANT_DAYS", "30"))
 PLAIN_TEXT_VALIDATORS = ["articles.text.validate_plain_text"]
 
 # --- Doors in and out: the content API (api/) and the WordPress importer (wordpress/) --------
-INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api", "wordpress"]
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api", "pages", "wordpress"]
 # The query parameters the API's public answers read are part of their cache key.
 PAGE_CACHE_QUERY_PARAMETERS = PAGE_CACHE_QUERY_PARAMETERS | {
     "cursor", "page_size", "theme", "author", "tag", "updated_since", "q", "order", "format",

@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Author
+from pages.models import Page
 from sitesettings.models import current
 from themes.models import Theme
 
@@ -46,7 +47,7 @@ class ArticleSitemap(NewsroomSitemap):
         return (
             Article.objects.live()
             .annotate(lastmod=article_lastmod())
-            .only("slug", "publish_at", "created_at")
+            .only("slug", "publish_at", "created_at", "dateline_offset")
             .order_by("-publish_at", "-id")
         )
 
@@ -124,7 +125,23 @@ class AuthorSitemap(NewsroomSitemap):
         return live.order_by("-publish_at").values_list("publish_at", flat=True).first()
 
 
-sitemaps = {"articles": ArticleSitemap, "themes": ThemeSitemap, "authors": AuthorSitemap}
+class PageSitemap(NewsroomSitemap):
+    """Published static pages (About, Contact…)."""
+
+    def items(self):
+        return Page.objects.published().only("path", "modified_at").order_by("path")
+
+    def location(self, item):
+        return item.path
+
+    def lastmod(self, item):
+        return item.modified_at
+
+    def get_latest_lastmod(self):
+        return Page.objects.published().aggregate(latest=Max("modified_at"))["latest"]
+
+
+sitemaps = {"articles": ArticleSitemap, "themes": ThemeSitemap, "authors": AuthorSitemap, "pages": PageSitemap}
 
 
 @x_robots_tag
@@ -148,7 +165,7 @@ def news(request):
     articles = (
         Article.objects.live(now)
         .filter(publish_at__gte=now - NEWS_WINDOW)
-        .only("headline", "slug", "publish_at", "created_at")
+        .only("headline", "slug", "publish_at", "created_at", "dateline_offset")
         .order_by("-publish_at", "-id")[:NEWS_LIMIT]
     )
     return TemplateResponse(

@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.utils.functional import lazy
 
 from pagecache.decorators import public_page
+from pages.views import page
 from sitesettings.models import current
 
 from . import feeds, sitemaps, views
@@ -53,7 +54,16 @@ feed_patterns = [
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 
 # Sitemaps and robots.txt. A sitemap lists every live article, theme and author: it shows their kinds.
-SITEMAP_KEYS = ("list:latest", "article:*", "theme:*", "list:theme:*", "author:*", "list:author:*", "navigation")
+SITEMAP_KEYS = (
+    "list:latest",
+    "article:*",
+    "theme:*",
+    "list:theme:*",
+    "author:*",
+    "list:author:*",
+    "navigation",
+    "page:*",
+)
 sitemap_patterns = [
     path("sitemap.xml", public_page(sitemaps.index, shows=SITEMAP_KEYS), name="index"),
     path(
@@ -68,3 +78,7 @@ urlpatterns += [
     path("", include((sitemap_patterns, "sitemaps"))),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
 ]
+
+# Static pages (pages/) at the addresses editors gave them, such as WordPress's /about/: last,
+# so that no page can shadow a route of the newsroom's.
+urlpatterns.append(re_path(r"^(?P<path>(?:[\w.~-]+/)+)$", page, name="page"))

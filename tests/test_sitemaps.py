@@ -60,8 +60,10 @@ def test_index_lists_the_sections(client, newsroom, settings):
     root = xml(client, "/sitemap.xml")
     assert root.tag == f"{SM}sitemapindex"
     locations = [entry.findtext(f"{SM}loc") for entry in root.findall(f"{SM}sitemap")]
-    assert locations == [f"{settings.SITE_URL}/sitemap-{section}.xml" for section in ("articles", "themes", "authors")]
-    lastmods = [parse_datetime(entry.findtext(f"{SM}lastmod")) for entry in root.findall(f"{SM}sitemap")]
+    assert locations == [
+        f"{settings.SITE_URL}/sitemap-{section}.xml" for section in ("articles", "themes", "authors", "pages")
+    ]
+    lastmods = [parse_datetime(entry.findtext(f"{SM}lastmod")) for entry in root.findall(f"{SM}sitemap")[:3]]
     assert lastmods[0] == max(urlset(client, "/sitemap-articles.xml").values())
     assert lastmods[2] == newsroom["live"].publish_at  # Ana's newest live article
 

@@ -11,6 +11,7 @@ class ImportedItem(models.Model):
         TAG = "tag", "Tag"
         IMAGE = "image", "Uploaded file → image"
         POST = "post", "Post → article"
+        PAGE = "page", "Page → static page"
 
     site = models.CharField(max_length=200, help_text="The WordPress site's address (base_site_url in the export).")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -32,25 +33,66 @@ class ImportedItem(models.Model):
 class LegacyAddress(models.Model):
     """An address of the old WordPress site that answers 301 to the page that replaced it."""
 
+    TARGETS = ("article", "theme", "tag", "author", "page")
+    NO_TARGET = {name: None for name in TARGETS}
+
     path = models.CharField(
         max_length=500, unique=True, help_text="The old path with its query, e.g. “/?p=12” or “/category/local/”."
     )
     article = models.ForeignKey("articles.Article", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     theme = models.ForeignKey("themes.Theme", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     tag = models.ForeignKey("taggit.Tag", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey("articles.Author", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    page = models.ForeignKey("pages.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         verbose_name_plural = "legacy addresses"
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(article__isnull=False, theme__isnull=True, tag__isnull=True)
-                    | models.Q(article__isnull=True, theme__isnull=False, tag__isnull=True)
-                    | models.Q(article__isnull=True, theme__isnull=True, tag__isnull=False)
+                    models.Q(
+                        article__isnull=False,
+                        theme__isnull=True,
+                        tag__isnull=True,
+                        author__isnull=True,
+                        page__isnull=True,
+                    )
+                    | models.Q(
+                        article__isnull=True,
+                        theme__isnull=False,
+                        tag__isnull=True,
+                        author__isnull=True,
+                        page__isnull=True,
+                    )
+                    | models.Q(
+                        article__isnull=True,
+                        theme__isnull=True,
+                        tag__isnull=False,
+                        author__isnull=True,
+                        page__isnull=True,
+                    )
+                    | models.Q(
+                        article__isnull=True,
+                        theme__isnull=True,
+                        tag__isnull=True,
+                        author__isnull=False,
+                        page__isnull=True,
+                    )
+                    | models.Q(
+                        article__isnull=True,
+                        theme__isnull=True,
+                        tag__isnull=True,
+                        author__isnull=True,
+                        page__isnull=False,
+                    )
                 ),
-                name="legacy_address_one_target",
+                name="legacy_address_one_target_of_five",
             )
         ]
 
     def __str__(self):
         return self.path
+
+    @property
+    def target(self):
+        return next(getattr(self, name) for name in self.TARGETS if getattr(self, f"{name}_id"))

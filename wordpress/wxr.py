@@ -45,6 +45,7 @@ def short_name(tag):
 class WPAuthor:
     login: str
     display_name: str = ""
+    author_id: str = ""
 
 
 @dataclass
@@ -53,6 +54,7 @@ class WPCategory:
     name: str
     parent: str = ""
     description: str = ""
+    term_id: str = ""
 
 
 @dataclass
@@ -72,7 +74,11 @@ class WPItem:
     content: str = ""
     excerpt: str = ""
     post_name: str = ""
-    post_date: datetime | None = None
+    post_date: datetime | None = None  # the moment, in UTC (post_date_gmt when WordPress wrote one)
+    dateline_offset: int | None = None  # minutes east of UTC of the site when it published the post
+    date_problem: str = ""  # why the dates could not be read, for the report
+    post_parent: str = ""
+    menu_order: int = 0
     password: str = ""
     attachment_url: str = ""
     categories: list = field(default_factory=list)  # WPCategory (name and nicename only)
@@ -83,6 +89,12 @@ class WPItem:
 @dataclass
 class WPSite:
     base_site_url: str = ""
+    base_blog_url: str = ""  # the blog itself: WordPress.com exports share one base_site_url
+
+    @property
+    def address(self):
+        return (self.base_blog_url or self.base_site_url).rstrip("/")
+
     wxr_version: str = ""
 
 
@@ -93,21 +105,50 @@ def _text(element, name):
     return ""
 
 
+# Moments an article may be published at: WordPress writes year 0000 for "never", and exports
+# from broken sites carry years 1 or 9999, which no clock of ours reaches without overflowing.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
+_WORDPRESS_DATE = "%Y-%m-%d %H:%M:%S"
+
+
 def parse_date(gmt, local):
-    """The post's moment in UTC: WordPress's GMT column, else its local time read in the newsroom's zone
-    (drafts carry a GMT date of all zeros)."""
-    for value, zone in ((gmt, UTC), (local, timezone.get_current_timezone())):
-        if value and not value.startswith("0000"):
-            try:
-                moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
-            except ValueError:
-                continue
-            return moment.replace(tzinfo=zone).astimezone(UTC)
-    return None
+    """(moment in UTC, the site's offset in minutes or None, problem or ""): WordPress's GMT
+    column gives the exact moment, its local column the day the site showed. Drafts carry a GMT
+    date of all zeros: their local time is read in the newsroom's zone. A malformed date or one
+    outside 1970–2100 is a problem, never "now"."""
+    values = {}
+    for name, value in (("gmt", gmt), ("local", local)):
+        if not value or value.startswith("0000-00-00"):
+            continue
+        try:
+            values[name] = datetime.strptime(value, _WORDPRESS_DATE)
+        except ValueError:
+            return None, None, f"its date “{value[:40]}” cannot be read"
+    if not values:
+        return None, None, ""
+    try:
+        if "gmt" in values:
+            moment = values["gmt"].replace(tzinfo=UTC)
+        else:
+            moment = values["local"].replace(tzinfo=timezone.get_current_timezone()).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None, None, f"its date {local or gmt} is out of range"
+    if not EARLIEST <= moment <= LATEST:
+        return None, None, f"its date {local or gmt} is out of range (1970–2100)"
+    offset = None
+    if "gmt" in values and "local" in values:
+        minutes = round((values["local"] - values["gmt"]).total_seconds() / 60)
+        offset = minutes if abs(minutes) <= 14 * 60 else None
+    return moment, offset, ""
 
 
 def _author(element):
-    return WPAuthor(login=_text(element, "wp:author_login"), display_name=_text(element, "wp:author_display_name"))
+    return WPAuthor(
+        login=_text(element, "wp:author_login"),
+        display_name=_text(element, "wp:author_display_name"),
+        author_id=_text(element, "wp:author_id"),
+    )
 
 
 def _category(element):
@@ -116,6 +157,7 @@ def _category(element):
         name=_text(element, "wp:cat_name"),
         parent=_text(element, "wp:category_parent"),
         description=_text(element, "wp:category_description"),
+        term_id=_text(element, "wp:term_id"),
     )
 
 
@@ -134,10 +176,15 @@ def _item(element):
         content=_text(element, "content:encoded"),
         excerpt=_text(element, "excerpt:encoded"),
         post_name=_text(element, "wp:post_name"),
-        post_date=parse_date(_text(element, "wp:post_date_gmt"), _text(element, "wp:post_date")),
         password=_text(element, "wp:post_password"),
         attachment_url=_text(element, "wp:attachment_url"),
+        post_parent=_text(element, "wp:post_parent"),
     )
+    item.post_date, item.dateline_offset, item.date_problem = parse_date(
+        _text(element, "wp:post_date_gmt"), _text(element, "wp:post_date")
+    )
+    order = _text(element, "wp:menu_order")
+    item.menu_order = int(order) if order.lstrip("-").isdigit() and len(order) < 10 else 0
     for child in element:
         name = short_name(child.tag)
         if name == "category":
@@ -178,6 +225,8 @@ def read_export(stream, site):
                 seen_wxr = True
             elif name == "wp:base_site_url":
                 site.base_site_url = (element.text or "").strip()
+            elif name == "wp:base_blog_url":
+                site.base_blog_url = (element.text or "").strip()
             elif name in READERS:
                 if not seen_wxr:
                     raise MalformedExport("This is not a WordPress export: no <wp:wxr_version> before its content.")

@@ -14,7 +14,9 @@ def editorial_dashboard(context):
     """The admin front page's editorial queues, for the person looking at it."""
     user = context["request"].user
     now = timezone.now()
-    articles = Article.objects.only("headline", "slug", "status", "publish_at", "modified_at", "created_at")
+    articles = Article.objects.only(
+        "headline", "slug", "status", "publish_at", "modified_at", "created_at", "dateline_offset"
+    )
     returned = {}
     for event in (
         ArticleEvent.objects.filter(
