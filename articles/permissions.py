@@ -107,7 +107,9 @@ def sync_roles(apps=global_apps, schema_editor=None):
     exist is a mistake in ROLES, and raises."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")  # in a migration, the historical model
-    wanted = {name for names in ROLES.values() for name in names}
+    # In a migration, the apps not migrated yet are left for the migration of theirs that syncs again.
+    labels = {model._meta.app_label for model in apps.get_models()}
+    wanted = {name for names in ROLES.values() for name in names if name.split(".", 1)[0] in labels}
 
     def existing():
         codenames = {name.split(".", 1)[1] for name in wanted}
@@ -117,7 +119,7 @@ def sync_roles(apps=global_apps, schema_editor=None):
     permissions = existing()
     if not wanted <= set(permissions):
         for app_config in apps.get_app_configs():
-            made = app_config.models_module
+            made = getattr(app_config, "models_module", None)
             app_config.models_module = made or True  # historical apps have none; Django skips those
             try:
                 create_permissions(app_config, apps=apps, verbosity=0)
@@ -128,7 +130,7 @@ def sync_roles(apps=global_apps, schema_editor=None):
         raise LookupError(f"ROLES grants permissions that do not exist: {', '.join(missing)}")
     for name, names in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
-        grants = {permissions[permission].pk for permission in names}
+        grants = {permissions[permission].pk for permission in names if permission in wanted}
         if set(group.permissions.values_list("pk", flat=True)) != grants:
             group.permissions.set(grants)
 

@@ -15,7 +15,7 @@ from pagecache.decorators import public_page
 from pagecache.keys import shows
 
 from .fragments import MORE_ON_THEME, NotLive, article_parts, live_article, render_parts, theme_headlines
-from .models import SHARE_SALT, Action, Article, ArticleEvent, Author, ShareLink, Status
+from .models import SHARE_SALT, Article, ArticleEvent, Author, ShareLink, Status, step_where
 from .permissions import article_policy
 from .related import related_live
 from .structured_data import modified_time
@@ -44,7 +44,8 @@ class ArticleDetailView(DetailView):
     def not_live_queryset(self):
         """With the time of its last withdrawal, for the 410 page: in the same query, so a
         withdrawn article's address costs what any other miss costs."""
-        withdrawals = ArticleEvent.objects.filter(article=OuterRef("pk"), action=Action.WITHDRAW).order_by("-at")
+        withdraw = step_where(target=Status.WITHDRAWN).name
+        withdrawals = ArticleEvent.objects.filter(article=OuterRef("pk"), action=withdraw).order_by("-at")
         return self.article_queryset().annotate(withdrawn_at=Subquery(withdrawals.values("at")[:1]))
 
     def get_object(self, queryset=None):
