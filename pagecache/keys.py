@@ -13,7 +13,6 @@ import contextvars
 import logging
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -142,6 +141,8 @@ def invalidate_now(keys, purge_shared=True):
     if not settings.PAGE_CACHE_KEYED:
         keys.add("site")
     try:
+        if versions.local.retry_later():
+            raise versions.StoreBroken(f"still failing: {versions.local.broken}")
         counter = versions.store().invalidate(keys)
     except Exception as error:  # noqa: BLE001 - a cache fault must not lose an editorial save
         logger.error("Page cache: could not invalidate %d keys, the cache stops serving: %s", len(keys), error)
@@ -176,7 +177,7 @@ class Schedule:
         if self.handled_until is None:
             # Where the servers got to, so pages kept in the shared cache across a restart do not miss a moment.
             try:
-                self.handled_until = min(caches["default"].get(HANDLED_KEY, now), now)
+                self.handled_until = min(versions.shared_cache().get(HANDLED_KEY, now), now)
             except Exception:  # noqa: BLE001
                 self.handled_until = now
         if changed or counter != self.known_counter:
@@ -186,7 +187,7 @@ class Schedule:
             self.next_moment = self._look(self.handled_until, now, invalidate_due=True)
             self.handled_until = now
             try:
-                caches["default"].set(HANDLED_KEY, now, None)
+                versions.shared_cache().set(HANDLED_KEY, now, None)
             except Exception:  # noqa: BLE001 - only a restarted server would look
                 logger.warning("Page cache: could not record the schedule moment handled", exc_info=True)
         return self.next_moment

@@ -69,7 +69,8 @@ class PageCacheMiddleware:
             response[header] = separator.join(sorted(recorded))
         entry = self.to_entry(response, recorded, counter, valid_until, getattr(response, "revalidate", False))
         response["Cache-Control"] = self.cache_control(entry, now, next_moment)
-        if valid_until > now + 1 and settings.PAGE_CACHE_KEEP_PAGES:
+        # The versions its keys lack are written before the page (versions.py), or it is not kept.
+        if valid_until > now + 1 and settings.PAGE_CACHE_KEEP_PAGES and versions.local.settle(entry["keys"]):
             pages.local_pages.put(address, entry)
             if (shared := pages.shared_pages()) is not None:
                 shared.set(address, entry, int(valid_until - now))

@@ -30,7 +30,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 
@@ -182,18 +181,22 @@ class SharedCachePages:
     """Pages shared by every server through Redis."""
 
     def get(self, address):
-        return caches["default"].get(shared_key(address))
+        from .versions import shared_cache
+
+        return shared_cache().get(shared_key(address))
 
     def set(self, address, entry, timeout):
-        caches["default"].set(shared_key(address), entry, timeout)
+        from .versions import shared_cache
+
+        shared_cache().set(shared_key(address), entry, timeout)
 
 
 def shared_pages():
     """Where pages are kept beyond this process: Redis, else (one machine) the local disk when
     PAGE_CACHE_DISK_PAGES is on, else nowhere."""
-    from .versions import versions_directory
+    from .versions import shared_cache, versions_directory
 
-    if not isinstance(caches["default"], LocMemCache):
+    if not isinstance(shared_cache(), LocMemCache):
         return SharedCachePages()
     if settings.PAGE_CACHE_DISK_PAGES:
         return _disk_pages(versions_directory())
