@@ -104,6 +104,10 @@ class ArticleListView(PublicMixin, generics.ListAPIView):
         shows("list:latest")  # every live article is on it: any that changes drops this answer
         articles = live_articles().defer("body", "body_html", "related_ids")
         params = self.request.query_params
+        # An unknown slug is a 400, not an empty list the page cache would keep once per made-up slug.
+        for name, model in (("theme", Theme), ("author", Author), ("tag", Tag)):
+            if params.get(name) and not model.objects.filter(slug=params[name]).exists():
+                raise ValidationError({name: f"There is no {name} {params[name]!r}."})
         if params.get("theme"):
             articles = articles.filter(theme__slug=params["theme"])
         if params.get("author"):

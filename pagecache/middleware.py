@@ -11,8 +11,10 @@ from . import keys, pages, purge, versions
 
 logger = logging.getLogger(__name__)
 
-# Answers for which a stored copy is the same for every anonymous reader.
-CACHEABLE_STATUSES = {200, 301, 404, 410}
+# Answers kept: a page and a withdrawn article's notice. Not a 404 or 400, nor a 301 (an article's
+# slug under any date): anyone can make up such addresses without end (`?page=99`, unknown ids),
+# and keeping their answers would fill the cache; each costs a query or none to answer again.
+CACHEABLE_STATUSES = {200, 410}
 # Set on every answer by the cache, not stored with the page.
 UNSTORED_HEADERS = {"cache-control", "expires", "set-cookie", "age", "x-page-cache"}
 
@@ -44,12 +46,14 @@ class PageCacheMiddleware:
         except Exception:
             logger.exception("Page cache: could not look at the schedule, pages are rendered fresh")
             return self.get_response(request)
-        address = pages.address(request)
+        address, parameters = pages.address(request)
         if address in pages.local_pages.not_public:
             return self.get_response(request)
         entry = self.lookup(address, now) if settings.PAGE_CACHE_KEEP_PAGES else None
         if entry is not None:
             return self.from_entry(request, entry, now, next_moment)
+        if parameters:
+            request.GET = pages.ReadParameters(request.META["QUERY_STRING"], encoding=request.encoding)
         token = keys.start_recording(counter)
         try:
             response = self.get_response(request)
@@ -59,7 +63,7 @@ class PageCacheMiddleware:
             if response.status_code == 200:  # robots.txt, search: skip the lookup next time
                 pages.local_pages.mark_not_public(address)
             return response
-        if not self.storable(request, response):
+        if not self.storable(request, response) or not parameters <= getattr(request.GET, "read", parameters):
             return response
         valid_until = min(now + settings.PAGE_CACHE_TIMEOUT, pages.next_new_year(now))
         patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
