@@ -516,7 +516,11 @@ def paths():
     """Every live article's address, newest first, for the realistic mix."""
     django_setup()
     from articles.models import Article
+    from pagecache.keys import invalidate_if_changed
+    from themes.cache import shown_navigation
 
+    # A site that has been up has recorded the navigation its pages show (before the warm-up here).
+    invalidate_if_changed("navigation", shown_navigation())
     live = Article.objects.live().only("slug", "publish_at", "created_at").order_by("-publish_at", "-id")
     print(json.dumps([article.get_absolute_url() for article in live.iterator(chunk_size=5000)]))
 
@@ -530,11 +534,7 @@ def editor(base, seconds, ranked_file):
     from django.utils import timezone
 
     from articles.models import Article, Status, system_gate
-    from themes.cache import shown_navigation_changed
 
-    # An admin worker that has been up has recorded the navigation pages show: a fresh process's
-    # first save would otherwise invalidate `navigation` (every page) without Redis to share it.
-    shown_navigation_changed()
     ranked = json.loads(Path(ranked_file).read_text())
     rng = random.Random(7)
     weights = [1 / (rank + 1) for rank in range(min(len(ranked), 5000))]

@@ -10,6 +10,7 @@ The page cache knows no content model: everything it learns comes through here.
 """
 
 import contextvars
+import json
 import logging
 
 from django.conf import settings
@@ -128,6 +129,20 @@ def invalidate(keys, using="default"):
     _pending.setdefault(using, set()).update(keys)
     invalidate_now(keys, purge_shared=False)
     transaction.on_commit(lambda: invalidate_now(_pending.pop(using, set())), using=using)
+
+
+def invalidate_if_changed(key, shown, using="default"):
+    """Invalidate `key` unless `shown` (JSON: what pages showing it show, such as the navigation's
+    themes) is what the last call for `key` recorded, in any process or server sharing the key
+    versions. So a save that leaves a list as it was drops no page, and a worker that just started
+    (nothing of its own recorded) invalidates no more than its save changed."""
+    text = json.dumps(shown, sort_keys=True)
+    try:
+        if not versions.local.retry_later() and versions.store().swap(key, text) == text:
+            return
+    except Exception as error:  # noqa: BLE001 - cannot tell: invalidate, which fails safe
+        logger.warning("Page cache: could not compare %s with what pages show: %s", key, error)
+    invalidate({key}, using=using)
 
 
 def invalidate_now(keys, purge_shared=True):

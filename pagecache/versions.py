@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 COUNTER_KEY = "pagecache:counter"
 VERSION_KEY = "pagecache:v:{key}"
 LOG_KEY = "pagecache:log:{counter}"
+SHOWN_KEY = "pagecache:shown:{key}"
 # Redis keeps the last LOG_SPAN entries for LOG_TIMEOUT seconds; the directory store's log
 # starts again past LOG_BYTES. A process further behind forgets every version it knows.
 LOG_SPAN = 1000
@@ -139,6 +140,14 @@ class SharedCacheStore:
         if len(found) < len(names):  # expired, evicted, or still being written
             return None, position
         return set().union(*found.values()), position
+
+    def swap(self, key, text):
+        """Record `text` as what pages show for `key`; what was recorded before (None: nothing)."""
+        name = SHOWN_KEY.format(key=key)
+        before = self.cache.get(name)
+        if before != text:
+            self.cache.set(name, text, None)
+        return before
 
     def check_writable(self):
         self.cache.set("pagecache:probe", time.time_ns(), 10)
@@ -251,6 +260,21 @@ class DirectoryStore:
         if not can_say or expected != until + 1:
             return None, (file, offset)
         return changed, (file, offset)
+
+    def swap(self, key, text):
+        path = self.path / ("s" + self._name(key)[1:])
+        try:
+            before = path.read_text()
+        except FileNotFoundError:
+            before = None
+        if before != text:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._write(path, text)
+        return before
+
+    def forget_shown(self):
+        for path in self.path.glob("s-*"):
+            path.unlink(missing_ok=True)
 
     def check_writable(self):
         self.counter()

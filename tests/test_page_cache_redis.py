@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+from django.core.cache import caches
 
 from pagecache import versions
 from pagecache.keys import reset_process_state
@@ -150,6 +151,8 @@ def test_a_flushed_redis_renders_every_page_again_and_keeps_them_again(client, o
     article.headline = "Міст закрито знову"
     article.save()
     assert "Міст закрито знову".encode() in client.get(article.get_absolute_url()).content
+    # What pages show of the navigation was flushed too: that save dropped every page once, to be safe.
+    assert client.get(other.get_absolute_url())["X-Page-Cache"] == "miss"
     assert hit(client, other.get_absolute_url())
 
 
@@ -245,4 +248,20 @@ def test_an_unreachable_redis_renders_pages_never_stale_and_holds_no_save(client
     time.sleep(versions.RETRY_BROKEN)
     response = client.get(url)
     assert "через туман".encode() in response.content
-    assert hit(client, url) and hit(client, other.get_absolute_url())
+    assert hit(client, url)
+    # Whether the save changed the navigation could not be told: every page went, to be safe.
+    assert client.get(other.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert hit(client, other.get_absolute_url())
+
+
+def test_a_restarted_worker_first_save_drops_only_what_it_changed(client, own_redis, story):
+    article, other = story
+    warm = [article.get_absolute_url(), other.get_absolute_url(), "/themes/minato/"]
+    for path in warm:
+        kept(client, path)
+    new_worker()
+    caches["default"].clear()  # its local memory too
+    article.headline = "Міст відкрито після ремонту"
+    article.save()
+    assert "після ремонту".encode() in client.get(article.get_absolute_url()).content
+    assert hit(client, other.get_absolute_url()) and hit(client, "/themes/minato/")
