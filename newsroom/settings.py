@@ -241,6 +241,8 @@ MIDDLEWARE.insert(
 # Where the page cache keeps key versions, pages and fragments: Redis when there is one, else the
 # local memory (then one machine's workers share a directory, PAGE_CACHE_VERSIONS_DIR).
 PAGE_CACHE_ALIAS = "pages" if "pages" in CACHES else "default"
+# Kept pages carry their body in the codings readers ask for, made once (newsroom/compression.py).
+PAGE_CACHE_ENCODINGS = "newsroom.compression.encodings" if COMPRESS_PAGES else ""
 PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
 # NEWSROOM_PAGE_CACHE=fragments keeps fragments but no whole page: every request costs what a miss
 # does (the bench measures uncached pages so).

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
+from django.utils.module_loading import import_string
 
 from . import keys, pages, purge, versions
 
@@ -71,8 +72,9 @@ class PageCacheMiddleware:
         header, separator = purge.key_header()
         if header and recorded:
             response[header] = separator.join(sorted(recorded))
-        entry = self.to_entry(response, recorded, counter, valid_until, getattr(response, "revalidate", False))
+        entry = self.to_entry(request, response, recorded, counter, valid_until, getattr(response, "revalidate", False))
         response["Cache-Control"] = self.cache_control(entry, now, next_moment)
+        response.encodings = entry["encodings"]
         # The versions its keys lack are written before the page (versions.py), or it is not kept.
         if valid_until > now + 1 and settings.PAGE_CACHE_KEEP_PAGES and versions.local.settle(entry["keys"]):
             pages.local_pages.put(address, entry)
@@ -116,10 +118,14 @@ class PageCacheMiddleware:
         # A page that used the CSRF token carries one reader's secret.
         return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
-    def to_entry(self, response, recorded, counter, valid_until, revalidate):
+    def to_entry(self, request, response, recorded, counter, valid_until, revalidate):
         return {
             "status": response.status_code,
             "content": response.content,
+            # The body in the codings readers ask for (brotli, gzip), made once: a hit compresses nothing.
+            "encodings": import_string(settings.PAGE_CACHE_ENCODINGS)(request, response)
+            if settings.PAGE_CACHE_ENCODINGS
+            else {},
             "headers": [(k, v) for k, v in response.items() if k.lower() not in UNSTORED_HEADERS],
             "keys": frozenset(recorded),
             "counter": counter,
@@ -140,6 +146,7 @@ class PageCacheMiddleware:
         response = HttpResponse(entry["content"], status=entry["status"])
         for header, value in entry["headers"]:
             response[header] = value
+        response.encodings = entry.get("encodings", {})
         response["Cache-Control"] = self.cache_control(entry, now, next_moment)
         response["X-Page-Cache"] = "hit"
         return conditional(request, response)

@@ -23,7 +23,6 @@ import os
 import pickle
 import threading
 import time
-import zlib
 from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,15 +174,17 @@ class DiskPages:
     def get(self, address):
         try:
             with open(self._file(address), "rb") as stored:
-                entry = pickle.loads(zlib.decompress(stored.read()))
-        except (OSError, zlib.error, pickle.UnpicklingError, EOFError, ValueError):
+                entry = pickle.loads(stored.read())
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
             return None
         return entry if entry.get("address") == address else None
 
     def set(self, address, entry, timeout):
         target = self._file(address)
         temporary = Path(self.directory, f".{Path(target).name}.{os.getpid()}.{threading.get_ident()}")
-        data = zlib.compress(pickle.dumps({**entry, "address": address}), 1)
+        # Not compressed as a whole: the page is kept in the codings readers ask for (the entry's
+        # `encodings`), so that a hit from disk decompresses nothing.
+        data = pickle.dumps({**entry, "address": address}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
             temporary.write_bytes(data)
