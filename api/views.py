@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
+from taggit.models import Tag
 
 from articles.models import Article, Author, Byline
 from pagecache.keys import shows
@@ -119,6 +120,10 @@ class ArticleListView(PublicMixin, generics.ListAPIView):
     def get_queryset(self):
         shows("list:latest")  # every live article is on it: any that changes drops this answer
         articles = live_articles().defer("body", "body_html", "related_ids")
+        # An unknown slug is a 400, not an empty list the page cache would keep once per made-up slug.
+        for name, model in (("theme", Theme), ("author", Author), ("tag", Tag)):
+            if self.query[name] and not model.objects.filter(slug=self.query[name]).exists():
+                raise ValidationError({name: f"There is no {name} {self.query[name]!r}."})
         if self.query["theme"]:
             articles = articles.filter(theme__slug=self.query["theme"])
         if self.query["author"]:

@@ -516,7 +516,11 @@ def paths():
     """Every live article's address, newest first, for the realistic mix."""
     django_setup()
     from articles.models import Article
+    from pagecache.keys import invalidate_if_changed
+    from themes.cache import shown_navigation
 
+    # A site that has been up has recorded the navigation its pages show (before the warm-up here).
+    invalidate_if_changed("navigation", shown_navigation())
     live = Article.objects.live().only("slug", "publish_at", "created_at").order_by("-publish_at", "-id")
     print(json.dumps([article.get_absolute_url() for article in live.iterator(chunk_size=5000)]))
 
@@ -530,11 +534,7 @@ def editor(base, seconds, ranked_file):
     from django.utils import timezone
 
     from articles.models import Article, Status, system_gate
-    from themes.cache import shown_navigation_changed
 
-    # An admin worker that has been up has recorded the navigation pages show: a fresh process's
-    # first save would otherwise invalidate `navigation` (every page) without Redis to share it.
-    shown_navigation_changed()
     ranked = json.loads(Path(ranked_file).read_text())
     rng = random.Random(7)
     weights = [1 / (rank + 1) for rank in range(min(len(ranked), 5000))]
@@ -583,7 +583,11 @@ class Config:
         if not self.database_url:
             return f"sqlite:///{RESULTS / f'newsroom-{count}.sqlite3'}"
         base, _, _name = self.database_url.rpartition("/")
-        return f"{base}/newsroom_bench_{count}"
+        return f"{base}/{self.database_name(count)}"
+
+    def database_name(self, count):
+        # Named after the database DATABASE_URL names: sessions sharing a server never share an archive.
+        return f"{self.database_url.rpartition('/')[2] or 'newsroom'}_bench_{count}"
 
 
 def configs():
@@ -622,12 +626,12 @@ def run_child(args, env):
 
 def ensure_database(count):
     database = CONFIG.database(count)
-    marker = RESULTS / f"{CONFIG.label}-{count}.seeded"
+    marker = RESULTS / f"{CONFIG.label}-{CONFIG.database_name(count) if CONFIG.database_url else ''}{count}.seeded"
     seeded = marker.exists() and json.loads(marker.read_text()).get("themes") == theme_count(count)
     if CONFIG.database_url:
-        if seeded and postgres_database(CONFIG.database_url, f"newsroom_bench_{count}", create=False):
+        if seeded and postgres_database(CONFIG.database_url, CONFIG.database_name(count), create=False):
             return database
-        postgres_database(CONFIG.database_url, f"newsroom_bench_{count}", create=True)
+        postgres_database(CONFIG.database_url, CONFIG.database_name(count), create=True)
     else:
         path = RESULTS / f"newsroom-{count}.sqlite3"
         if path.exists() and seeded:
@@ -865,7 +869,7 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
         "hit_ratio": round(hits / max(1, hits + misses), 4),
         "requests": hits + misses + other,
         "rps": rps,
-        "of_static": round(rps / ceiling, 3),
+        "of_static": round(rps / (ceiling or statistics.mean(around)), 3),
         "static_around": around,
         "of_static_around": round(rps / statistics.mean(around), 3),
         "p99_ms": float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit],
@@ -912,6 +916,7 @@ def main():
     parser.add_argument("--search-only", action="store_true", help="only the search section")
     parser.add_argument("--only", choices=["sqlite", "postgresql+redis"], help="measure one configuration")
     parser.add_argument("--mix-seconds", type=int, help="length of each realistic-mix run (default 60; 20 quick)")
+    parser.add_argument("--mix-only", action="store_true", help="only the realistic mix, keyed")
     options = parser.parse_args()
     count = options.articles or (10_000 if options.quick else 100_000)
     seconds = options.seconds or (3 if options.quick else 10)
@@ -934,11 +939,41 @@ def main():
         global CONFIG
         CONFIG = config
         print(f"== {config.label} ==", flush=True)
+        if options.mix_only:
+            reports[config.label] = run_mix_only(count, options.mix_seconds or (20 if options.quick else 60))
+            continue
         reports[config.label] = run_config(count, seconds, options.mix_seconds or (20 if options.quick else 60))
     (RESULTS / "latest.json").write_text(json.dumps(reports, indent=2))
     for label, report in reports.items():
         print(f"\n=== {label} ===")
+        if options.mix_only:
+            print(json.dumps(report, indent=2))
+            continue
         print_report(report)
+
+
+def prepare(count, secret_key):
+    """The archive seeded and migrated, static files collected; its database."""
+    large = ensure_database(count)
+    for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        env = child_env(large, DJANGO_ENV="production", SECRET_KEY=secret_key)
+        done = subprocess.run([PYTHON, "manage.py", *step], env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(done.stderr)
+    return large
+
+
+def run_mix_only(count, mix_seconds):
+    """The realistic mix alone, keyed; its share of static against the static file measured around it."""
+    secret_key = secrets.token_urlsafe(50)
+    large = prepare(count, secret_key)
+    probe_server = Server(large, secret_key)
+    page = probe_server.get(find_targets(probe_server)["article"])[1]
+    probe_server.stop()
+    (RESULTS / "static" / "bench-page.html").write_bytes(page)
+    load = os.getloadavg()
+    mix = realistic_mix(large, secret_key, mix_seconds, keyed=True, ceiling=None)
+    return {"articles": count, "mix": {"keyed": mix}, "load_average_before": load, "after": os.getloadavg()}
 
 
 def run_config(count, seconds, mix_seconds):

@@ -44,6 +44,19 @@ def compressed(coding, content):
     return gzip.compress(content, compresslevel=6, mtime=0)
 
 
+CODINGS = ("br", "gzip")
+
+
+def encodings(request, response):
+    """The page cache's hook (PAGE_CACHE_ENCODINGS): `response`'s body in every coding a reader may
+    ask for, made once when the page is kept, so that a hit writes stored bytes (from memory, disk
+    or Redis alike) and compresses and decompresses nothing. {} when it is not to be compressed."""
+    if not PublicCompressionMiddleware.compressible(request, response):
+        return {}
+    found = {coding: compressed(coding, response.content) for coding in CODINGS}
+    return {coding: body for coding, body in found.items() if len(body) < len(response.content)}
+
+
 class PublicCompressionMiddleware:
     """Placed outside the page cache (before it in MIDDLEWARE), so that cached pages are
     stored whole and each copy is compressed for what its reader accepts."""
@@ -60,8 +73,9 @@ class PublicCompressionMiddleware:
         coding = "br" if "br" in codings else "gzip" if "gzip" in codings else None
         if coding is None:
             return response
-        body = compressed(coding, response.content)
-        if len(body) >= len(response.content):
+        kept = getattr(response, "encodings", None)  # a page cache hit: made when it was kept
+        body = kept.get(coding) if kept is not None else compressed(coding, response.content)
+        if body is None or len(body) >= len(response.content):
             return response
         response.content = body
         response["Content-Encoding"] = coding

@@ -195,6 +195,12 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": _redis_timeout, "socket_timeout": _redis_timeout},
         }
     }
+    # The page cache's own alias on the same Redis: short timeouts, so that a Redis that stops
+    # answering costs a save half a second, not the operating system's two-minute connect timeout.
+    CACHES["pages"] = {
+        **CACHES["default"],
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}}
 # Rate limits count in the shared cache, and in each process while it cannot be reached.
@@ -240,6 +246,11 @@ COMPRESS_PAGES = env_bool("COMPRESS_PAGES", True)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("pagecache.middleware.PageCacheMiddleware"), "newsroom.compression.PublicCompressionMiddleware"
 )
+# Where the page cache keeps key versions, pages and fragments: Redis when there is one, else the
+# local memory (then one machine's workers share a directory, PAGE_CACHE_VERSIONS_DIR).
+PAGE_CACHE_ALIAS = "pages" if "pages" in CACHES else "default"
+# Kept pages carry their body in the codings readers ask for, made once (newsroom/compression.py).
+PAGE_CACHE_ENCODINGS = "newsroom.compression.encodings" if COMPRESS_PAGES else ""
 PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"off", "0", "false", "no"}
 # NEWSROOM_PAGE_CACHE=fragments keeps fragments but no whole page: every request costs what a miss
 # does (the bench measures uncached pages so).
@@ -278,6 +289,9 @@ PAGE_CACHE_VERSIONS_DIR = env("PAGE_CACHE_VERSIONS_DIR")
 # Without Redis, pages are also kept compressed on local disk in that directory (pages/), shared by
 # the machine's workers: the archive's long tail stays kept without growing the workers.
 PAGE_CACHE_DISK_PAGES = env_bool("PAGE_CACHE_DISK_PAGES", True)
+# Megabytes those pages may take: past it the oldest written go (about 25 KB a page in its three
+# codings: 1024 MB keeps about 42,000).
+PAGE_CACHE_DISK_MAX_MB = int(env("PAGE_CACHE_DISK_MAX_MB", "1024"))
 # Content apps declare when pages change by the clock alone.
 PAGE_CACHE_SCHEDULES = ["articles.cache.schedule", "themes.cache.schedule"]
 

@@ -18,7 +18,6 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 from . import keys, pages, versions
@@ -30,7 +29,7 @@ local_fragments = pages.LocalEntries("PAGE_CACHE_FRAGMENT_ENTRIES")  # this proc
 
 
 def _shared():
-    cache = caches["default"]
+    cache = versions.shared_cache()
     return None if isinstance(cache, LocMemCache) else cache
 
 
@@ -62,6 +61,8 @@ def cached(name, render, shows=()):
     # Like pages, none outlives the newsroom's New Year (the footer shows the year).
     valid_until = min(now + settings.PAGE_CACHE_TIMEOUT, pages.next_new_year(now))
     entry = {"value": value, "keys": frozenset(shown), "counter": counter, "valid_until": valid_until}
+    if not versions.local.settle(entry["keys"]):
+        return value
     local_fragments.put(name, entry)
     shared = _shared()
     if shared is not None:

@@ -10,10 +10,10 @@ The page cache knows no content model: everything it learns comes through here.
 """
 
 import contextvars
+import json
 import logging
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -131,6 +131,20 @@ def invalidate(keys, using="default"):
     transaction.on_commit(lambda: invalidate_now(_pending.pop(using, set())), using=using)
 
 
+def invalidate_if_changed(key, shown, using="default"):
+    """Invalidate `key` unless `shown` (JSON: what pages showing it show, such as the navigation's
+    themes) is what the last call for `key` recorded, in any process or server sharing the key
+    versions. So a save that leaves a list as it was drops no page, and a worker that just started
+    (nothing of its own recorded) invalidates no more than its save changed."""
+    text = json.dumps(shown, sort_keys=True)
+    try:
+        if not versions.local.retry_later() and versions.store().swap(key, text) == text:
+            return
+    except Exception as error:  # noqa: BLE001 - cannot tell: invalidate, which fails safe
+        logger.warning("Page cache: could not compare %s with what pages show: %s", key, error)
+    invalidate({key}, using=using)
+
+
 def invalidate_now(keys, purge_shared=True):
     """Record an invalidation in the key versions, then purge the shared cache. Neither may
     fail the save that caused it: a failure is logged, kept in the outbox and retried."""
@@ -142,6 +156,8 @@ def invalidate_now(keys, purge_shared=True):
     if not settings.PAGE_CACHE_KEYED:
         keys.add("site")
     try:
+        if versions.local.retry_later():
+            raise versions.StoreBroken(f"still failing: {versions.local.broken}")
         counter = versions.store().invalidate(keys)
     except Exception as error:  # noqa: BLE001 - a cache fault must not lose an editorial save
         logger.error("Page cache: could not invalidate %d keys, the cache stops serving: %s", len(keys), error)
@@ -176,7 +192,7 @@ class Schedule:
         if self.handled_until is None:
             # Where the servers got to, so pages kept in the shared cache across a restart do not miss a moment.
             try:
-                self.handled_until = min(caches["default"].get(HANDLED_KEY, now), now)
+                self.handled_until = min(versions.shared_cache().get(HANDLED_KEY, now), now)
             except Exception:  # noqa: BLE001
                 self.handled_until = now
         if changed or counter != self.known_counter:
@@ -186,7 +202,7 @@ class Schedule:
             self.next_moment = self._look(self.handled_until, now, invalidate_due=True)
             self.handled_until = now
             try:
-                caches["default"].set(HANDLED_KEY, now, None)
+                versions.shared_cache().set(HANDLED_KEY, now, None)
             except Exception:  # noqa: BLE001 - only a restarted server would look
                 logger.warning("Page cache: could not record the schedule moment handled", exc_info=True)
         return self.next_moment

@@ -6,13 +6,16 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
+from django.utils.module_loading import import_string
 
 from . import keys, pages, purge, versions
 
 logger = logging.getLogger(__name__)
 
-# Answers for which a stored copy is the same for every anonymous reader.
-CACHEABLE_STATUSES = {200, 301, 404, 410}
+# Answers kept: a page and a withdrawn article's notice. Not a 404 or 400, nor a 301 (an article's
+# slug under any date): anyone can make up such addresses without end (`?page=99`, unknown ids),
+# and keeping their answers would fill the cache; each costs a query or none to answer again.
+CACHEABLE_STATUSES = {200, 410}
 # Set on every answer by the cache, not stored with the page.
 UNSTORED_HEADERS = {"cache-control", "expires", "set-cookie", "age", "x-page-cache"}
 
@@ -44,12 +47,14 @@ class PageCacheMiddleware:
         except Exception:
             logger.exception("Page cache: could not look at the schedule, pages are rendered fresh")
             return self.get_response(request)
-        address = pages.address(request)
+        address, parameters = pages.address(request)
         if address in pages.local_pages.not_public:
             return self.get_response(request)
         entry = self.lookup(address, now) if settings.PAGE_CACHE_KEEP_PAGES else None
         if entry is not None:
             return self.from_entry(request, entry, now, next_moment)
+        if parameters:
+            request.GET = pages.ReadParameters(request.META["QUERY_STRING"], encoding=request.encoding)
         token = keys.start_recording(counter)
         try:
             response = self.get_response(request)
@@ -59,7 +64,7 @@ class PageCacheMiddleware:
             if response.status_code == 200:  # robots.txt, search: skip the lookup next time
                 pages.local_pages.mark_not_public(address)
             return response
-        if not self.storable(request, response):
+        if not self.storable(request, response) or not parameters <= getattr(request.GET, "read", parameters):
             return response
         valid_until = min(now + settings.PAGE_CACHE_TIMEOUT, pages.next_new_year(now))
         patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
@@ -67,9 +72,11 @@ class PageCacheMiddleware:
         header, separator = purge.key_header()
         if header and recorded:
             response[header] = separator.join(sorted(recorded))
-        entry = self.to_entry(response, recorded, counter, valid_until, getattr(response, "revalidate", False))
+        entry = self.to_entry(request, response, recorded, counter, valid_until, getattr(response, "revalidate", False))
         response["Cache-Control"] = self.cache_control(entry, now, next_moment)
-        if valid_until > now + 1 and settings.PAGE_CACHE_KEEP_PAGES:
+        response.encodings = entry["encodings"]
+        # The versions its keys lack are written before the page (versions.py), or it is not kept.
+        if valid_until > now + 1 and settings.PAGE_CACHE_KEEP_PAGES and versions.local.settle(entry["keys"]):
             pages.local_pages.put(address, entry)
             if (shared := pages.shared_pages()) is not None:
                 shared.set(address, entry, int(valid_until - now))
@@ -111,10 +118,14 @@ class PageCacheMiddleware:
         # A page that used the CSRF token carries one reader's secret.
         return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
-    def to_entry(self, response, recorded, counter, valid_until, revalidate):
+    def to_entry(self, request, response, recorded, counter, valid_until, revalidate):
         return {
             "status": response.status_code,
             "content": response.content,
+            # The body in the codings readers ask for (brotli, gzip), made once: a hit compresses nothing.
+            "encodings": import_string(settings.PAGE_CACHE_ENCODINGS)(request, response)
+            if settings.PAGE_CACHE_ENCODINGS
+            else {},
             "headers": [(k, v) for k, v in response.items() if k.lower() not in UNSTORED_HEADERS],
             "keys": frozenset(recorded),
             "counter": counter,
@@ -135,6 +146,7 @@ class PageCacheMiddleware:
         response = HttpResponse(entry["content"], status=entry["status"])
         for header, value in entry["headers"]:
             response[header] = value
+        response.encodings = entry.get("encodings", {})
         response["Cache-Control"] = self.cache_control(entry, now, next_moment)
         response["X-Page-Cache"] = "hit"
         return conditional(request, response)

@@ -16,22 +16,21 @@ Browsers cannot be told either: their max-age stays short, and pages readers kee
 """
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import os
 import pickle
-import random
 import threading
 import time
-import zlib
 from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.http import QueryDict
 from django.utils import timezone
 
 PAGE_KEY = "pagecache:page:{digest}"
@@ -39,7 +38,7 @@ PAGE_KEY = "pagecache:page:{digest}"
 
 def address(request):
     """The page's address as the cache keys it: parameters no public page reads (utm_*, fbclid,
-    gclid, cache-busters) are left out, the ones they read sorted."""
+    gclid, cache-busters) are left out, the ones they read sorted. And the names of those kept."""
     allowed = settings.PAGE_CACHE_QUERY_PARAMETERS
     pairs = [
         (name, value)
@@ -48,7 +47,31 @@ def address(request):
     ]
     pairs.sort(key=lambda pair: pair[0])
     query = urlencode(pairs)
-    return f"{request.scheme}://{request.get_host()}{request.path}{'?' if query else ''}{query}"
+    kept = f"{request.scheme}://{request.get_host()}{request.path}{'?' if query else ''}{query}"
+    return kept, {name for name, _ in pairs}
+
+
+class ReadParameters(QueryDict):
+    """`request.GET` that remembers which parameters the view read: an answer to an address whose
+    parameters the view did not all read (`/?p=123` on the home page) is the page without them,
+    and keeping it under every value someone makes up would fill the cache."""
+
+    def __init__(self, *args, **kwargs):
+        self.read = set()
+        super().__init__(*args, **kwargs)
+        self.read = set()  # filling it looked keys up
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def _getlist(self, key, *args, **kwargs):
+        self.read.add(key)
+        return super()._getlist(key, *args, **kwargs)
+
+    def __contains__(self, key):
+        self.read.add(key)
+        return super().__contains__(key)
 
 
 def shared_key(address):
@@ -132,14 +155,18 @@ class DiskPages:
     """Pages shared by the workers of one machine without Redis: each a compressed file in
     `pages/` of the key-versions directory, so a page one worker rendered is a hit in the
     others and the archive's long tail stays kept without growing any worker (a 17 KB article
-    page takes about 5 KB). Files are written whole (a temporary file renamed); those past
-    their lifetime are swept now and then by the writers."""
+    page takes about 5 KB). Files are written whole (a temporary file renamed).
 
-    SWEEP_ONE_IN = 2000  # writes
+    The folder is bounded (PAGE_CACHE_DISK_MAX_MB): each worker, after writing a sixteenth of the
+    bound, sweeps it — pages past their lifetime go, then the oldest written until a tenth under
+    the bound — so that it never holds more than the bound and a sixteenth per worker."""
+
+    SWEEPS_PER_BOUND = 16
 
     def __init__(self, path):
         self.path = Path(path)
         self.directory = str(path)
+        self.written = 0  # bytes this process wrote since its last sweep
 
     def _file(self, address):
         return f"{self.directory}/{hashlib.sha256(address.encode()).hexdigest()}"
@@ -147,53 +174,106 @@ class DiskPages:
     def get(self, address):
         try:
             with open(self._file(address), "rb") as stored:
-                entry = pickle.loads(zlib.decompress(stored.read()))
-        except (OSError, zlib.error, pickle.UnpicklingError, EOFError, ValueError):
+                entry = pickle.loads(stored.read())
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
             return None
         return entry if entry.get("address") == address else None
 
     def set(self, address, entry, timeout):
         target = self._file(address)
         temporary = Path(self.directory, f".{Path(target).name}.{os.getpid()}.{threading.get_ident()}")
+        # Not compressed as a whole: the page is kept in the codings readers ask for (the entry's
+        # `encodings`), so that a hit from disk decompresses nothing.
+        data = pickle.dumps({**entry, "address": address}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
-            temporary.write_bytes(zlib.compress(pickle.dumps({**entry, "address": address}), 1))
+            temporary.write_bytes(data)
             os.replace(temporary, target)
         except OSError:  # a full disk costs hits, never an answer
             temporary.unlink(missing_ok=True)
             return
-        if random.randrange(self.SWEEP_ONE_IN) == 0:
+        self.written += len(data)
+        if self.written * self.SWEEPS_PER_BOUND >= self.bound():
             self.sweep()
 
+    @staticmethod
+    def bound():
+        return settings.PAGE_CACHE_DISK_MAX_MB * 1024 * 1024
+
     def sweep(self, now=None):
-        """Remove the pages past the longest lifetime a page has (PAGE_CACHE_TIMEOUT)."""
+        """Remove the pages past the longest lifetime a page has (PAGE_CACHE_TIMEOUT), then the
+        oldest written while the folder holds more than nine tenths of its bound. One worker at a
+        time; the others skip it."""
+        self.written = 0
         oldest = (now or time.time()) - settings.PAGE_CACHE_TIMEOUT
-        with contextlib.suppress(OSError), os.scandir(self.path) as found:
-            for item in found:
+        kept, total = [], 0
+        with contextlib.suppress(OSError), _sweeping(self.path) as mine:
+            if not mine:
+                return
+            with os.scandir(self.path) as found:
+                for item in found:
+                    with contextlib.suppress(OSError):
+                        stat = item.stat()
+                        if stat.st_mtime < oldest:
+                            os.unlink(item.path)
+                        else:
+                            kept.append((stat.st_mtime, stat.st_size, item.path))
+                            total += stat.st_size
+            if total <= self.bound():
+                return
+            kept.sort()
+            for _, size, path in kept:
+                if total <= self.bound() * 0.9:
+                    break
                 with contextlib.suppress(OSError):
-                    if item.stat().st_mtime < oldest:
-                        os.unlink(item.path)
+                    os.unlink(path)
+                total -= size
+
+    def size(self):
+        """Bytes the folder holds."""
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.path) as found:
+            return sum(item.stat().st_size for item in found)
+        return 0
 
     def clear(self):
         self.sweep(now=float("inf"))
+
+
+@contextlib.contextmanager
+def _sweeping(path):
+    """Whether this process holds the sweep lock (a file beside the folder), without waiting."""
+    descriptor = os.open(f"{path}.sweep", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(descriptor)
 
 
 class SharedCachePages:
     """Pages shared by every server through Redis."""
 
     def get(self, address):
-        return caches["default"].get(shared_key(address))
+        from .versions import shared_cache
+
+        return shared_cache().get(shared_key(address))
 
     def set(self, address, entry, timeout):
-        caches["default"].set(shared_key(address), entry, timeout)
+        from .versions import shared_cache
+
+        shared_cache().set(shared_key(address), entry, timeout)
 
 
 def shared_pages():
     """Where pages are kept beyond this process: Redis, else (one machine) the local disk when
     PAGE_CACHE_DISK_PAGES is on, else nowhere."""
-    from .versions import versions_directory
+    from .versions import shared_cache, versions_directory
 
-    if not isinstance(caches["default"], LocMemCache):
+    if not isinstance(shared_cache(), LocMemCache):
         return SharedCachePages()
     if settings.PAGE_CACHE_DISK_PAGES:
         return _disk_pages(versions_directory())

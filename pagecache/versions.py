@@ -17,7 +17,14 @@ about 30 of them again after every edit). When the log cannot say (entries past 
 a gap, an unreadable line), the process forgets every version, at once and at its next look.
 
 The store is the shared cache (Redis) when there is one, else a small directory (one
-machine: the workers share it). A store that cannot be written is *broken*: no page is
+machine: the workers share it). Redis may lose a key's version (evicted, flushed, restarted):
+a version it does not hold means "changed now", so every page showing the key is rendered
+again, never served stale. When a page is stored, the versions its keys do not yet have are
+written first, set-if-absent (`settle`), with the counter as it is then: no invalidation Redis
+lost can have a later number, and an invalidation racing the write wins, because it writes
+unconditionally with a later number. So a page stays a hit across invalidations of other keys.
+
+A store that cannot be written is *broken*: no page is
 served from the cache until a write works again, because a lost invalidation would
 otherwise leave stale pages reachable.
 """
@@ -36,6 +43,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 logger = logging.getLogger(__name__)
@@ -43,22 +51,44 @@ logger = logging.getLogger(__name__)
 COUNTER_KEY = "pagecache:counter"
 VERSION_KEY = "pagecache:v:{key}"
 LOG_KEY = "pagecache:log:{counter}"
+SHOWN_KEY = "pagecache:shown:{key}"
 # Redis keeps the last LOG_SPAN entries for LOG_TIMEOUT seconds; the directory store's log
 # starts again past LOG_BYTES. A process further behind forgets every version it knows.
 LOG_SPAN = 1000
 LOG_TIMEOUT = 3600
 LOG_BYTES = 256 * 1024
+# A broken store is tried again at most this often (seconds): a Redis that stopped answering costs
+# one timeout a second per process, not one per request or per invalidation of a save.
+RETRY_BROKEN = 1.0
 
 
 class StoreBroken(Exception):
     """The key versions cannot be read or written."""
 
 
+def shared_cache():
+    """The cache the page cache keeps its versions, pages and fragments in (PAGE_CACHE_ALIAS)."""
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def add_many(cache, values):
+    """Set each of `values` that `cache` does not hold, never overwriting; the names written.
+    On Redis one round trip (SET NX, pipelined); elsewhere one `add` each."""
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        with client.pipeline(transaction=False) as pipeline:
+            for name, value in values.items():
+                pipeline.set(cache.make_and_validate_key(name), cache._cache._serializer.dumps(value), nx=True)
+            written = pipeline.execute()
+        return [name for name, done in zip(values, written, strict=True) if done]
+    return [name for name, value in values.items() if cache.add(name, value, None)]
+
+
 class SharedCacheStore:
-    """Versions in Django's default cache (Redis): one key per surrogate key."""
+    """Versions in the shared cache (Redis): one key per surrogate key."""
 
     def __init__(self):
-        self.cache = caches["default"]
+        self.cache = shared_cache()
 
     def counter(self):
         value = self.cache.get(COUNTER_KEY)
@@ -71,16 +101,24 @@ class SharedCacheStore:
         return int(value)
 
     def versions(self, keys):
+        """The versions Redis holds. A key it does not hold (never given one, or lost) is left out:
+        changed as of now, so older pages go. Reading writes nothing."""
+        names = {VERSION_KEY.format(key=key): key for key in keys}
+        return {names[name]: int(value) for name, value in self.cache.get_many(names).items()}
+
+    def settle(self, keys):
+        """Every key's version, writing the missing ones first, set-if-absent, as the counter is now."""
         names = {VERSION_KEY.format(key=key): key for key in keys}
         found = self.cache.get_many([*names, COUNTER_KEY])
         counter = found.pop(COUNTER_KEY, None) or self.counter()
-        result = {names[name]: int(value) for name, value in found.items()}
-        missing = {name: counter for name, key in names.items() if key not in result}
+        missing = [name for name in names if name not in found]
         if missing:
-            # Unknown (never invalidated, or evicted): changed as of now, so older pages go.
-            self.cache.set_many(missing, None)
-            result.update({names[name]: counter for name in missing})
-        return result
+            written = add_many(self.cache, dict.fromkeys(missing, counter))
+            found.update(dict.fromkeys(written, counter))
+            if lost_race := [name for name in missing if name not in found]:
+                # Written meanwhile by an invalidation (always later): its number stands.
+                found.update(self.cache.get_many(lost_race))
+        return {names[name]: int(value) for name, value in found.items()}
 
     def invalidate(self, keys):
         try:
@@ -104,6 +142,14 @@ class SharedCacheStore:
         if len(found) < len(names):  # expired, evicted, or still being written
             return None, position
         return set().union(*found.values()), position
+
+    def swap(self, key, text):
+        """Record `text` as what pages show for `key`; what was recorded before (None: nothing)."""
+        name = SHOWN_KEY.format(key=key)
+        before = self.cache.get(name)
+        if before != text:
+            self.cache.set(name, text, None)
+        return before
 
     def check_writable(self):
         probe = time.time_ns()
@@ -138,6 +184,9 @@ class DirectoryStore:
                 start = time.time_ns()
                 self._write(self.path / "counter", f"{start} {start}")
                 return start
+
+    def settle(self, keys):
+        return self.versions(keys)  # a key without a file has a version already: `created`
 
     def versions(self, keys):
         created = self._read_counter()[0]
@@ -217,6 +266,21 @@ class DirectoryStore:
             return None, (file, offset)
         return changed, (file, offset)
 
+    def swap(self, key, text):
+        path = self.path / ("s" + self._name(key)[1:])
+        try:
+            before = path.read_text()
+        except FileNotFoundError:
+            before = None
+        if before != text:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._write(path, text)
+        return before
+
+    def forget_shown(self):
+        for path in self.path.glob("s-*"):
+            path.unlink(missing_ok=True)
+
     def check_writable(self):
         self.counter()
         try:
@@ -291,7 +355,7 @@ def _directory_store(path):
 
 
 def store():
-    if not isinstance(caches["default"], LocMemCache):
+    if not isinstance(shared_cache(), LocMemCache):
         return SharedCacheStore()
     return _directory_store(versions_directory())
 
@@ -308,6 +372,7 @@ class LocalCopy:
         self.synced_at = float("-inf")
         self.known = {}
         self.broken = None
+        self.broken_at = float("-inf")
         self.log_position = None
         self.unsure = False
 
@@ -316,6 +381,8 @@ class LocalCopy:
         while the store is broken. Returns (counter, changed since the last sync)."""
         if now - self.synced_at < settings.PAGE_CACHE_SYNC_INTERVAL and self.counter is not None:
             return self.counter, False
+        if self.retry_later(now):
+            return None, True
         try:
             versions = store()
             counter = versions.counter()
@@ -356,7 +423,26 @@ class LocalCopy:
             with self.lock:
                 self.known.update(found)
         known = self.known
+        # A key the store holds no version for is not remembered: it changed as of now.
         return all(known.get(key, float("inf")) <= rendered_at for key in keys)
+
+    def settle(self, keys):
+        """Before a page showing `keys` is stored: the versions its keys lack are written (see the
+        module's docstring). False when they cannot be, and the page must not be stored."""
+        missing = [key for key in keys if key not in self.known]
+        if not missing:
+            return True
+        try:
+            versions = store()
+            if isinstance(versions, DirectoryStore):
+                return True  # every key has a version there already (`created`): nothing to write or read
+            found = versions.settle(missing)
+        except Exception as error:  # noqa: BLE001
+            self._broke(error)
+            return False
+        with self.lock:
+            self.known.update(found)
+        return True
 
     def invalidated(self, keys, counter):
         """This process's own invalidation: known here at once, whatever the interval."""
@@ -365,10 +451,15 @@ class LocalCopy:
             for key in keys:
                 self.known[key] = counter
 
+    def retry_later(self, now=None):
+        """Whether the store broke too recently to be tried again (RETRY_BROKEN)."""
+        return self.broken is not None and (now or time.time()) - self.broken_at < RETRY_BROKEN
+
     def _broke(self, error):
         if self.broken is None:
             logger.error("Page cache: the key versions cannot be used, pages are rendered fresh: %s", error)
         self.counter, self.known, self.broken, self.log_position = None, {}, str(error), None
+        self.broken_at = time.time()
 
 
 local = LocalCopy()

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
@@ -37,21 +38,23 @@ class SearchView(ListView):
         shows("list:latest", "navigation")
         self.query = clean(self.request.GET.get("q", ""))
         themes = {theme["slug"]: theme for theme in navigation()}
-        self.theme = themes.get(self.request.GET.get("theme", ""))
-        order = self.request.GET.get("order", "")
-        self.order = Order(order) if order in Order.values else Order.BEST
+        theme, order = self.request.GET.get("theme", ""), self.request.GET.get("order", "")
+        if (theme and theme not in themes) or (order and order not in Order.values):
+            raise Http404("No such theme or order.")  # kept by the page cache otherwise, once per made-up value
+        self.theme = themes.get(theme)
+        self.order = Order(order) if order else Order.BEST
         if not self.query:
             return []
         return SearchResults(self.query, self.order, self.theme["slug"] if self.theme else None)
 
     def paginate_queryset(self, queryset, page_size):
-        # An out-of-range page of search results is an empty page, not an error.
+        # A page that does not exist is a 404, never a copy of another page: anyone can make up
+        # numbers without end, and the page cache would keep each one.
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
-        try:
-            number = max(1, min(int(self.request.GET.get("page", 1)), paginator.num_pages))
-        except ValueError:
-            number = 1
-        page = paginator.page(number)
+        raw = self.request.GET.get("page", "1")
+        if not raw.isdigit() or not 1 <= int(raw) <= paginator.num_pages or raw != str(int(raw)):
+            raise Http404("No such page of results.")
+        page = paginator.page(int(raw))
         return paginator, page, page.object_list, page.has_other_pages()
 
     @staticmethod

@@ -200,7 +200,9 @@ def current():
     no query; after any change, one query per server (per process with the local-memory cache)."""
     keys.shows(SETTINGS_KEY)
     try:
-        version = versions.store().versions([SETTINGS_KEY])[SETTINGS_KEY]
+        if versions.local.retry_later():
+            raise versions.StoreBroken(versions.local.broken)
+        version = versions.store().settle([SETTINGS_KEY])[SETTINGS_KEY]
     except Exception:  # noqa: BLE001 - no key versions yet, or their store is failing: read them fresh
         return read_publication()
     key = CACHE_KEY.format(version=version)

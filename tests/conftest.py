@@ -68,9 +68,12 @@ def _fresh_cache():
 
 def clear_disk_pages():
     from pagecache.pages import DiskPages, shared_pages
+    from pagecache.versions import DirectoryStore, store
 
     if isinstance(pages := shared_pages(), DiskPages):
         pages.clear()
+    if isinstance(versions := store(), DirectoryStore):
+        versions.forget_shown()  # what one test's pages showed (the navigation) is not the next one's
 
 
 @pytest.fixture(autouse=True)

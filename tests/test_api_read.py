@@ -97,12 +97,15 @@ def test_lists_filter_by_theme_author_tag_and_updated_since(client, story, make_
         ("theme=harbour-bridge", [story.pk]),
         ("author=ana-reyes", [story.pk]),
         ("tag=weather", [other.pk]),
-        ("tag=nothing", []),
         (f"updated_since={quote((now + timedelta(hours=1)).isoformat())}", []),
         (f"updated_since={quote((now - timedelta(minutes=5)).isoformat())}", [other.pk, story.pk]),
     ]:
         response = client.get(f"/api/v1/articles/?{query}")
         assert sorted(a["id"] for a in response.json()["results"]) == sorted(expected), query
+    # An unknown slug is a 400 naming it, not an empty list kept once per made-up slug (issue 22).
+    for query in ("tag=nothing", "theme=nowhere", "author=nobody"):
+        response = client.get(f"/api/v1/articles/?{query}")
+        assert response.status_code == 400 and query.split("=")[0] in response.json(), query
 
 
 def test_cursor_pagination_walks_every_article_once(client, make_article, now):

@@ -64,3 +64,27 @@ def test_without_disk_pages_each_worker_keeps_its_own(client, make_article, sett
     client.get(article.get_absolute_url())
     local_pages.clear()
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_a_hit_from_disk_writes_the_stored_coding_and_compresses_nothing(client, make_article, monkeypatch):
+    """Each page is kept in the codings readers ask for: a hit decompresses and compresses nothing."""
+    import brotli
+
+    from newsroom import compression
+
+    article = make_article("Мост открыт 🌉", body="Paragraph of news. " * 200)
+    url = article.get_absolute_url()
+    client.get(url, HTTP_ACCEPT_ENCODING="br")
+    local_pages.clear()  # another worker: from the disk
+    compression.compressed.cache_clear()
+
+    def no_compressing(*args, **kwargs):
+        raise AssertionError("a hit compressed its page")
+
+    monkeypatch.setattr(compression, "compressed", no_compressing)
+    monkeypatch.setattr("zlib.decompress", no_compressing)
+    for coding, decode in (("br", brotli.decompress), ("gzip", __import__("gzip").decompress), (None, bytes)):
+        headers = {"HTTP_ACCEPT_ENCODING": coding} if coding else {}
+        response = client.get(url, **headers)
+        assert response["X-Page-Cache"] == "hit" and response.get("Content-Encoding") == coding
+        assert "Мост открыт 🌉" in decode(response.content).decode()

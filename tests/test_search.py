@@ -178,11 +178,13 @@ HOSTILE = [
 def test_hostile_queries_never_fail(client, make_article, q):
     """Whatever a person can type answers 200: results, "nothing matches" or "nothing to look for"."""
     make_article("Lighthouse keeper retires")
-    for params in ({"q": q}, {"q": q, "order": "newest"}, {"q": q, "page": "9999999999999999999999"}):
+    for params in ({"q": q}, {"q": q, "order": "newest"}):
         response = client.get("/search/", params)
         assert response.status_code == 200, params
         # Only invisible characters: the empty search page, with its form.
         assert ("search-summary" in response.content.decode()) == bool(clean(q))
+    # A page past the end is no page (and nothing the page cache keeps): issue 22.
+    assert client.get("/search/", {"q": q, "page": "9999999999999999999999"}).status_code == 404
 
 
 def test_exclusions_alone_ask_for_a_word(client, make_article):
@@ -197,16 +199,16 @@ def test_exclusions_alone_ask_for_a_word(client, make_article):
 
 def test_odd_parameters(client, make_article):
     make_article("Lighthouse keeper retires")
+    for params in ({"q": ["lighthouse", "keeper"], "order": ["newest", "best"]}, {}, {"q": ""}):
+        assert client.get("/search/", params).status_code == 200
+    # Made-up pages, themes and orders answer 404: the page cache would keep each made-up value.
     for params in (
         {"q": "lighthouse", "page": "x"},
         {"q": "lighthouse", "page": "-3"},
         {"q": "lighthouse", "theme": "nope"},
         {"q": "lighthouse", "order": "nope"},
-        {"q": ["lighthouse", "keeper"], "order": ["newest", "best"]},
-        {},
-        {"q": ""},
     ):
-        assert client.get("/search/", params).status_code == 200
+        assert client.get("/search/", params).status_code == 404
 
 
 def test_query_syntax_is_quoted():
@@ -356,7 +358,9 @@ def test_pages_end_at_the_counted_matches(client, make_article, now, monkeypatch
     assert "?q=tide&amp;order=newest&amp;page=2" in html
     urls, html = found(client, "tide", order="newest", page=2)
     assert urls[-1].endswith("/tide-report-29/") and len(urls) == 10
-    assert found(client, "tide", order="newest", page=3)[0] == urls  # past the end: the last page
+    # Past the end, or not a page: 404 (and nothing kept by the page cache).
+    for page in (3, 0, "02", "x"):
+        assert client.get("/search/", {"q": "tide", "order": "newest", "page": page}).status_code == 404
 
 
 # Protection: the page cache and a per-client limit ------------------------------------------------

@@ -5,7 +5,6 @@ shows, and the moments a theme turns dormant by the clock alone."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 
 from pagecache import keys
@@ -18,26 +17,16 @@ def theme_keys(pks):
     return {f"theme:{pk}" for pk in pks} | {f"list:theme:{pk}" for pk in pks} | {"navigation"}
 
 
-SHOWN_KEY = "themes:navigation:shown"  # the navigation as pages last showed it
-
-
 def navigation_changed(**kwargs):
     """After an article is saved or deleted: the navigation again, and `navigation` invalidated
-    only if it differs from the one pages show (a theme revived or gone quiet). Publishing in a
-    theme that is already current drops no page for it."""
+    only if it differs from the one pages show (a theme revived or gone quiet), as recorded by the
+    page cache for every process. Publishing in a theme that is already current drops no page."""
     forget_activity()
-    if shown_navigation_changed():
-        keys.invalidate({"navigation"})
+    keys.invalidate_if_changed("navigation", shown_navigation())
 
 
-def shown_navigation_changed():
-    """Whether the navigation differs from the one this process last saw pages show (recorded
-    now). Without Redis each process keeps its own: its first save invalidates `navigation`."""
-    current = [(theme["id"], theme["name"], theme["slug"]) for theme in navigation()]
-    if cache.get(SHOWN_KEY) == current:
-        return False
-    cache.set(SHOWN_KEY, current, None)
-    return True
+def shown_navigation():
+    return [(theme["id"], theme["name"], theme["slug"]) for theme in navigation()]
 
 
 def revived(after, until):
