@@ -92,6 +92,6 @@ def related_live(article):
         other.pk: other
         for other in Article.objects.live()
         .filter(pk__in=article.related_ids)
-        .only("headline", "slug", "publish_at", "created_at")
+        .only("headline", "slug", "publish_at", "created_at", "dateline_offset")
     }
     return [found[pk] for pk in article.related_ids if pk in found][:SHOWN]

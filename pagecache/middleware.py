@@ -54,7 +54,9 @@ class PageCacheMiddleware:
         if entry is not None:
             return self.from_entry(request, entry, now, next_moment)
         if parameters:
-            request.GET = pages.ReadParameters(request.META["QUERY_STRING"], encoding=request.encoding)
+            # The raw bytes, as Django's own request.GET reads them (WSGI gives them as Latin-1 text).
+            raw = request.META["QUERY_STRING"].encode("iso-8859-1", "replace")
+            request.GET = pages.ReadParameters(raw, encoding=request.encoding)
         token = keys.start_recording(counter)
         try:
             response = self.get_response(request)

@@ -210,7 +210,11 @@ def test_crafted_searches_are_400s_naming_them(client, db, query, name):
 def test_unicode_text_in_filters_and_search_is_answered(client, make_article, make_theme):
     theme = make_theme("Порт", slug="port")
     make_article("Пором знову ходить", theme=theme)
-    assert client.get("/api/v1/articles/?theme=%D0%BF%D0%BE%D1%80%D1%82").json()["results"] == []
+    unknown = client.get("/api/v1/articles/?theme=%D0%BF%D0%BE%D1%80%D1%82")  # "порт": no theme has that slug
+    assert unknown.status_code == 400 and unknown.json()["fields"]["theme"] == ["There is no theme 'порт'."]
+    assert [a["headline"] for a in client.get("/api/v1/articles/?theme=port").json()["results"]] == [
+        "Пором знову ходить"
+    ]
     assert client.get("/api/v1/search/?q=%E6%9D%B1%E4%BA%AC%20%F0%9F%9A%A2").status_code == 200
     found = client.get("/api/v1/search/?q=пором&theme=port").json()
     assert [r["headline"] for r in found["results"]] == ["Пором знову ходить"]

@@ -150,4 +150,6 @@ def test_the_history_names_what_a_person_changed_not_the_forms_bookkeeping(clien
     data |= {"bylines-TOTAL_FORMS": "0", "bylines-INITIAL_FORMS": "0", "bylines-MIN_NUM_FORMS": "0"}
     assert client.post(change, data).status_code == 302
     assert not Byline.objects.filter(article=article).exists()
-    assert LogEntry.objects.get().get_change_message() == "Changed Body."
+    assert (
+        LogEntry.objects.filter(object_id=str(article.pk)).latest("action_time").get_change_message() == "Changed Body."
+    )
