@@ -1,4 +1,5 @@
 import os
+import re
 
 from django.conf import settings
 from django.contrib import admin
@@ -81,4 +82,7 @@ urlpatterns += [
 
 # Static pages (pages/) at the addresses editors gave them, such as WordPress's /about/: last,
 # so that no page can shadow a route of the newsroom's.
-urlpatterns.append(re_path(r"^(?P<path>(?:[\w.~-]+/)+)$", page, name="page"))
+# Never under the API or the admin: there a page would make Django's APPEND_SLASH answer a
+# missing slash with an HTML redirect instead of their own 404.
+RESERVED = "|".join(re.escape(prefix) for prefix in ("api/", ADMIN_PATH))
+urlpatterns.append(re_path(rf"^(?!{RESERVED})(?P<path>(?:[\w.~-]+/)+)$", page, name="page"))

@@ -18,6 +18,7 @@ from django.core.cache import caches
 from rest_framework.throttling import AnonRateThrottle
 
 import newsroom.cache
+import pagecache.versions
 from api.models import ApiToken
 from articles.models import Article
 from pagecache.keys import reset_process_state
@@ -107,6 +108,7 @@ def on_redis(redis_server, settings, monkeypatch):
     settings.PAGE_CACHE_SYNC_INTERVAL = 0  # every request looks at the key versions
     # Try Redis again at every call (the interval between tries has its own test below).
     monkeypatch.setattr(newsroom.cache, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(pagecache.versions, "RETRY_BROKEN", 0)  # the page cache's own pause, likewise
     newsroom.cache._outages.clear()
     caches["counters"].clear()
     reset_process_state()

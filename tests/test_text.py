@@ -453,10 +453,11 @@ def test_a_hostile_body_of_100_kb_saves_in_linear_time(make_article, pattern):
 
     render = render_body.__wrapped__  # not the remembered result
     small = min(cpu_seconds(render, body(20_000)) for _ in range(3))
-    large = cpu_seconds(render, body(100_000))
+    large = min(cpu_seconds(render, body(100_000)) for _ in range(2))  # the least disturbed run
     assert large < 1.0, f"{large:.2f} s for 100 KB"
-    # Five times the size: linear costs five times, quadratic 25 times.
-    assert large < 10 * small + 0.1, f"20 KB: {small:.3f} s, 100 KB: {large:.3f} s: not linear"
+    # Five times the size: linear costs five times, quadratic 25 times (a garbage collection or a
+    # busy CI machine adds some: 12 times still tells them apart).
+    assert large < 12 * small + 0.1, f"20 KB: {small:.3f} s, 100 KB: {large:.3f} s: not linear"
     render_body.cache_clear()
     start = time.process_time()
     article = make_article(body=body(100_000))
