@@ -29,13 +29,13 @@ def hostile(make_theme, make_author, make_article):
     """Pages built from what real people type: long words, bare addresses, wide code and tables,
     Japanese and Ukrainian, everywhere a person types text."""
     assert len(LONG_WORD) == 200 and len(BARE_URL) == 300
-    theme = make_theme(f"Відбудова {LONG_WORD}", slug="rebuilding", description=f"東京 {LONG_WORD} {BARE_URL}")
-    author = make_author(f"Олександра {LONG_WORD}", slug="oleksandra", bio=UKRAINIAN)
+    theme = make_theme(f"Відбудова {LONG_WORD[:100]}", slug="rebuilding", description=f"東京 {LONG_WORD} {BARE_URL}")
+    author = make_author(f"Олександра {LONG_WORD[:100]}", slug="oleksandra", bio=UKRAINIAN)
     body = "\n\n".join(
         [UKRAINIAN, LONG_WORD, BARE_URL, f"<{BARE_URL}>", JAPANESE, "    " + WIDE_CODE, WIDE_TABLE, f"`{LONG_WORD}`"]
     )
     article = make_article(
-        f"Київ {LONG_WORD} 東京",
+        f"Київ {LONG_WORD[:180]} 東京",  # headlines hold 200 characters
         deck=f"{LONG_WORD} {JAPANESE}"[:300],
         standfirst=f"{UKRAINIAN} {BARE_URL}",
         body=body,
@@ -43,7 +43,7 @@ def hostile(make_theme, make_author, make_article):
         authors=[author],
     )
     for n in range(3):
-        make_article(f"{JAPANESE[:40]} {n} {LONG_WORD}", standfirst=BARE_URL, theme=theme, authors=[author])
+        make_article(f"{JAPANESE[:40]} {n} {LONG_WORD[:150]}", standfirst=BARE_URL, theme=theme, authors=[author])
     Correction.objects.create(article=article, text=f"{UKRAINIAN} {LONG_WORD} {BARE_URL}")
     return {
         "article": article.get_absolute_url(),

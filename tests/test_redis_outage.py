@@ -96,15 +96,19 @@ def redis_server(tmp_path):
 @pytest.fixture
 def on_redis(redis_server, settings, monkeypatch):
     """The site configured as with REDIS_URL, on this test's own Redis."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsroom.cache.RedisCache",
-            "LOCATION": redis_server.url,
-            "KEY_PREFIX": "outage",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        },
-        "counters": {"BACKEND": "newsroom.cache.CountersCache", "LOCATION": "default"},
+    default = {
+        "BACKEND": "newsroom.cache.RedisCache",
+        "LOCATION": redis_server.url,
+        "KEY_PREFIX": "outage",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+    settings.CACHES = {
+        "default": default,
+        "counters": {"BACKEND": "newsroom.cache.CountersCache", "LOCATION": "default"},
+        # The page cache's own alias on the same Redis, as newsroom/settings.py makes it with REDIS_URL.
+        "pages": {**default, "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+    }
+    settings.PAGE_CACHE_ALIAS = "pages"
     settings.PAGE_CACHE_SYNC_INTERVAL = 0  # every request looks at the key versions
     # Try Redis again at every call (the interval between tries has its own test below).
     monkeypatch.setattr(newsroom.cache, "RETRY_SECONDS", 0)
