@@ -19,6 +19,8 @@ from pagecache.keys import reset_process_state
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 
+# redis-server hangs under faketime (CI moves the suite's clock): it runs on the machine's own.
+MACHINE_CLOCK = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
 PORTS = range(9200, 9300)  # this suite's own range on the shared machine
 
 
@@ -48,7 +50,10 @@ class OwnRedis:
     def start(self):
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         self.process = subprocess.Popen(
-            [*command, "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*command, "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=MACHINE_CLOCK,
         )
         client = redis.Redis(port=self.port)
         for _ in range(200):
