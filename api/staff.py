@@ -7,7 +7,6 @@ writer's key cannot approve); the steps offered come from the workflow table."""
 import hashlib
 import json
 
-import reversion
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
@@ -19,10 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.body import render_body
-from articles.models import WORKFLOW, Article, Byline, TransitionNotAllowed
+from articles.door import EditConflict, save_content
+from articles.models import WORKFLOW, Article, TransitionNotAllowed
 from articles.permissions import article_policy
 from articles.workflow import take_step
-from audit.models import AuditEntry
 from images.models import Image
 
 from . import staff_serializers as w
@@ -59,29 +58,6 @@ def desk_articles(user):
 def listed_articles(user):
     """What the admin's article list shows `user`: editors every article, writers their own."""
     return article_policy.instances_user_has_permission_for(user, "list", within=desk_articles(user))
-
-
-def save_content(article, data, user, comment):
-    """A content save with a revision, like the admin's; bylines and tags with it."""
-    authors = data.pop("authors", None)
-    tags = data.pop("tags", None)
-    data.pop("version", None)
-    for field, value in data.items():
-        setattr(article, field, value)
-    article.modified_by = user
-    article.full_clean(exclude=["slug"] if article.pk else None)
-    article.render_body()  # before the transaction: no write lock is held while rendering
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_comment(comment)
-        article.save()
-        if authors is not None:
-            Byline.objects.filter(article=article).exclude(author__in=authors).delete()
-            for position, author in enumerate(authors):
-                Byline.objects.update_or_create(article=article, author=author, defaults={"position": position})
-        if tags is not None:
-            article.tags.set([" ".join(tag.split()) for tag in tags if tag.strip()])
-    return article
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -125,11 +101,12 @@ class StaffArticleListView(StaffMixin, generics.ListCreateAPIView):
                 return replay
         try:
             with transaction.atomic():
-                article = Article(created_by=request.user)
+                article = Article()
                 data = dict(serializer.validated_data)
+                data.pop("version", None)
                 if "authors" not in data and hasattr(request.user, "author"):
                     data["authors"] = [request.user.author]
-                save_content(article, data, request.user, "Created through the API")
+                save_content(article, data, user=request.user, expected_version=None, comment="Created through the API")
                 if key:
                     IdempotencyKey.objects.create(user=request.user, key=key, request_hash=fingerprint, article=article)
         except IntegrityError:
@@ -175,20 +152,15 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
         serializer.is_valid(raise_exception=True)
         if "version" not in serializer.validated_data:
             raise ValidationError({"version": "Send the version you last read, so that no one's edit is lost."})
-        if "body" in serializer.validated_data:
-            render_body(serializer.validated_data["body"])  # before the transaction: it finds it rendered
-        with transaction.atomic():
-            current = Article.objects.select_for_update().get(pk=article.pk)
-            if current.version != serializer.validated_data["version"]:
-                raise Conflict(
-                    f"Someone saved this article after you read it (version {current.version}). "
-                    "Read it again and apply your change to that."
-                )
-            was_live = current.is_live()
-            save_content(current, dict(serializer.validated_data), request.user, "Changed through the API")
-            if was_live:
-                fields = sorted(set(serializer.validated_data) - {"version"})
-                AuditEntry.record(request.user, "article.edit_live", current, {"fields": fields, "via": "api"})
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        try:
+            save_content(article, data, user=request.user, expected_version=version, comment="Changed through the API")
+        except EditConflict as conflict:
+            raise Conflict(
+                f"Someone saved this article after you read it (version {conflict.current.version}) and changed "
+                f"{', '.join(conflict.conflicts)} too. Read it again and apply your change to that."
+            ) from None
         fresh = desk_articles(request.user).get(pk=article.pk)
         return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
 

@@ -20,9 +20,10 @@ from audit.models import AuditEntry
 
 from . import admin_views
 from .body import BODY_LIMIT, render_body
-from .clock import admin_time, zone_note
+from .clock import admin_time, parse_local_datetime, zone_note
+from .door import EditConflict, save_content
 from .duplicates import duplicate_warnings
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, unsigned
 from .models import (
     WORKFLOW,
     Action,
@@ -270,21 +271,19 @@ class ArticleAdmin(CompareVersionAdmin):
         return self.prepopulated_fields
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.modified_by = request.user
-        marked_update = form.cleaned_data.get("significant_update") and article_policy.user_has_permission_for_instance(
-            request.user, "correct", obj
-        )
-        if marked_update:
-            obj.updated_at = timezone.now().replace(microsecond=0)
-        was_live = change and obj.is_live()
-        super().save_model(request, obj, form, change)
+        data = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        try:
+            save_content(
+                obj,
+                data,
+                user=request.user,
+                expected_version=form.cleaned_data.get("loaded_version") if change else None,
+                base=unsigned(form.cleaned_data.get("base")),
+                significant=form.cleaned_data.get("significant_update", False),
+            )
+        except EditConflict as conflict:  # the form compared under the row's lock: only a bug lands here
+            raise HeldBack(str(conflict)) from None
         stop_editing(obj.pk, request.user)
-        if marked_update:
-            ArticleEvent.objects.create(article=obj, action=Action.UPDATE, actor=request.user)
-        if was_live:
-            AuditEntry.record(request.user, "article.edit_live", obj, {"fields": form.changed_data})
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -308,11 +307,60 @@ class ArticleAdmin(CompareVersionAdmin):
         return [str(obj) for obj in objs], {}, set(), []
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # The tags were saved with the content (save_content); the bylines and corrections here.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
         refresh_related(form.instance)
         author = getattr(request.user, "author", None)
         if not change and author and not form.instance.bylines.exists():
             Byline.objects.create(article=form.instance, author=author)
+        self.take_pressed_step(request, form.instance)
+
+    def take_pressed_step(self, request, article):
+        """A workflow step pressed on the article's form is taken after what was typed is saved,
+        in the same transaction. A refusal, or a publication not yet confirmed, raises HeldBack:
+        the admin's transaction rolls the save back and the form comes back as typed."""
+        name = request.POST.get("_step") or request.POST.get("_step_at")
+        if not name:
+            return
+        step = WORKFLOW.get(name)
+        scheduled = "_step_at" in request.POST
+        try:
+            if request.POST.get("_confirmed") == name:
+                when = parse_local_datetime(request.POST.get("_confirmed_when", ""))
+            else:
+                when = parse_local_datetime(request.POST.get(f"{name}-when", "")) if scheduled else None
+                if scheduled and when is None:
+                    raise ValueError("Choose the date and time first.")
+                if step is not None and step.schedules:
+                    if refusal := article.refusal(name, request.user):
+                        raise TransitionNotAllowed(refusal)
+                    summary = going_live(article, name, when)
+                    raise HeldBack("Nothing is saved yet: check what goes live, then confirm.", summary)
+            take_step(article, name, user=request.user, note=request.POST.get(f"{name}-note", ""), when=when)
+        except (TransitionNotAllowed, ValueError) as refusal:
+            raise HeldBack(f"Nothing is saved: {refusal.args[0] if refusal.args else refusal}") from None
+        request.step_taken = name
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except HeldBack as held:
+            # The admin's transaction rolled back what the press saved: show the form again, as typed.
+            request.step_problem = held.message
+            extra_context = {**(extra_context or {}), "going_live": held.going_live}
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.step_problem = getattr(request, "step_problem", None)
+        return form
+
+    def response_change(self, request, obj):
+        name = getattr(request, "step_taken", None)
+        if name is None:
+            return super().response_change(request, obj)
+        return admin_views.step_done(request, obj, name, reverse("admin:articles_article_change", args=[obj.pk]))
 
     # Workflow -----------------------------------------------------------------------------
 
@@ -403,6 +451,33 @@ class ArticleAdmin(CompareVersionAdmin):
                 ],
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class HeldBack(Exception):
+    """A step pressed on the article's form did not happen: refused, or waiting for the person
+    to confirm what goes live (`going_live`). Raised inside the admin's transaction, which then
+    rolls back the save that came with it."""
+
+    def __init__(self, message, going_live=None):
+        super().__init__(message)
+        self.message, self.going_live = message, going_live
+
+
+def going_live(article, name, when):
+    """What readers and search will see when the step publishes: shown before it does."""
+    image = article.lead_image
+    return {
+        "step": WORKFLOW[name],
+        "headline": article.headline,
+        "deck": article.deck,
+        "standfirst": article.standfirst,
+        "byline": ", ".join(str(author) for author in article.byline) or "no byline",
+        "theme": article.theme or "no theme",
+        "lead_image": image,
+        "alt_missing": image is not None and not image.alt_text.strip(),
+        "time": admin_time(when) if when else "now",
+        "when_value": timezone.localtime(when).strftime("%Y-%m-%dT%H:%M:%S") if when else "",
+    }
 
 
 class StepButton:

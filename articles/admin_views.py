@@ -84,6 +84,12 @@ def transition(model_admin, request, object_id, name):
     except (TransitionNotAllowed, ValueError) as refusal:
         messages.error(request, str(refusal.args[0] if refusal.args else refusal))
         return HttpResponseRedirect(change_url)
+    return step_done(request, article, name, change_url)
+
+
+def step_done(request, article, name, back_url):
+    """The answer to a step taken: its message, and back to where it was pressed (the list,
+    with an undo, when the article went to the bin)."""
     article.refresh_from_db()
     done = WORKFLOW[name].done.capitalize()
     if article.deleted_at is not None:  # its page is gone with it: back to the list, with a way back
@@ -94,7 +100,7 @@ def transition(model_admin, request, object_id, name):
         messages.success(request, f"{done}: “{article}” {when}.")
     else:
         messages.success(request, f"{done}: “{article}”.")
-    return HttpResponseRedirect(change_url)
+    return HttpResponseRedirect(back_url)
 
 
 def restore_revision_view(model_admin, request, object_id, version_id, extra_context=None):

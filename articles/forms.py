@@ -13,43 +13,10 @@ from images.models import Image
 from themes.models import Theme
 
 from .clock import admin_time
-from .merge import merge_fields
+from .door import MERGED_FIELDS, content_of, model_value, reconcile, typed_value
 from .models import Article
 
-# The content a merge covers, as plain values: text, ids, tag names.
-MERGED_FIELDS = ["headline", "deck", "standfirst", "body", "slug", "theme", "lead_image", "tags"]
 SALT = "articles.form-base"
-
-
-def content_of(article):
-    """An article's content as the merge compares it."""
-    return {
-        "headline": article.headline,
-        "deck": article.deck,
-        "standfirst": article.standfirst,
-        "body": article.body,
-        "slug": article.slug,
-        "theme": article.theme_id,
-        "lead_image": article.lead_image_id,
-        "tags": sorted(article.tags.names()) if article.pk else [],
-    }
-
-
-def typed_value(name, value):
-    """A cleaned form value as the merge compares it."""
-    if name in ("theme", "lead_image"):
-        return value.pk if value is not None else None
-    if name == "tags":
-        return sorted(value or [])
-    return value or ""
-
-
-def cleaned_value(name, value):
-    if name == "theme":
-        return Theme.objects.filter(pk=value).first() if value else None
-    if name == "lead_image":
-        return Image.objects.filter(pk=value).first() if value else None
-    return value
 
 
 def posted_value(name, value):
@@ -109,26 +76,33 @@ class ArticleAdminForm(forms.ModelForm):
             raise ValidationError(f"A tag has at most {longest} characters: “{too_long[0][:40]}…” is longer.")
         return names
 
+    # Set by the admin when a workflow step pressed on this form was refused, or waits for the
+    # person to confirm what goes live: the form comes back with what was typed, nothing saved.
+    step_problem = None
+
     def clean(self):
         cleaned = super().clean()
+        if self.step_problem:
+            raise ValidationError(self.step_problem, code="step")
         if not self.instance.pk:
             return cleaned
         self.apply_choices(cleaned)
-        current = Article.objects.select_related("modified_by").get(pk=self.instance.pk)
+        # Locked until the save (the admin's transaction): no one saves between this
+        # comparison and ours. A form posted without its version is compared like a stale one.
+        current = Article.all_objects.select_for_update().get(pk=self.instance.pk)
         loaded = cleaned.get("loaded_version")
-        if loaded is None or loaded == current.version:
+        if loaded is not None and loaded == current.version:
             return cleaned
-        base = unsigned(cleaned.get("base")) or {}  # without a base every difference is a question
         theirs = content_of(current)
         mine = {name: typed_value(name, cleaned[name]) for name in MERGED_FIELDS if name in cleaned}
-        merged, conflicts = merge_fields(base, theirs, mine)
+        merged, conflicts = reconcile(current, loaded, unsigned(cleaned.get("base")), mine)
         # From here on the form stands on their save: it shows what merged, and the next
         # save is compared with their version.
         self.data = self.data.copy()
         for name, value in merged.items():
-            cleaned[name] = cleaned_value(name, value)
+            cleaned[name] = model_value(name, value)
             self.data[name] = posted_value(name, value)
-        self.data["loaded_version"] = current.version
+        cleaned["loaded_version"] = self.data["loaded_version"] = current.version
         self.data["base"] = signing.dumps(theirs, salt=SALT, compress=True)
         if not conflicts:
             return cleaned
@@ -159,7 +133,7 @@ class ArticleAdminForm(forms.ModelForm):
         theirs = unsigned(cleaned.get("theirs")) or {}
         for name, value in theirs.items():
             if name in MERGED_FIELDS and self.data.get(f"resolve-{name}") == "theirs":
-                cleaned[name] = cleaned_value(name, value)
+                cleaned[name] = model_value(name, value)
         cleaned["theirs"] = ""
 
 

@@ -21,7 +21,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import reversion
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -31,7 +30,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.models import Article, Author, Byline, Status, TransitionNotAllowed
+from articles.door import save_content
+from articles.models import Article, Author, Status, TransitionNotAllowed
 from articles.related import refresh_related
 from articles.slugs import slug_for
 from articles.text import plain_text, validate_plain_text
@@ -619,16 +619,14 @@ class WordPressImport:
         if changed:
             for name, value in fields.items():
                 setattr(article, name, value)
-            with reversion.create_revision():
-                reversion.set_user(self.actor)
-                reversion.set_comment("Imported from WordPress" if created else "Updated from WordPress")
-                article.modified_by = self.actor
-                article.full_clean(exclude=["slug", "body", "tags", "lead_image", "theme"])
-                article.save()
-                Byline.objects.filter(article=article).exclude(author__in=authors).delete()
-                for position, author in enumerate(authors):
-                    Byline.objects.update_or_create(article=article, author=author, defaults={"position": position})
-                article.tags.set(tags)
+            save_content(
+                article,
+                {**fields, "tags": [tag.name for tag in tags], "authors": authors},
+                user=self.actor,
+                expected_version=None if created else article.version,
+                comment="Imported from WordPress" if created else "Updated from WordPress",
+                imported=True,
+            )
             self._remember(ImportedItem.Kind.POST, item.post_id, article)
         counter = self.report.imported if created else self.report.updated if changed else self.report.unchanged
         counter["articles"] += 1
