@@ -98,6 +98,11 @@ def test_recall_publish_now_after_a_long_read_and_moving_on_the_week(page, live_
     later = timezone.now() + timedelta(minutes=5)
     with time_machine.travel(later, tick=False):
         page.get_by_role("button", name="Approve & publish now").click()
+        # What goes live is shown before it does.
+        expect(page.get_by_role("region", name=re.compile("what goes live now"))).to_contain_text(
+            "Harbour cranes to be repainted"
+        )
+        page.get_by_role("button", name="Publish now", exact=True).click()
         expect(page.locator(".workflow-state")).to_have_text("Published")
     article = Article.objects.get(headline="Harbour cranes to be repainted")
     assert article.status == Status.APPROVED and abs(article.publish_at - later) < timedelta(seconds=1)
@@ -117,3 +122,20 @@ def test_recall_publish_now_after_a_long_read_and_moving_on_the_week(page, live_
     scheduled.refresh_from_db()
     assert scheduled.publish_at == moved
     assert scheduled.events.filter(action=Action.RESCHEDULE).exists()
+
+
+def test_steps_save_what_was_typed_and_enter_only_saves(page, live_server, writer, make_article):
+    draft = make_article("Тиждень у Львові", status=Status.DRAFT, publish_at=None, created_by=writer, body="Day one.")
+    login(page, live_server, "writer")
+    page.goto(live_server.url + f"/admin/articles/article/{draft.pk}/change/")
+    page.get_by_label("Headline").fill("Тиждень у Львові: день другий")
+    page.get_by_label("Headline").press("Enter")  # the form's default button is Save, never a step
+    expect(page).to_have_url(re.compile(r"/admin/articles/article/$"))
+    draft.refresh_from_db()
+    assert draft.headline == "Тиждень у Львові: день другий" and draft.status == Status.DRAFT
+    page.goto(live_server.url + f"/admin/articles/article/{draft.pk}/change/")
+    page.get_by_label("Body").fill("Day one.\n\nDay two, typed and never saved: 東京から.")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".workflow-state")).to_have_text("In review")
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW and draft.body.endswith("東京から.")
