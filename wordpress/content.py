@@ -13,6 +13,7 @@ import re
 import nh3
 from markdownify import MarkdownConverter
 
+from articles.body import embed_of
 from articles.text import markup_found, plain_text
 
 HEADLINE_MAX = 200
@@ -40,33 +41,12 @@ _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTRIBUTE = re.compile(r"""\b(src|alt|class)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 _TOKEN = re.compile(r"wpblock(\d+)x")
 
-# Addresses the body format shows as a click-to-load embed ([embed:URL]), normalised to the
-# spelling the renderer reads; anything else stays a link.
-_EMBEDS = [
-    (re.compile(r"^https?://(?:www\.|m\.)?youtube\.com/(?:embed/|shorts/|watch\?(?:.*&)?v=)([\w-]{6,})"), "youtube"),
-    (re.compile(r"^https?://youtu\.be/([\w-]{6,})"), "youtube"),
-    (re.compile(r"^https?://(?:www\.|player\.)?vimeo\.com/(?:video/)?(\d+)"), "vimeo"),
-    (re.compile(r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/\d+"), "x"),
-    (re.compile(r"^https?://bsky\.app/profile/[^/\s]+/post/\w+"), "bluesky"),
-    (re.compile(r"^https?://(?:www\.)?instagram\.com/(?:p|reel)/[\w-]+"), "instagram"),
-    (re.compile(r"^https?://[a-z0-9.-]+\.[a-z]{2,}/@\w+/\d+$"), "mastodon"),
-]
-
-
 def embed_address(url):
-    """The address to embed for `url` (a post on YouTube, Vimeo, X, Bluesky, Mastodon or
-    Instagram), or None when it is not one of them."""
+    """The address to embed for `url` when the body format shows it as an embed (a video or a
+    post it knows: articles/body.py's `embed_of` decides), or None: it stays a link."""
     url = html.unescape(url or "").strip()
-    for pattern, provider in _EMBEDS:
-        match = pattern.match(url)
-        if not match:
-            continue
-        if provider == "youtube":
-            return f"https://www.youtube.com/watch?v={match.group(1)}"
-        if provider == "vimeo":
-            return f"https://vimeo.com/{match.group(1)}"
-        return match.group(0)
-    return None
+    embed = embed_of(url)
+    return url if embed is not None and embed.provider else None
 
 
 _ALLOWED_TAGS = {
