@@ -12,9 +12,10 @@ class ArticlesConfig(AppConfig):
 
         SHOWN_LIVE.append(image_shown_live)
 
-        from . import cache
+        from . import cache, events
 
         cache.declare()
+        events.connect()
 
         from taggit.models import Tag
 

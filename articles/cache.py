@@ -35,13 +35,12 @@ def lists_of(pks):
     return found
 
 
-def byline_keys(pks):
-    return article_keys(list(Byline.objects.filter(pk__in=pks).values_list("article_id", flat=True)))
+def bylines_articles(pks):
+    return Byline.objects.filter(pk__in=pks).values_list("article_id", flat=True)
 
 
-def tagged_item_keys(pks):
-    items = TaggedItem.objects.filter(pk__in=pks, content_type__model="article")
-    return article_keys(list(items.values_list("object_id", flat=True)))
+def tagged_articles(pks):
+    return TaggedItem.objects.filter(pk__in=pks, content_type__model="article").values_list("object_id", flat=True)
 
 
 def correction_keys(pks):
@@ -65,8 +64,8 @@ def schedule(after, until):
 
 def declare():
     keys.register("articles.Article", article_keys)
-    keys.register("articles.Byline", byline_keys)
-    keys.register("taggit.TaggedItem", tagged_item_keys)
+    keys.follow("articles.Byline", "articles.Article", bylines_articles)
+    keys.follow("taggit.TaggedItem", "articles.Article", tagged_articles)
     keys.register("articles.Correction", correction_keys)
     keys.register("articles.Author", lambda pks: {f"author:{pk}" for pk in pks})
     keys.register("taggit.Tag", lambda pks: {f"tag:{pk}" for pk in pks})

@@ -13,6 +13,7 @@ from audit.models import AuditEntry
 from images.models import Image
 from themes.models import Theme
 
+from . import events
 from .body import render_body
 from .merge import merge_fields
 from .models import Action, Article, ArticleEvent, Byline
@@ -148,6 +149,7 @@ def save_content(
             ArticleEvent.objects.create(article=current, action=Action.UPDATE, actor=user)
         if was_live and not imported:
             AuditEntry.record(user, "article.edit_live", current, {"fields": changed})
+        events.changed([current.pk], changed)
     if current is not article:
         article.refresh_from_db()
     return changed

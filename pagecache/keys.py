@@ -12,7 +12,9 @@ The page cache knows no content model: everything it learns comes through here.
 import contextvars
 import json
 import logging
+import threading
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -24,6 +26,7 @@ logger = logging.getLogger(__name__)
 _recording = contextvars.ContextVar("pagecache_keys", default=None)
 _rendered_at = contextvars.ContextVar("pagecache_counter", default=None)
 _declared = {}
+_follows = {}  # model label → (owner model label, owners_of_rows)
 HANDLED_KEY = "pagecache:schedule-handled-until"
 
 
@@ -95,6 +98,14 @@ def register(model_label, keys_for_rows):
     _declared.setdefault(model_label, []).append(keys_for_rows)
 
 
+def follow(model_label, owner_label, owners_of_rows):
+    """Declare that a change to rows of `model_label` (an article's bylines) is a change to the
+    rows of `owner_label` that `owners_of_rows(pks)` names: within a transaction the owner's
+    keys are then read once, however many of its parts change."""
+    _follows[model_label] = (owner_label, owners_of_rows)
+    register(model_label, lambda pks: keys_of(apps.get_model(owner_label), owners_of_rows(pks)))
+
+
 def declared(model):
     return _declared.get(model._meta.concrete_model._meta.label, [])
 
@@ -108,27 +119,76 @@ def keys_of(model, pks):
 
 # Invalidating -------------------------------------------------------------------------------
 
-_pending = {}  # database alias → keys waiting for the commit
+
+class _Batch:
+    """What this thread's transaction invalidates at its commit: keys, and rows whose keys are
+    read again then (as the commit leaves them)."""
+
+    def __init__(self):
+        self.keys, self.rows = set(), {}
+
+    def all_keys(self):
+        return self.keys.union(*(keys_of(model, pks) for model, pks in self.rows.items()))
+
+
+_pending = threading.local()  # database alias → this thread's _Batch waiting for the commit
+
+
+def _in_transaction(using):
+    """Whether a transaction of its own is open (a test case's transaction stands for autocommit)."""
+    return not all(block._from_testcase for block in transaction.get_connection(using).atomic_blocks)
+
+
+def _batch(using):
+    batch = _pending.__dict__.get(using)
+    if batch is None:
+        batch = _pending.__dict__[using] = _Batch()
+    # However many saves the transaction makes, the first callback after the commit sends all
+    # their keys at once (one write of the key versions, one purge); the others find nothing.
+    transaction.on_commit(lambda: invalidate_now(_take_batch(using)), using=using)
+    return batch
+
+
+def _take_batch(using):
+    batch = _pending.__dict__.pop(using, None)
+    return batch.all_keys() if batch else set()
 
 
 def invalidate(keys, using="default"):
     """Drop cached pages showing any of `keys`, here, on every server and in the shared cache.
 
-    In a transaction: the key versions now, so this process stops serving the old pages at
-    once, and again after the commit, when the shared cache is purged too, so that a page
-    another process rendered from the not yet committed data cannot survive. However many
-    saves the transaction makes, the first callback after the commit sends all their keys
-    at once and the others find nothing left. (Keys of a rolled back transaction go out
-    with the next commit: a needless purge, never a missed one.)"""
+    In a transaction, once after the commit. A page another process rendered from the data
+    before the commit was stored under the versions it read, which the commit's invalidation
+    moves on. (Keys of a rolled back transaction go out with this thread's next commit: a
+    needless purge, never a missed one.)"""
     keys = set(keys)
     if not keys:
         return
-    if not transaction.get_connection(using).in_atomic_block:
+    if not _in_transaction(using):
         invalidate_now(keys)
         return
-    _pending.setdefault(using, set()).update(keys)
-    invalidate_now(keys, purge_shared=False)
-    transaction.on_commit(lambda: invalidate_now(_pending.pop(using, set())), using=using)
+    _batch(using).keys.update(keys)
+
+
+def invalidate_rows(model, pks, using="default"):
+    """Invalidate the keys of rows `pks` of `model` as they are now (the lists a row leaves)
+    and, in a transaction, as the commit leaves them: each row's keys are read once before
+    and once after, however many times the transaction saves it."""
+    pks = {pk for pk in pks if pk is not None}
+    if not pks:
+        return
+    if not _in_transaction(using):
+        invalidate_now(keys_of(model, pks))
+        return
+    if followed := _follows.get(model._meta.concrete_model._meta.label):
+        owner_label, owners_of_rows = followed
+        invalidate_rows(apps.get_model(owner_label), set(owners_of_rows(pks)), using)
+        return
+    batch = _batch(using)
+    seen = batch.rows.setdefault(model._meta.concrete_model, set())
+    if new := pks - seen:
+        batch.keys.update(keys_of(model, new))
+        seen.update(new)
 
 
 def invalidate_if_changed(key, shown, using="default"):
@@ -241,4 +301,4 @@ def reset_process_state():
     local_pages.clear()
     local_fragments.clear()
     schedule.__init__()
-    _pending.clear()
+    _pending.__dict__.clear()

@@ -1,7 +1,8 @@
 """Changes to rows that pages show invalidate the keys their content app declared for them
 (keys.register), whatever code path saved them (admin, workflow transitions, shell,
 imports): the keys of the row as it was, so the lists it left go too, and as it is.
-They are collected per transaction and invalidated once, after the commit.
+They are collected per transaction (each row's keys read once before its first change and
+once at the commit) and invalidated once, after the commit.
 
 `QuerySet.update()` sends no signal: the querysets of articles and images
 (`ContentQuerySet`) invalidate their rows' keys themselves; raw SQL must call
@@ -15,7 +16,7 @@ from . import keys
 
 
 def _invalidate_rows(model, pks, using):
-    keys.invalidate(keys.keys_of(model, pks), using=using)
+    keys.invalidate_rows(model, pks, using=using)
 
 
 def before_save(sender, instance, raw=False, using="default", **kwargs):

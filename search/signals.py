@@ -1,10 +1,12 @@
-"""Reindex an article whenever something it is found by changes: its own text, its
-byline, its tags, or the name of its theme, authors or tags."""
+"""Reindex an article whenever something it is found by changes: the article itself (its
+text, byline, tags: one `article_changed` per transaction), or the name of its theme,
+authors or tags."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 from taggit.models import Tag
 
+from articles.events import article_changed
 from articles.models import Article, Author, Byline
 from themes.models import Theme
 
@@ -12,27 +14,11 @@ from .backends import get_backend
 from .index import index_articles, index_missing
 
 
-@receiver(post_save, sender=Article)
-def article_saved(sender, instance, **kwargs):
-    index_articles([instance.pk])
-
-
-@receiver(post_delete, sender=Article)
-def article_deleted(sender, instance, **kwargs):
-    get_backend().remove([instance.pk])
-
-
-@receiver(post_save, sender=Byline)
-@receiver(post_delete, sender=Byline)
-def byline_changed(sender, instance, **kwargs):
-    index_articles([instance.article_id])
-
-
-@receiver(m2m_changed, sender=Article.authors.through)
-@receiver(m2m_changed, sender=Article.tags.through)
-def article_relation_changed(sender, instance, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Article):
-        index_articles([instance.pk])
+@receiver(article_changed)
+def articles_changed(sender, ids, fields, **kwargs):
+    """Once per transaction that changed articles (their text, bylines, tags, state or the bin):
+    reindexed together; those deleted or in the bin leave the index."""
+    index_articles(ids)
 
 
 @receiver(post_save, sender=Theme)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Status, system_gate
@@ -53,6 +54,42 @@ def _own_page_cache_versions(tmp_path_factory):
     from django.conf import settings
 
     settings.PAGE_CACHE_VERSIONS_DIR = str(tmp_path_factory.mktemp("pagecache-versions"))
+
+
+@pytest.fixture(autouse=True)
+def _commits_as_in_production(monkeypatch):
+    """A test runs inside its test case's transaction, where Django never runs on_commit
+    callbacks. In production they run when the outermost transaction commits: here, when the
+    outermost block that is not the test case's own ends without an error (what would have
+    committed), so that `article_changed` and the page cache's invalidation happen as they
+    would. Callbacks registered outside any such block wait, as before, for a test's
+    django_capture_on_commit_callbacks."""
+    real_enter, real_exit = transaction.Atomic.__enter__, transaction.Atomic.__exit__
+
+    def outermost_of_its_own(block, connection):
+        return not block._from_testcase and all(b._from_testcase for b in connection.atomic_blocks)
+
+    def enter(self):
+        connection = transaction.get_connection(self.using)
+        if outermost_of_its_own(self, connection):
+            self._callbacks_before = len(connection.run_on_commit)
+        return real_enter(self)
+
+    def exit_and_commit(self, exc_type, exc_value, traceback):
+        result = real_exit(self, exc_type, exc_value, traceback)
+        connection = transaction.get_connection(self.using)
+        before = getattr(self, "_callbacks_before", None)
+        if before is not None and connection.atomic_blocks and outermost_of_its_own(self, connection):
+            del self._callbacks_before
+            committed = connection.run_on_commit[before:]
+            del connection.run_on_commit[before:]
+            if exc_type is None:
+                for _, callback, _ in committed:
+                    callback()
+        return result
+
+    monkeypatch.setattr(transaction.Atomic, "__enter__", enter)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_commit)
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,7 @@ _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTRIBUTE = re.compile(r"""\b(src|alt|class)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 _TOKEN = re.compile(r"wpblock(\d+)x")
 
+
 def embed_address(url):
     """The address to embed for `url` when the body format shows it as an embed (a video or a
     post it knows: articles/body.py's `embed_of` decides), or None: it stays a link."""
