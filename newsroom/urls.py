@@ -33,6 +33,7 @@ urlpatterns = [
     path(ADMIN_PATH, admin.site.urls),
     path("search/", include("search.urls")),
     path("api/v1/", include("api.urls")),
+    path("", include("live.urls")),
     path("", include("articles.urls")),
 ]
 
