@@ -21,7 +21,6 @@ from .related import related_live
 from .structured_data import modified_time
 from .text import plain_text
 
-
 # What other apps add to an article's page: each `hook(view, article)` returns context (live/
 # adds a live article's entries). Articles import none of them; they append here when ready.
 PAGE_ADDITIONS = []

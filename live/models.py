@@ -95,9 +95,7 @@ class Entry(models.Model):
             models.Index(fields=["status", "publish_at"], name="entry_schedule_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article"], condition=Q(pinned=True), name="entry_one_pinned_per_article"
-            ),
+            models.UniqueConstraint(fields=["article"], condition=Q(pinned=True), name="entry_one_pinned_per_article"),
             models.CheckConstraint(
                 condition=Q(key_event=False) | ~Q(title=""),
                 name="entry_key_event_has_title",
