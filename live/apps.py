@@ -16,3 +16,9 @@ class LiveConfig(AppConfig):
         from .views import coverage
 
         PAGE_ADDITIONS.append(coverage)
+
+    def load_demo(self):
+        """Called by `manage.py loaddemo` (articles' command asks every app that has this)."""
+        from . import demo
+
+        return demo.load()

@@ -6,6 +6,7 @@ Every answer shows `live:<article id>` (cache.coverage_key): an entry's change, 
 arriving, drops them all from every cache at once. Between entries the poll's address is the
 same for every reader who has the newest entry, so it is one cache hit for all of them."""
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, JsonResponse
@@ -29,7 +30,8 @@ from .structured_data import live_blog_posting
 
 ENTRIES_PER_PAGE = 20
 KEY_EVENTS_SHOWN = 30
-POLL_SECONDS = 10  # how often a reader's page asks; each ask between entries is a cache hit
+# How often a reader's page asks (settings.LIVE_POLL_SECONDS): each ask between entries is a cache hit.
+POLL_SECONDS = 10
 POLL_MOST = 50  # new entries one poll answer carries; beyond, the page offers a reload
 
 
@@ -75,7 +77,7 @@ def coverage(view, article):
             "latest": latest,
             "ended": article.coverage_end is not None and article.coverage_end <= timezone.now(),
             "poll_url": poll_url(article.pk, latest.pk if latest else 0),
-            "poll_seconds": POLL_SECONDS,
+            "poll_seconds": getattr(settings, "LIVE_POLL_SECONDS", POLL_SECONDS),
             "structured_data": live_blog_posting(article, listed),
             "focus": focus,
         }
