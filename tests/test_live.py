@@ -315,3 +315,25 @@ def test_the_entry_list_changes_nothing(client, live_article, editor):
     assert client.get("/admin/live/entry/add/").status_code == 403
     response = client.post(f"/admin/live/entry/{entry.pk}/change/", {"body": "Changed"})
     assert response.status_code == 403 and Entry.objects.get(pk=entry.pk).body == "Read only"
+
+
+# The demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_tells_a_day_of_live_coverage(settings, client, media_root):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("loaddemo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    article = Entry.objects.first().article
+    entries = Entry.objects.filter(article=article)
+    published = entries.published()
+    assert published.count() >= 40 and published.filter(pinned=True).count() == 1
+    assert published.filter(key_event=True).count() >= 5 and published.filter(updated_at__isnull=False).count() == 1
+    assert entries.filter(status=EntryStatus.WITHDRAWN).count() == 1
+    assert published.filter(body__contains="[image:").count() == 2
+    first, last = published.order_by("publish_at").first(), published.first()
+    assert timedelta(hours=12) < last.publish_at - first.publish_at < timedelta(days=1)
+    settings.DEBUG = False
+    page = client.get(article.get_absolute_url())
+    assert page.status_code == 200 and len(entry_ids(page.content.decode())) == 20
