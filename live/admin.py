@@ -168,7 +168,7 @@ def desk_change(request, entry_id, change):
     except ValueError:
         return answer(request, entry.article, error="The form lacks the entry's version: reload the page.", status=400)
     try:
-        if change == "edit":
+        if change == "correct":
             fields = posted_fields(request.POST)
             base = {
                 "title": request.POST.get("base_title", ""),
@@ -178,7 +178,7 @@ def desk_change(request, entry_id, change):
             }
             entry = edit_entry(entry.pk, user=request.user, version=version, base=base, changes=fields)
             message = "Correction saved." if entry.updated_at else "Entry saved."
-        elif change == "withdraw":
+        elif change == "remove":
             entry = withdraw_entry(entry.pk, user=request.user, version=version, note=request.POST.get("note", ""))
             message = "Entry withdrawn: readers see that an entry was removed."
         elif change == "publish":

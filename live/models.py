@@ -39,15 +39,6 @@ class EntryQuerySet(ContentQuerySet):
             .order_by("-publish_at", "-id")
         )
 
-    def next_change(self, after):
-        """The first publish_at after `after` of a published entry (None if none)."""
-        return (
-            self.filter(status=EntryStatus.PUBLISHED, publish_at__gt=after)
-            .order_by("publish_at")
-            .values_list("publish_at", flat=True)
-            .first()
-        )
-
 
 class Entry(models.Model):
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="entries")

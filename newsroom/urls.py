@@ -65,6 +65,7 @@ SITEMAP_KEYS = (
     "list:author:*",
     "navigation",
     "page:*",
+    "live:*",  # a live article's lastmod is its newest entry
 )
 sitemap_patterns = [
     path("sitemap.xml", public_page(sitemaps.index, shows=SITEMAP_KEYS), name="index"),

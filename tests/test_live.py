@@ -1,6 +1,7 @@
 """Live coverage (issue 28): the step that makes an article live, the door entries go through,
 the reader's page, the poll and its caching, feeds and structured data."""
 
+import json
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -276,15 +277,13 @@ def test_the_desk_corrects_withdraws_and_says_why_not(client, live_article, edit
     entry = post_entry(live_article, user=editor, body="Count at 40 %", title="Count")
     url = f"/admin/live/entry/{entry.pk}/desk/"
     edit = {"version": entry.version, "base_title": "Count", "base_body": "Count at 40 %", "title": "Count"}
-    answer = client.post(url + "edit/", {**edit, "body": "Count at 45 %"}, HTTP_ACCEPT="application/json").json()
+    answer = client.post(url + "correct/", {**edit, "body": "Count at 45 %"}, HTTP_ACCEPT="application/json").json()
     assert "Updated" in answer["html"] and answer["message"] == "Correction saved."
-    stale = client.post(url + "edit/", {**edit, "body": "Count at 50 %"}, HTTP_ACCEPT="application/json")
+    stale = client.post(url + "correct/", {**edit, "body": "Count at 50 %"}, HTTP_ACCEPT="application/json")
     assert stale.status_code == 409 and stale.json()["conflicts"]["body"]["theirs"] == "Count at 45 %"
-    refused = client.post(url + "withdraw/", {"version": answer["version"], "note": ""}, HTTP_ACCEPT="application/json")
+    refused = client.post(url + "remove/", {"version": answer["version"], "note": ""}, HTTP_ACCEPT="application/json")
     assert refused.status_code == 400 and "note" in refused.json()["error"]
-    done = client.post(
-        url + "withdraw/", {"version": answer["version"], "note": "Wrong"}, HTTP_ACCEPT="application/json"
-    )
+    done = client.post(url + "remove/", {"version": answer["version"], "note": "Wrong"}, HTTP_ACCEPT="application/json")
     assert done.status_code == 200 and Entry.objects.get(pk=entry.pk).status == EntryStatus.WITHDRAWN
 
 
@@ -337,3 +336,64 @@ def test_the_demo_tells_a_day_of_live_coverage(settings, client, media_root):
     settings.DEBUG = False
     page = client.get(article.get_absolute_url())
     assert page.status_code == 200 and len(entry_ids(page.content.decode())) == 20
+
+
+# Machines -----------------------------------------------------------------------------------
+
+
+def json_ld(page, kind):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return next(data for data in map(json.loads, blocks) if data["@type"] == kind)
+
+
+def test_live_blog_posting(client, live_article, editor, now, settings):
+    key = post_at(
+        live_article, editor, now - timedelta(minutes=5), body="Polls *closed*.", title="Polls close", key_event=True
+    )
+    plain = post_at(live_article, editor, now - timedelta(minutes=1), body="Києве, добрий вечір.")
+    data = json_ld(client.get(live_article.get_absolute_url()).content.decode(), "LiveBlogPosting")
+    assert data["coverageStartTime"] == live_article.coverage_start.isoformat(timespec="seconds")
+    assert "coverageEndTime" not in data
+    updates = data["liveBlogUpdate"]
+    assert [update["url"] for update in updates] == [
+        settings.SITE_URL + plain.get_absolute_url(),
+        settings.SITE_URL + key.get_absolute_url(),
+    ]
+    assert updates[1]["headline"] == "Polls close" and "headline" not in updates[0]
+    assert updates[1]["articleBody"] == "Polls closed." and updates[0]["articleBody"] == "Києве, добрий вечір."
+    assert updates[1]["datePublished"] == key.publish_at.isoformat(timespec="seconds")
+    take_step(live_article, "end_live", user=editor)
+    data = json_ld(client.get(live_article.get_absolute_url()).content.decode(), "LiveBlogPosting")
+    assert "coverageEndTime" in data
+
+
+def test_the_entries_feed(client, live_article, editor, now):
+    import feedparser
+
+    entries = [
+        post_at(live_article, editor, now - timedelta(minutes=10 - n), body=f"東京 update {n}") for n in range(3)
+    ]
+    withdraw_entry(entries[1].pk, user=editor, version=entries[1].version, note="Wrong")
+    for path in (f"/live/{live_article.pk}/feed/", f"/live/{live_article.pk}/feed/atom/"):
+        response = client.get(path)
+        feed = feedparser.parse(response.content)
+        assert response.status_code == 200 and not feed.bozo
+        assert [item.link.split("/entries/")[1] for item in feed.entries] == [f"{entries[2].pk}/", f"{entries[0].pk}/"]
+        assert "東京 update 2" in feed.entries[0].summary
+
+
+def test_the_sitemap_says_when_the_last_entry_came(client, live_article, editor, now):
+    later = now + timedelta(minutes=10)
+    with time_machine.travel(later, tick=False):
+        post_entry(live_article, user=editor, body="Latest")
+        after = client.get("/sitemap-articles.xml").content.decode()
+    assert f"<lastmod>{timezone.localtime(later).isoformat()}</lastmod>" in after
+
+
+def test_the_home_page_label_shows_the_latest_entry(client, live_article, editor, now):
+    assert '<span class="live-label">Live</span>' in client.get("/").content.decode()
+    post_at(live_article, editor, now - timedelta(minutes=1), body="Result", title="Harbour party wins")
+    home = client.get("/").content.decode()
+    local = timezone.localtime(now - timedelta(minutes=1))
+    assert '<span class="live-latest"><time datetime="' in home and f"{local:%H:%M}" in home
+    assert "Harbour party wins" in home
