@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from articles.permissions import article_policy
 
 from .door import EntryConflict, EntryRefused, edit_entry, post_entry, publish_entry, withdraw_entry
 from .models import Entry, EntryStatus
@@ -35,6 +36,11 @@ class EntryAdmin(admin.ModelAdmin):
     date_hierarchy = "publish_at"
     readonly_fields = ["article", "title", "body", "publish_at", "status", "key_event", "pinned", "updated_at"]
     exclude = ["authors"]
+
+    def get_queryset(self, request):
+        """Entries of the articles the user may see (a writer's own drafts, every live one)."""
+        visible = article_policy.instances_user_has_permission_for(request.user, "view")
+        return super().get_queryset(request).filter(article__in=visible.values("pk"))
 
     def has_add_permission(self, request):
         return False
@@ -133,7 +139,7 @@ def desk(request, article_id):
     POST: a new entry."""
     article = get_object_or_404(Article.objects.all(), pk=article_id)
     if request.method != "POST":
-        if not (entry_policy.may_write(request.user, article) or request.user.has_perm("live.view_entry")):
+        if not entry_policy.may_see_desk(request.user, article):
             raise Http404("No desk here.")
         context = {
             **admin.site.each_context(request),

@@ -1,6 +1,6 @@
 """Who may do what to a live entry: one policy the door, the admin desk and the API ask.
 
-- "write": add an entry to a live coverage article (Writers and Editors: `live.add_entry`).
+- "write": add an entry to a live coverage article they may see (Writers and Editors: `live.add_entry`).
   What they write is published at once or at its second only if they may "publish";
   otherwise it is submitted for review.
 - "publish": publish, schedule, correct, pin, approve and withdraw entries (`live.publish_entry`:
@@ -8,6 +8,7 @@
 - "change" an entry: "publish", or its own writer while it waits for review."""
 
 from articles.models import Status
+from articles.permissions import article_policy
 
 from .models import EntryStatus
 
@@ -22,6 +23,15 @@ class EntryPolicy:
             and article.has_coverage()
             and article.deleted_at is None
             and article.status != Status.WITHDRAWN
+            and article_policy.user_has_permission_for_instance(user, "view", article)
+        )
+
+    def may_see_desk(self, user, article):
+        """The desk of `article`: its coverage's entries, for staff who may see the article."""
+        return (
+            article.has_coverage()
+            and user.has_perm("live.view_entry")
+            and article_policy.user_has_permission_for_instance(user, "view", article)
         )
 
     def may_publish(self, user):
