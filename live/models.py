@@ -109,3 +109,20 @@ class Entry(models.Model):
 
 
 reversion.register(Entry, exclude=["body_html", "version"])
+
+
+class EntryIdempotencyKey(models.Model):
+    """An entry create request's Idempotency-Key (the content API): the same key with the same
+    request answers with the entry the first request made, so a retried wire feed never posts twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="entry_idempotency_key_once_per_user")]
+
+    def __str__(self):
+        return f"{self.key} → entry {self.entry_id}"

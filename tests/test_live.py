@@ -397,3 +397,57 @@ def test_the_home_page_label_shows_the_latest_entry(client, live_article, editor
     local = timezone.localtime(now - timedelta(minutes=1))
     assert '<span class="live-latest"><time datetime="' in home and f"{local:%H:%M}" in home
     assert "Harbour party wins" in home
+
+
+# The content API ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_key():
+    from api.models import ApiToken
+
+    return lambda user: {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=user, name='wire')[1]}"}
+
+
+def test_the_api_lists_public_entries(client, live_article, editor, now):
+    shown = post_at(live_article, editor, now - timedelta(minutes=1), body="Київ: **light** rain", title="Weather")
+    post_entry(live_article, user=editor, body="Later", publish_at=now + timedelta(hours=1))
+    answer = client.get(f"/api/v1/articles/{live_article.pk}/entries/").json()
+    assert [entry["id"] for entry in answer["results"]] == [shown.pk]
+    assert answer["results"][0]["url"].endswith(shown.get_absolute_url())
+    assert "<strong>light</strong>" in answer["results"][0]["body_html"]
+    assert client.get("/api/v1/articles/999999/entries/").status_code == 404
+
+
+def test_the_api_posts_through_the_door_once_per_key(client, live_article, editor, writer, api_key):
+    editor_key, writer_key = api_key(editor), api_key(writer)
+    url = f"/api/v1/staff/articles/{live_article.pk}/entries/"
+    sent = {"body": "Wire: 東京 results in", "title": "Tokyo", "key_event": True}
+    first = client.post(url, sent, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1", **editor_key)
+    again = client.post(url, sent, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1", **editor_key)
+    assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert first.json()["id"] == again.json()["id"] and first.json()["status"] == "PUBLISHED"
+    other = client.post(
+        url, {"body": "Other"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1", **editor_key
+    )
+    assert other.status_code == 409
+    submitted = client.post(url, {"body": "From the hall"}, content_type="application/json", **writer_key)
+    assert submitted.status_code == 201 and submitted.json()["status"] == "SUBMITTED"
+    pinned = client.post(url, {"body": "Pin", "pinned": True}, content_type="application/json", **writer_key)
+    assert pinned.status_code == 400
+    refused = client.post(url, {"body": "x", "status": "PUBLISHED"}, content_type="application/json", **writer_key)
+    assert refused.status_code == 400
+    assert Entry.objects.count() == 2
+    listed = client.get(url, **editor_key).json()
+    assert {entry["status"] for entry in listed["results"]} == {"PUBLISHED", "SUBMITTED"}
+
+
+def test_the_api_document_describes_entries(client):
+    import yaml
+
+    document = yaml.safe_load(client.get("/api/v1/schema/").content)
+    assert (
+        "/api/v1/articles/{id}/entries/" in document["paths"] or "/api/v1/articles/{pk}/entries/" in document["paths"]
+    )
+    staff = next(path for path in document["paths"] if path.startswith("/api/v1/staff/articles/") and "entries" in path)
+    assert "post" in document["paths"][staff]
