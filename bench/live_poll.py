@@ -49,7 +49,9 @@ def main():
         "body='Bench: a scheduled entry.', publish_at=timezone.now() + timedelta(seconds=3)); "
         "print(e.pk, e.publish_at.timestamp())"
     )
-    out = subprocess.run(MANAGE + [code], capture_output=True, text=True, check=True, env=os.environ).stdout.split()[-2:]
+    out = subprocess.run(MANAGE + [code], capture_output=True, text=True, check=True, env=os.environ).stdout.split()[
+        -2:
+    ]
     entry_id, moment = int(out[0]), float(out[1])
     while True:
         body, _ = get(poll)

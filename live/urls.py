@@ -1,8 +1,6 @@
 from django.urls import path, re_path
 
-from pagecache.decorators import public_page
-
-from . import feeds, views
+from . import views
 
 app_name = "live"
 
@@ -13,6 +11,4 @@ urlpatterns = [
         name="entry",
     ),
     path("live/<int:article_id>/since/<int:since>/", views.PollView.as_view(), name="poll"),
-    path("live/<int:article_id>/feed/", public_page(feeds.EntryFeed()), name="rss"),
-    path("live/<int:article_id>/feed/atom/", public_page(feeds.AtomEntryFeed()), name="atom"),
 ]

@@ -52,6 +52,8 @@ feed_patterns = [
     path("authors/<uslug:slug>/feed/atom/", public_page(feeds.AtomAuthorFeed()), name="author-atom"),
     path("tags/<uslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-rss"),
     path("tags/<uslug:slug>/feed/atom/", public_page(feeds.AtomTagFeed()), name="tag-atom"),
+    path("live/<int:article_id>/feed/", public_page(feeds.LiveEntryFeed()), name="live-rss"),
+    path("live/<int:article_id>/feed/atom/", public_page(feeds.AtomLiveEntryFeed()), name="live-atom"),
 ]
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 
