@@ -42,8 +42,11 @@ def load(now=None):
     start = timezone.localtime(now).replace(hour=7, minute=30, second=0)
     if start + timedelta(minutes=ENTRIES[-1]["minutes"] + 1) > now:
         start -= timedelta(days=1)
+    needed = {item["author"] for item in ENTRIES}
+    authors = {author.slug: author for author in Author.objects.filter(slug__in=needed)}
+    if len(authors) < len(needed):
+        return False  # budget day is the Harbour Gazette's: other demo content leaves it out
     editor = User.objects.filter(username="editor").first()
-    authors = {author.slug: author for author in Author.objects.all()}
     pictures = {
         "BRIDGE": demo_image(
             201,

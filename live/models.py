@@ -29,16 +29,6 @@ class EntryQuerySet(ContentQuerySet):
         now = now or timezone.now()
         return self.filter(status=EntryStatus.PUBLISHED, publish_at__lte=now)
 
-    def shown_on(self, article, now=None):
-        """What readers of `article`'s page see: published entries and the withdrawn ones that had
-        been public (shown as "an entry was removed" to a page that had them), newest first."""
-        now = now or timezone.now()
-        return (
-            self.filter(article=article, publish_at__lte=now)
-            .filter(Q(status=EntryStatus.PUBLISHED) | Q(status=EntryStatus.WITHDRAWN, was_public=True))
-            .order_by("-publish_at", "-id")
-        )
-
 
 class Entry(models.Model):
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="entries")
