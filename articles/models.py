@@ -199,6 +199,8 @@ class ArticleQuerySet(ContentQuerySet):
                 "publish_at",
                 "updated_at",
                 "dateline_offset",
+                "coverage_start",
+                "coverage_end",
                 "theme__name",
                 "theme__slug",
                 "lead_image",
@@ -293,6 +295,13 @@ class Article(models.Model):
     withdrawn_reason = models.TextField(
         blank=True, editable=False, help_text="Shown to readers who open the article after it was withdrawn."
     )
+    # Live coverage (live/): set only by the "start_live" and "end_live" steps of WORKFLOW.
+    coverage_start = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When live coverage began: the article's page runs entries."
+    )
+    coverage_end = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When live coverage ended (“Coverage ended at …”)."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -351,6 +360,19 @@ class Article(models.Model):
         return self.headline
 
     # Publication ------------------------------------------------------------------
+
+    def has_coverage(self):
+        """Whether the article is or was live coverage: its page runs entries (live/)."""
+        return self.coverage_start is not None
+
+    def is_live_coverage(self, now=None):
+        """Whether coverage is running now: the "Live" label (templates' includes/live_label.html)."""
+        now = now or timezone.now()
+        return (
+            self.coverage_start is not None
+            and self.coverage_start <= now
+            and (self.coverage_end is None or self.coverage_end > now)
+        )
 
     def is_live(self, now=None):
         now = now or timezone.now()
@@ -595,10 +617,17 @@ class WorkflowBypass(PermissionDenied):
 
 # The fields only a workflow step may change: everything live() reads, and the version that
 # conflict detection compares (which save() moves forward by itself).
-WORKFLOW_FIELDS = ("status", "publish_at", "expire_at", "deleted_at")
+WORKFLOW_FIELDS = ("status", "publish_at", "expire_at", "deleted_at", "coverage_start", "coverage_end")
 GATED_FIELDS = (*WORKFLOW_FIELDS, "version")
 # What a new article outside a step may be: a draft, not scheduled, not in the bin.
-NEW_ARTICLE = {"status": Status.DRAFT, "publish_at": None, "expire_at": None, "deleted_at": None}
+NEW_ARTICLE = {
+    "status": Status.DRAFT,
+    "publish_at": None,
+    "expire_at": None,
+    "deleted_at": None,
+    "coverage_start": None,
+    "coverage_end": None,
+}
 
 _open_gate = contextvars.ContextVar("articles_open_gate", default=frozenset())
 EVERY_ARTICLE = "*"
@@ -789,6 +818,29 @@ def _expiry(article, user, now, note, when):
     return {"expire_at": when}
 
 
+def _coverage_running(article, now):
+    if article.coverage_start is not None and (article.coverage_end is None or article.coverage_end > now):
+        return "This article is already live coverage."
+    return None
+
+
+def _no_coverage(article, now):
+    if article.coverage_start is None or (article.coverage_end is not None and article.coverage_end <= now):
+        return "This article is not live coverage now."
+    return None
+
+
+def _start_coverage(article, user, now, note, when):
+    return {"coverage_start": when or now.replace(microsecond=0), "coverage_end": None}
+
+
+def _end_coverage(article, user, now, note, when):
+    end = when or now.replace(microsecond=0)
+    if end < article.coverage_start or end < now - PAST_TOLERANCE:
+        raise TransitionNotAllowed("Choose an end from now on, after the coverage began.")
+    return {"coverage_end": end}
+
+
 ALL_STATUSES = frozenset(Status.values)
 
 WORKFLOW = {
@@ -920,6 +972,41 @@ WORKFLOW = {
             changes=lambda article, user, now, note, when: {"withdrawn_reason": ""},
             history="Restored to draft",
             bulk="Restored {articles} to draft",
+        ),
+        Step(
+            # Live coverage (live/): the article's page runs timestamped entries from the start.
+            "start_live",
+            "Start live coverage",
+            "made live coverage",
+            frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED}),
+            None,
+            "articles.publish_article",
+            time="optional",
+            time_label="Coverage starts at",
+            time_button="Start coverage then",
+            refuse=_coverage_running,
+            changes=_start_coverage,
+            history="Live coverage started",
+            effects=(Effect.MAIL,),
+            mail_subject="Live coverage started",
+            mail_to=Recipients.AUTHORS,
+        ),
+        Step(
+            "end_live",
+            "End live coverage",
+            "ended as live coverage",
+            frozenset({Status.APPROVED}),
+            None,
+            "articles.publish_article",
+            time="optional",
+            time_label="Coverage ends at",
+            time_button="End coverage then",
+            refuse=_no_coverage,
+            changes=_end_coverage,
+            history="Live coverage ended",
+            effects=(Effect.MAIL,),
+            mail_subject="Live coverage ended",
+            mail_to=Recipients.AUTHORS,
         ),
         Step(
             "delete",

@@ -52,6 +52,10 @@ ROLES = {
         "images.change_image",
         "images.view_image",
         "taggit.view_tag",
+        # Live coverage: writers submit entries for review; `live.publish_entry` is granted one by one.
+        "live.add_entry",
+        "live.change_entry",
+        "live.view_entry",
     ],
     "Editors": [
         "articles.add_article",
@@ -94,6 +98,10 @@ ROLES = {
         "pages.change_page",
         "pages.delete_page",
         "pages.view_page",
+        "live.add_entry",
+        "live.change_entry",
+        "live.view_entry",
+        "live.publish_entry",
     ],
 }
 # The permission that makes an editor: it reviews, and sees every article.

@@ -21,6 +21,10 @@ from .related import related_live
 from .structured_data import modified_time
 from .text import plain_text
 
+# What other apps add to an article's page: each `hook(view, article)` returns context (live/
+# adds a live article's entries). Articles import none of them; they append here when ready.
+PAGE_ADDITIONS = []
+
 
 class ArticleListMixin:
     """Paginated, live-only listings of article cards."""
@@ -102,6 +106,8 @@ class ArticleDetailView(DetailView):
             more_on_theme=self.more_on_theme(article),
             related=related_live(article) if not article.theme_id else [],
         )
+        for addition in PAGE_ADDITIONS:
+            context.update(addition(self, article))
         return context
 
     def parts(self, article):

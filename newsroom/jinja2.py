@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from articles.text import plain_text
 from images.pictures import image_figure, picture, social_image, with_inline_images
+from live.labels import entry_time, latest_update
 from pagecache import fragments
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -98,6 +99,8 @@ def environment(**options):
         image_figure=image_figure,
         social_image=social_image,
         fragment=fragment,
+        entry_time=entry_time,
+        live_latest=latest_update,
     )
     env.filters.update(
         plain=plain_text,

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "search",
     "sitesettings",
+    "live",
 ]
 
 MIDDLEWARE = [
@@ -293,7 +294,7 @@ PAGE_CACHE_DISK_PAGES = env_bool("PAGE_CACHE_DISK_PAGES", True)
 # codings: 1024 MB keeps about 42,000).
 PAGE_CACHE_DISK_MAX_MB = int(env("PAGE_CACHE_DISK_MAX_MB", "1024"))
 # Content apps declare when pages change by the clock alone.
-PAGE_CACHE_SCHEDULES = ["articles.cache.schedule", "themes.cache.schedule"]
+PAGE_CACHE_SCHEDULES = ["articles.cache.schedule", "themes.cache.schedule", "live.cache.schedule"]
 
 # --- Production services and security layers -------------------------------------------------
 # Everything below reads the environment too; docs/production.md lists the variables.

@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Author
+from live.models import Entry
 from pages.models import Page
 from sitesettings.models import current
 from themes.models import Theme
@@ -42,17 +43,23 @@ def article_lastmod():
     return Greatest("publish_at", "modified_at", Coalesce("corrected_at", "publish_at"))
 
 
+def last_entry():
+    """A live coverage article's newest public entry (live/): its page changed then."""
+    newest = Entry.objects.published().filter(article=OuterRef("pk")).order_by("-publish_at")
+    return Subquery(newest.values("publish_at")[:1])
+
+
 class ArticleSitemap(NewsroomSitemap):
     def items(self):
         return (
             Article.objects.live()
-            .annotate(lastmod=article_lastmod())
+            .annotate(lastmod=article_lastmod(), last_entry=last_entry())
             .only("slug", "publish_at", "created_at", "dateline_offset")
             .order_by("-publish_at", "-id")
         )
 
     def lastmod(self, item):
-        return item.lastmod
+        return max(filter(None, [item.lastmod, item.last_entry]))
 
     # Smaller pages than the 50,000 allowed: each page renders in well under a second.
     limit = 5000
@@ -62,7 +69,9 @@ class ArticleSitemap(NewsroomSitemap):
         `publish_at` (a scheduled arrival) and the newest live edit (`modified_at` follows every
         edit; an update is an edit)."""
         live = Article.objects.live()
-        latest = [live_edited_last(), live.order_by("-publish_at").values_list("publish_at", flat=True).first()]
+        newest_entry = Entry.objects.published().filter(article__in=live.values("pk")).values("publish_at")[:1]
+        newest = live.order_by("-publish_at").annotate(newest_entry=Subquery(newest_entry))
+        latest = [live_edited_last(), *(newest.values_list("publish_at", "newest_entry").first() or ())]
         return max(filter(None, latest), default=None)
 
 

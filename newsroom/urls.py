@@ -33,6 +33,7 @@ urlpatterns = [
     path(ADMIN_PATH, admin.site.urls),
     path("search/", include("search.urls")),
     path("api/v1/", include("api.urls")),
+    path("", include("live.urls")),
     path("", include("articles.urls")),
 ]
 
@@ -51,6 +52,8 @@ feed_patterns = [
     path("authors/<uslug:slug>/feed/atom/", public_page(feeds.AtomAuthorFeed()), name="author-atom"),
     path("tags/<uslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-rss"),
     path("tags/<uslug:slug>/feed/atom/", public_page(feeds.AtomTagFeed()), name="tag-atom"),
+    path("live/<int:article_id>/feed/", public_page(feeds.LiveEntryFeed()), name="live-rss"),
+    path("live/<int:article_id>/feed/atom/", public_page(feeds.AtomLiveEntryFeed()), name="live-atom"),
 ]
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 
@@ -64,6 +67,7 @@ SITEMAP_KEYS = (
     "list:author:*",
     "navigation",
     "page:*",
+    "live:*",  # a live article's lastmod is its newest entry
 )
 sitemap_patterns = [
     path("sitemap.xml", public_page(sitemaps.index, shows=SITEMAP_KEYS), name="index"),

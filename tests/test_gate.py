@@ -162,6 +162,7 @@ def test_every_step_records_an_event_and_an_audit_entry(name, make_article, edit
             publish_at=now + timedelta(hours=1) if status == Status.APPROVED else None,
             deleted_at=now if step.from_bin else None,
             expire_at=now + timedelta(hours=3) if name == "expiry" else None,
+            coverage_start=now if name == "end_live" else None,  # live coverage to end (live/)
             created_by=editor,
         )
     when = now + timedelta(hours=2) if step.time else None
@@ -306,6 +307,7 @@ def test_every_step_that_mails_says_what_its_entry_says(
         status=status,
         publish_at=now + timedelta(hours=1) if status == Status.APPROVED else None,
         authors=[make_author("Mykola", user=writer)],
+        coverage_start=now if name == "end_live" else None,  # live coverage to end (live/)
     )
     with django_capture_on_commit_callbacks(execute=True):
         take_step(

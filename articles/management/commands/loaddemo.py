@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
@@ -38,6 +39,10 @@ class Command(BaseCommand):
             users = self.create_logins()
             created = self.load(content)
             illustrated = illustrate(Article.objects.filter(headline__in=[a["headline"] for a in content["articles"]]))
+            # Other apps' part of the demo (live/: a live coverage article), without importing them.
+            for app in apps.get_app_configs():
+                if hasattr(app, "load_demo"):
+                    app.load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo newsroom ready ({created} new articles, {illustrated} pictured)."))
         for username, password in users:
             self.stdout.write(f"  login: {username} / {password}")
