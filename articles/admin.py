@@ -164,7 +164,8 @@ class ArticleAdmin(CompareVersionAdmin):
         return diff, has_unfollowed_fields
 
     class Media:
-        js = ["js/article-edit.js", "js/theme-suggestions.js", "js/writing-desk.js"]
+        # The body editor last: it takes over the body that writing-desk.js has laid out.
+        js = ["js/article-edit.js", "js/theme-suggestions.js", "js/writing-desk.js", "js/body-editor.js"]
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Django's "Changed Body and Base.", without the merge's bookkeeping fields."""
@@ -324,6 +325,7 @@ class ArticleAdmin(CompareVersionAdmin):
             path("calendar/", view(admin_views.calendar), name="articles_article_calendar"),
             path("markdown-preview/", view(admin_views.markdown_preview), name="articles_article_markdown_preview"),
             path("social-card/", view(admin_views.social_card), name="articles_article_social_card"),
+            path("pictures/", view(admin_views.pictures), name="articles_article_pictures"),
             path("<path:object_id>/preview/", view(admin_views.form_preview), name="articles_article_form_preview"),
             path(
                 "<path:object_id>/transition/<slug:name>/",

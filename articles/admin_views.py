@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpResponse,
@@ -28,7 +29,7 @@ from taggit.models import Tag
 from images.models import Image
 from images.pictures import with_inline_images
 
-from .body import BODY_LIMIT, body_length, render_body
+from .body import BODY_LIMIT, GALLERY_MAX, body_length, render_body
 from .clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
 from .models import WORKFLOW, Action, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, step_where
@@ -307,6 +308,37 @@ def markdown_preview(model_admin, request):
         refusal = body_length.message % {"limit_value": BODY_LIMIT, "show_value": len(body)}
         return JsonResponse({"error": refusal}, status=400)
     return JsonResponse({"html": str(with_inline_images(render_body(body)))})
+
+
+def pictures(model_admin, request):
+    """Library pictures for the body editor: its figures' thumbnails (`ids=4,9`) and its
+    picker's search (`q=`, in titles, captions and credits), newest first."""
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    images = Image.objects.all()
+    if "ids" in request.GET:
+        ids = [pk for pk in map(id_parameter, request.GET["ids"].split(",")[:GALLERY_MAX]) if pk]
+        images = images.filter(pk__in=ids)
+    else:
+        for word in request.GET.get("q", "")[:200].split()[:8]:
+            images = images.filter(Q(title__icontains=word) | Q(caption__icontains=word) | Q(credit__icontains=word))
+        images = images[:24]
+    return JsonResponse({"pictures": [picture_card(image) for image in images]})
+
+
+def picture_card(image):
+    """What the editor shows of a picture: its smallest rendition and its words."""
+    smallest = next(iter(image.sources("WEBP") or image.sources(image.fallback_format)), None)
+    return {
+        "id": image.pk,
+        "title": image.title,
+        "alt": image.alt_text,
+        "caption": image.caption,
+        "credit": image.credit,
+        "thumbnail": image.file.storage.url(smallest["name"]) if smallest else None,
+        "width": smallest["width"] if smallest else image.width,
+        "height": smallest["height"] if smallest else image.height,
+    }
 
 
 def social_card(model_admin, request):

@@ -196,10 +196,12 @@ function understood(token) {
 
 /* The body's tokens, each top-level block the editor cannot model replaced by one
    `raw_markdown` token holding its source lines. */
+let lastBlocks = [];
 function tokenize(source) {
   const tokens = markdownIt.parse(source, {});
   const lines = source.split("\n");
   const out = [];
+  lastBlocks = [];
   for (let i = 0; i < tokens.length; ) {
     let end = i;
     if (tokens[i].nesting == 1) {
@@ -210,12 +212,14 @@ function tokenize(source) {
       }
     }
     const block = tokens.slice(i, end + 1);
+    const [from, to] = tokens[i].map || [0, 0];
+    const source = lines.slice(from, to).join("\n").replace(/\n+$/, "");
     if (block.every(understood)) {
       out.push(...block);
+      lastBlocks.push({ tokens: block, source });
     } else {
-      const [from, to] = tokens[i].map;
-      const content = lines.slice(from, to).join("\n").replace(/\n+$/, "");
-      out.push({ type: "raw_markdown", content, nesting: 0, block: true, attrGet: () => null });
+      out.push({ type: "raw_markdown", content: source, nesting: 0, block: true, attrGet: () => null });
+      lastBlocks.push({ raw: true });
     }
     i = end + 1;
   }
@@ -226,8 +230,28 @@ const parser = new MarkdownParser(schema, { parse: tokenize }, TOKENS);
 // A line break inside a paragraph stays one: the reader's HTML keeps it, and so does the merge by paragraph.
 parser.tokenHandlers.softbreak = (state) => state.addText("\n");
 
+/* The document of `source`. A block the editor would write back differently for readers
+   (the same emphasis nested in itself, which ProseMirror's marks cannot hold) is kept as its
+   source instead. */
 export function parseMarkdown(source) {
-  return parser.parse((source || "").replace(/\r\n?/g, "\n"));
+  const doc = parser.parse((source || "").replace(/\r\n?/g, "\n"));
+  const blocks = lastBlocks;
+  if (doc.childCount != blocks.length) return doc;
+  let kept = false;
+  const children = [];
+  doc.forEach((child, _, i) => {
+    const block = blocks[i];
+    if (!block.raw) {
+      const before = markdownIt.renderer.render(block.tokens, markdownIt.options, {});
+      const after = markdownIt.render(serializer.serialize(schema.topNodeType.create(null, [child]), { tightLists: true }));
+      if (before != after) {
+        kept = true;
+        child = schema.nodes.raw_block.create(null, block.source ? schema.text(block.source) : null);
+      }
+    }
+    children.push(child);
+  });
+  return kept ? schema.topNodeType.create(null, children) : doc;
 }
 
 // --- Document → Markdown ------------------------------------------------------------------

@@ -1,0 +1,236 @@
+"""The body editor (issue 27): formatted text over the Markdown the site stores. What a person
+opens and saves without a change renders the same for readers; Google Docs' shortcuts; the
+toolbar by keyboard; the "Markdown" source; pictures as figures."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from playwright.sync_api import expect
+
+from articles.body import references, render_body
+from articles.models import Article
+from images.models import Image
+from tests.test_browser_newsroom import login
+from tests.test_images import picture_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def demo_bodies():
+    return [article["body"] for article in json.loads((ROOT / "articles/demo/newsroom.json").read_text())["articles"]]
+
+
+def hostile_cases():
+    return json.loads((ROOT / "tests/fixtures/markdown_round_trip.json").read_text())
+
+
+# Markdown documents made of the pieces writers and the importer use, in other people's words.
+words = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12).filter(
+    str.strip
+)
+inline = st.lists(
+    st.one_of(
+        words,
+        words.map(lambda w: f"**{w.strip()}**"),
+        words.map(lambda w: f"*{w.strip()}*"),
+        words.map(lambda w: f"[{w.strip()}](https://example.org/{len(w)})"),
+        words.map(lambda w: f"`{w}`"),
+        st.sampled_from(
+            ["Київ", "東京", "🎉", "&amp;", '<abbr title="x">X</abbr>', "\\*", "29 February", "a_b_c", "~~old~~"]
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
+blocks = st.one_of(
+    inline,
+    inline.map(lambda t: "## " + t.replace("\n", " ")),
+    st.lists(inline, min_size=1, max_size=3).map(lambda items: "\n".join("- " + i.replace("\n", " ") for i in items)),
+    st.lists(inline, min_size=1, max_size=3).map(
+        lambda items: "\n".join(f"{n}. " + i.replace("\n", " ") for n, i in enumerate(items, 1))
+    ),
+    inline.map(lambda t: "> " + t.replace("\n", " ")),
+    st.sampled_from(
+        [
+            "[image:7]",
+            "[gallery:7,8]",
+            "[embed:https://vimeo.com/123456]",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "---",
+            "```\ncode <b>\n```",
+        ]
+    ),
+)
+documents = st.lists(blocks, min_size=1, max_size=6).map("\n\n".join)
+
+
+def generated_documents(count=60):
+    found = []
+
+    @settings(max_examples=count, database=None, suppress_health_check=list(HealthCheck), deadline=None)
+    @given(documents)
+    def collect(document):
+        found.append(document)
+
+    collect()
+    return found
+
+
+def open_editor(page, live_server, path="/admin/articles/article/add/"):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server.url + path)
+    assert errors == [] and re.search("(Change|Add) article", page.title()), (errors, page.title())
+    page.wait_for_function("() => !!window.newsroomBodyEditor")
+
+
+def test_every_body_round_trips_through_the_editor_unchanged_for_readers(page, live_server, writer):
+    bodies = demo_bodies() + hostile_cases() + generated_documents()
+    login(page, live_server, "writer")
+    open_editor(page, live_server)
+    back = page.evaluate(
+        """bodies => bodies.map(body => {
+            const area = document.getElementById("id_body");
+            area.value = body;
+            area.dispatchEvent(new Event("body:replaced"));
+            return window.newsroomBodyEditor.markdown();
+        })""",
+        bodies,
+    )
+    differ = [
+        (body, again) for body, again in zip(bodies, back, strict=True) if render_body(body) != render_body(again)
+    ]
+    assert differ == [], differ[:3]
+    assert len(bodies) > 150
+
+
+def test_writing_with_google_docs_shortcuts_and_the_toolbar(page, live_server, writer, make_author, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    make_author("Олена Коваль", user=writer)
+    picture = Image.objects.create(
+        file=ContentFile(picture_bytes(size=(800, 500)), name="ferry.jpg"),
+        title="Ferry at Київ quay",
+        alt_text="A ferry at dawn",
+        caption="The first ferry, 29 February",
+        credit="Ana Reyes",
+        uploaded_by=writer,
+    )
+    login(page, live_server, "writer")
+    open_editor(page, live_server)
+    page.get_by_label("Headline").fill("Ferries return to the river")
+    body = page.get_by_role("textbox", name="Body")
+    expect(page.get_by_label("Body")).to_have_count(1)  # the source is hidden
+    body.click()
+    page.keyboard.type("Timetable")
+    page.keyboard.press("Control+Alt+1")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("The first ferry leaves ")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("at six")
+    page.keyboard.press("Control+b")
+    page.keyboard.type(" from Київ.")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Shift+8")
+    page.keyboard.type("Monday")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Friday")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Shift+7")
+    page.keyboard.type("Buy a ticket")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Read the ")
+    page.keyboard.press("Control+i")
+    page.keyboard.type("timetable")
+    page.keyboard.press("Control+i")
+    for _ in range(9):
+        page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("Control+k")
+    page.get_by_label("Link address").fill("ferries.example/timetable")
+    page.keyboard.press("Enter")
+    page.keyboard.press("End")
+    page.keyboard.type(".")
+    expect(body.locator("h2")).to_have_text("Timetable")
+    expect(body.locator("strong")).to_have_text("at six")
+    expect(body.locator("a")).to_have_attribute("href", "https://ferries.example/timetable")
+
+    # The toolbar is one tab stop; arrows move along it and the state of each button is said.
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    body.locator("h2").click()
+    page.keyboard.press("Shift+Tab")
+    expect(toolbar.get_by_role("button", name="Bold")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(toolbar.get_by_role("button", name="Italic")).to_be_focused()
+    page.keyboard.press("End")
+    expect(toolbar.get_by_role("button", name="Redo")).to_be_focused()
+
+    # A picture from the library, with its thumbnail, after the paragraph holding the cursor.
+    toolbar.get_by_role("button", name="Picture").click()
+    dialog = page.get_by_role("dialog", name="Place a picture")
+    dialog.get_by_label("Find a picture").fill("Reyes")
+    dialog.get_by_role("button", name=re.compile("Ferry at Київ quay")).click()
+    figure = body.locator("figure.body-extension")
+    expect(figure.locator("img")).to_have_attribute("alt", "A ferry at dawn")
+    expect(figure).to_contain_text("The first ferry, 29 February")
+
+    # The Markdown source, for those who prefer it; the preview is the public page's rendering.
+    page.get_by_role("button", name="Markdown").click()
+    source = page.get_by_label("Body")
+    # The picture went after the block holding the cursor (the heading, last clicked).
+    expect(source).to_have_value(
+        re.compile(
+            rf"^## Timetable\n\n\[image:{picture.pk}\]\n\nThe first ferry leaves \*\*at six\*\* from Київ\.\n\n"
+            r"- Monday\n- Friday\n\n1\. Buy a ticket\n\nRead the \[\*timetable\*\]\(https://ferries\.example/timetable\)"
+        )
+    )
+    source.press("End")
+    source.type("\n\nAdded in *Markdown*.")
+    page.get_by_role("button", name="Markdown").click()
+    expect(body.locator("em", has_text="Markdown")).to_be_visible()
+    expect(page.get_by_role("region", name="Preview").locator("figure img")).to_have_count(1)
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=SCREENSHOTS / "body-editor-1366.png")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    article = Article.objects.get(headline="Ferries return to the river")
+    article.body = article.body.replace("\r\n", "\n")  # a textarea posts its lines with CRLF, as before
+    assert article.body.startswith(
+        f"## Timetable\n\n[image:{picture.pk}]\n\nThe first ferry leaves **at six** from Київ."
+    )
+    assert article.body.endswith("Added in *Markdown*.")
+    assert references(article.body).images == (picture.pk,)
+
+    # Opened and saved untouched: the stored Markdown is what it was (the editor never rewrote it).
+    Article.objects.filter(pk=article.pk).update(body="Setext\n======\n\n* star   list\n\nA  \nbreak")
+    page.reload()
+    page.wait_for_function("() => !!window.newsroomBodyEditor")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    article.refresh_from_db()
+    assert article.body.replace("\r\n", "\n") == "Setext\n======\n\n* star   list\n\nA  \nbreak"
+
+
+def test_the_writing_screen_on_a_phone_and_its_time_to_interactive(page, live_server, editor, make_article, capsys):
+    article = make_article("Night buses return", body="\n\n".join(demo_bodies()[:3]))
+    login(page, live_server, "editor")
+    timings = []
+    for _ in range(3):
+        open_editor(page, live_server, f"/admin/articles/article/{article.pk}/change/")
+        timings.append(page.evaluate("() => performance.getEntriesByName('body-editor-ready')[0].startTime"))
+    with capsys.disabled():
+        print(f"\nchange form interactive (body editor ready) after {min(timings):.0f} ms (best of 3: {timings})")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("textbox", name="Body").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "body-editor-390.png")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
