@@ -30,3 +30,31 @@ def test_the_committed_bundle_is_a_rebuild_of_its_sources(tmp_path):
 def test_the_bundle_stays_under_250_kb_compressed():
     size = len(gzip.compress(BUNDLE.read_bytes(), compresslevel=9))
     assert size < 250_000, f"{size} bytes gzipped"
+
+
+@pytest.mark.django_db
+def test_the_editors_picture_cards_are_for_the_newsroom_only(client, writer, settings, tmp_path, django_user_model):
+    from django.core.files.base import ContentFile
+
+    from images.models import Image
+    from tests.test_images import picture_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    quay = Image.objects.create(
+        file=ContentFile(picture_bytes(size=(800, 500)), name="quay.jpg"),
+        title="Quay",
+        alt_text="The quay at dawn",
+        caption="Київ, 31 December",
+        credit="東京 Photo",
+    )
+    url = "/admin/articles/article/pictures/"
+    assert client.get(url, {"ids": str(quay.pk)}).status_code == 302  # to the sign-in page
+    reader = django_user_model.objects.create_user("reader", password="pw", is_staff=True)
+    client.force_login(reader)
+    assert client.get(url, {"ids": str(quay.pk)}).status_code == 403
+    client.force_login(writer)
+    found = client.get(url, {"ids": f"{quay.pk},0,x,99999999999999999999"}).json()["pictures"]
+    assert [(p["id"], p["alt"], p["caption"]) for p in found] == [(quay.pk, "The quay at dawn", "Київ, 31 December")]
+    assert found[0]["thumbnail"].endswith((".webp", ".jpg"))
+    assert [p["id"] for p in client.get(url, {"q": "東京"}).json()["pictures"]] == [quay.pk]
+    assert client.get(url, {"q": "Harbour"}).json()["pictures"] == []

@@ -60,7 +60,12 @@ document.addEventListener("DOMContentLoaded", function () {
       var discard = document.createElement("button");
       discard.type = "button"; discard.className = "button"; discard.textContent = "Discard it";
       restore.addEventListener("click", function () {
-        Object.keys(saved.fields).forEach(function (name) { var el = field(name); if (el) el.value = saved.fields[name]; });
+        Object.keys(saved.fields).forEach(function (name) {
+          var el = field(name);
+          if (!el) return;
+          el.value = saved.fields[name];
+          el.dispatchEvent(new Event("body:replaced"));  // the body editor shows the restored source
+        });
         notice.remove();
       });
       discard.addEventListener("click", function () { localStorage.removeItem(key); notice.remove(); });
