@@ -234,3 +234,48 @@ def test_the_writing_screen_on_a_phone_and_its_time_to_interactive(page, live_se
     page.get_by_role("textbox", name="Body").scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOTS / "body-editor-390.png")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_a_picture_dropped_into_the_body_is_uploaded_and_placed_where_it_fell(
+    page, live_server, writer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    login(page, live_server, "writer")
+    open_editor(page, live_server)
+    body = page.get_by_role("textbox", name="Body")
+    body.click()
+    page.keyboard.type("First paragraph.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Second paragraph.")
+    drop = """([bytes, name, type]) => {
+        const files = new DataTransfer();
+        files.items.add(new File([new Uint8Array(bytes)], name, { type }));
+        const target = document.querySelector(".rich-body p");
+        const box = target.getBoundingClientRect();
+        target.dispatchEvent(new DragEvent("drop", { dataTransfer: files, clientX: box.right - 2, clientY: box.top + 4,
+            bubbles: true, cancelable: true }));
+    }"""
+
+    # Not a picture: the upload says why, and the article is as it was.
+    page.evaluate(drop, [list(b"Minutes of the meeting"), "minutes.png", "image/png"])
+    dialog = page.get_by_role("dialog", name="Place a picture")
+    dialog.get_by_label("Alt text").fill("Minutes")
+    dialog.get_by_role("button", name="Upload and place").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Not uploaded:")
+    dialog.get_by_role("button", name="Close").click()
+    expect(body.locator("figure")).to_have_count(0)
+    expect(body).to_contain_text("First paragraph.Second paragraph.")
+
+    page.evaluate(drop, [list(picture_bytes("PNG", size=(640, 400))), "harbour_at-dawn.png", "image/png"])
+    expect(dialog.get_by_label("Alt text")).to_be_focused()
+    dialog.get_by_label("Alt text").fill("The harbour at dawn, Київ side")
+    dialog.get_by_label("Credit").fill("Ana Reyes")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=SCREENSHOTS / "picture-upload-1366.png")
+    dialog.get_by_role("button", name="Upload and place").click()
+    figure = body.locator("figure.body-extension")
+    expect(figure.locator("img")).to_have_attribute("alt", "The harbour at dawn, Київ side")
+    picture = Image.objects.get()
+    assert picture.title == "harbour at dawn"
+    page.get_by_role("button", name="Markdown").click()
+    expect(page.get_by_label("Body")).to_have_value(f"First paragraph.\n\n[image:{picture.pk}]\n\nSecond paragraph.")

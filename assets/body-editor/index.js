@@ -13,7 +13,7 @@ import { EditorState, NodeSelection, Plugin, TextSelection } from "prosemirror-s
 import { EditorView } from "prosemirror-view";
 import { extensionLine, parseMarkdown, roundTrip, schema, toMarkdown } from "./markdown.js";
 import { cleanPastedHTML } from "./paste.js";
-import { picturePicker, pictureInfo, uploadPicture } from "./pictures.js";
+import { picturePicker, pictureInfo } from "./pictures.js";
 
 const nodes = schema.nodes, marks = schema.marks;
 
@@ -388,7 +388,8 @@ function start() {
   });
   const tools = toolbar(view, buildTools(view, editorContext));
   // Above the two panes (the editor or its source, and the preview), where the source's toolbar is.
-  modes.after(tools.bar, link.box, picker.dialog);
+  modes.after(tools.bar, link.box);
+  document.body.append(picker.dialog);  // its upload is a form of its own, outside the article's
   tools.update(view.state);
 
   function plugins() {
