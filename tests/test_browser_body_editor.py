@@ -279,3 +279,47 @@ def test_a_picture_dropped_into_the_body_is_uploaded_and_placed_where_it_fell(
     assert picture.title == "harbour at dawn"
     page.get_by_role("button", name="Markdown").click()
     expect(page.get_by_label("Body")).to_have_value(f"First paragraph.\n\n[image:{picture.pk}]\n\nSecond paragraph.")
+
+
+# What each program's clipboard must become: structure kept, styling, comments and scripts gone.
+PASTED = {
+    "google-docs.html": "## Ferries return to Київ\n\nThe first ferry leaves **at six** on *29 February*, says the "
+    "[timetable](https://ferries.example/timetable).\n\n## Routes\n\n- Harbour to 東京 Street\n- Old Town 🚢 night boat"
+    "\n\n1. Buy a ticket",
+    "word.html": "## Night buses return to the coast road\n\nDrivers are back on **three routes** from Friday, the "
+    "council said on *31 December*.\n\n- Route N1 to the harbour\n  - every 20 minutes\n- Route N2 to Southmoor\n\n"
+    "## Tickets\n\n1. Buy one on the [app](https://buses.example/tickets)\n2. Show it to the driver\n\n"
+    "> *“We missed them,” said a nurse on the night shift.*",
+    "libreoffice.html": "## Бібліотека відкривається знову\n\nЧитачі повертаються до **нової зали** з *понеділка* — "
+    "[години роботи](https://library.example/hours).\n\n- Дитячий відділ\n- Читальна зала\n\n> Ми чекали цього два "
+    "роки.\n\n## Години\n\n1. Понеділок\n2. Вівторок",
+    "web.html": "## Tram line extended to the quay\n\nWork starts in **spring**, *the city says*. Read "
+    "[the plan](https://city.example/trams) or this.\n\n> It will change the harbour.\n\n- 12 stops\n- €40 million\n\n"
+    "**Updated** at 18:00.",
+}
+
+
+def test_paste_from_docs_word_libreoffice_and_the_web_keeps_structure_and_drops_styling(page, live_server, writer):
+    login(page, live_server, "writer")
+    open_editor(page, live_server)
+    folder = ROOT / "tests/fixtures/clipboard"
+    pasted = {}
+    for name in PASTED:
+        pasted[name] = page.evaluate(
+            """html => {
+                const editor = window.newsroomBodyEditor, view = editor.view;
+                const area = document.getElementById("id_body");
+                area.value = "";
+                area.dispatchEvent(new Event("body:replaced"));
+                view.focus();
+                const clipboard = new DataTransfer();
+                clipboard.setData("text/html", html);
+                clipboard.setData("text/plain", "plain text only");
+                const paste = { clipboardData: clipboard, bubbles: true, cancelable: true };
+                view.dom.dispatchEvent(new ClipboardEvent("paste", paste));
+                return editor.markdown();
+            }""",
+            (folder / name).read_text(),
+        )
+    assert pasted == PASTED
+    assert page.title() != "owned"
