@@ -197,7 +197,13 @@ def test_writing_with_google_docs_shortcuts_and_the_toolbar(page, live_server, w
     source.type("\n\nAdded in *Markdown*.")
     page.get_by_role("button", name="Markdown").click()
     expect(body.locator("em", has_text="Markdown")).to_be_visible()
-    expect(page.get_by_role("region", name="Preview").locator("figure img")).to_have_count(1)
+    # The preview is the public page in a frame: its stylesheet, its figure, the headline typed so far.
+    preview = page.frame_locator("iframe[title=Preview]")
+    expect(preview.locator(".article-body figure img")).to_have_count(1)
+    expect(preview.get_by_role("heading", level=1)).to_have_text("Ferries return to the river")
+    assert preview.locator("link[rel=stylesheet]").get_attribute("href").endswith("css/site.css")
+    font = preview.locator(".article-body p").first.evaluate("p => getComputedStyle(p).fontFamily")
+    assert "sans" not in font.split(",")[0], font  # the public page's serif, not the admin's sans
 
     page.set_viewport_size({"width": 1366, "height": 900})
     page.screenshot(path=SCREENSHOTS / "body-editor-1366.png")
