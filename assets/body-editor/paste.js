@@ -83,9 +83,9 @@ export function cleanPastedHTML(html) {
   const found = [];
   while (comments.nextNode()) found.push(comments.currentNode);
   found.forEach((comment) => comment.remove());
-  root.querySelectorAll(COMMENTS).forEach((node) => node.remove());
-  // Google Docs' comments themselves: a block at the end holding a#cmnt1.
+  // Google Docs' comments themselves first (a block at the end holding a#cmnt1), then their markers.
   root.querySelectorAll('a[id^="cmnt"]:not([id^="cmnt_ref"])').forEach((a) => (a.closest("div, p") || a).remove());
+  root.querySelectorAll(COMMENTS).forEach((node) => node.remove());
   root.querySelectorAll(DROPPED).forEach((node) => node.remove());
   wordLists(root);
   root.querySelectorAll("a").forEach(cleanLink);
