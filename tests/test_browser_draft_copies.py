@@ -35,6 +35,7 @@ def test_a_draft_typed_in_one_browser_is_offered_in_another(browser, live_server
     second.goto(path)
     notice = second.locator(".draft-copy-notice")
     expect(notice).to_contain_text("did not save")
+    notice.scroll_into_view_if_needed()
     second.screenshot(path="docs/screenshots/draft-copy-offered-390.png")
     notice.get_by_role("button", name="Restore my draft").click()
     expect(second.get_by_role("textbox", name="Body")).to_have_text(
