@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean assets
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache node_modules
+
+# The body editor's bundle (assets/body-editor/ → static/js/body-editor.js), committed so that
+# `make run` needs no Node. tests/test_body_editor_bundle.py checks it matches a rebuild.
+assets: $(NODE_STAMP)
+	npm run --silent build

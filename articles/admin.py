@@ -33,6 +33,7 @@ from .models import (
     Author,
     Byline,
     Correction,
+    DraftCopy,
     State,
     TransitionNotAllowed,
     step_where,
@@ -165,7 +166,8 @@ class ArticleAdmin(CompareVersionAdmin):
         return diff, has_unfollowed_fields
 
     class Media:
-        js = ["js/article-edit.js", "js/theme-suggestions.js", "js/writing-desk.js"]
+        # The body editor last: it takes over the body that writing-desk.js has laid out.
+        js = ["js/article-edit.js", "js/theme-suggestions.js", "js/writing-desk.js", "js/body-editor.js"]
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Django's "Changed Body and Base.", without the merge's bookkeeping fields."""
@@ -284,6 +286,8 @@ class ArticleAdmin(CompareVersionAdmin):
         except EditConflict as conflict:  # the form compared under the row's lock: only a bug lands here
             raise HeldBack(str(conflict)) from None
         stop_editing(obj.pk, request.user)
+        # Saved: the person's draft copy (of this article, or of the new one they wrote) is done.
+        DraftCopy.objects.filter(user=request.user, article=obj if change else None).delete()
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -372,6 +376,10 @@ class ArticleAdmin(CompareVersionAdmin):
             path("calendar/", view(admin_views.calendar), name="articles_article_calendar"),
             path("markdown-preview/", view(admin_views.markdown_preview), name="articles_article_markdown_preview"),
             path("social-card/", view(admin_views.social_card), name="articles_article_social_card"),
+            path("pictures/", view(admin_views.pictures), name="articles_article_pictures"),
+            path("pictures/upload/", view(admin_views.picture_upload), name="articles_article_picture_upload"),
+            path("draft-copy/", view(admin_views.draft_copy), name="articles_article_draft_copy_new"),
+            path("<path:object_id>/draft-copy/", view(admin_views.draft_copy), name="articles_article_draft_copy"),
             path("<path:object_id>/preview/", view(admin_views.form_preview), name="articles_article_form_preview"),
             path(
                 "<path:object_id>/transition/<slug:name>/",
@@ -409,10 +417,23 @@ class ArticleAdmin(CompareVersionAdmin):
     def render_change_form(self, request, context, *args, **kwargs):
         if context.get("going_live"):
             context["errors"] = []  # a question, not a mistake: the panel says what to check
+        # What this person typed here and did not save, offered back (unless it is what is saved).
+        article = context.get("original")
+        copy = DraftCopy.objects.filter(user=request.user, article=article).first() if request.method == "GET" else None
+        if (
+            copy
+            and article is not None
+            and all(copy.fields.get(n, "") == getattr(article, n) for n in ("headline", "deck", "standfirst", "body"))
+        ):
+            copy = None
+        context["draft_copy"] = copy
         # For the browser's script: times in the newsroom's zone, whatever the browser's.
         context.update(
             time_zone=timezone.get_current_timezone_name(),
             local_now=timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"),
+            draft_copy_url=reverse("admin:articles_article_draft_copy", args=[article.pk])
+            if article is not None
+            else reverse("admin:articles_article_draft_copy_new"),
             site_url_display=settings.SITE_URL.split("://")[-1],
         )
         return super().render_change_form(request, context, *args, **kwargs)

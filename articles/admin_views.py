@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpResponse,
@@ -25,13 +26,24 @@ from django.utils.http import urlencode
 from reversion.models import Version
 from taggit.models import Tag
 
+from images.forms import ImageForm, upload_stored_first
 from images.models import Image
 from images.pictures import with_inline_images
 
-from .body import BODY_LIMIT, body_length, render_body
+from .body import BODY_LIMIT, GALLERY_MAX, body_length, render_body
 from .clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
 from .duplicates import dismissed_ids, find_duplicates
-from .models import WORKFLOW, Action, ArticleEvent, Author, ShareLink, Status, TransitionNotAllowed, step_where
+from .models import (
+    WORKFLOW,
+    Action,
+    ArticleEvent,
+    Author,
+    DraftCopy,
+    ShareLink,
+    Status,
+    TransitionNotAllowed,
+    step_where,
+)
 from .permissions import article_policy
 from .presence import mark_editing, stop_editing
 from .text import plain_text
@@ -150,6 +162,37 @@ def editing(model_admin, request, object_id):
     else:
         mark_editing(article.pk, request.user)
     return HttpResponse(status=204)
+
+
+def draft_copy(model_admin, request, object_id=None):
+    """Keep what the form holds and was not saved (POST headline, deck, standfirst, body, tags,
+    slug), or forget it (POST `discard=1`): for an article the person may change, or for the
+    new article they are writing. A refusal changes nothing."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if object_id is None:
+        if not model_admin.has_add_permission(request):
+            raise PermissionDenied("You cannot write articles.")
+        article = None
+    else:
+        article = model_admin.get_object(request, unquote(object_id))
+        if article is None or not article_policy.user_has_permission_for_instance(request.user, "change", article):
+            raise PermissionDenied("You cannot change this article.")
+    copies = DraftCopy.objects.filter(user=request.user, article=article)
+    if request.POST.get("discard"):
+        copies.delete()
+        return HttpResponse(status=204)
+    body = request.POST.get("body", "")
+    if len(body) > BODY_LIMIT:
+        refusal = body_length.message % {"limit_value": BODY_LIMIT, "show_value": len(body)}
+        return JsonResponse({"error": refusal}, status=400)
+    fields = {name: request.POST.get(name, "")[:limit] for name, limit in DraftCopy.FIELDS.items()}
+    fields["body"] = body
+    now = timezone.now()
+    updated = copies.update(fields=fields, saved_at=now)
+    if not updated:
+        DraftCopy.objects.create(user=request.user, article=article, fields=fields, saved_at=now)
+    return JsonResponse({"saved_at": now.isoformat()})
 
 
 def share(model_admin, request, object_id):
@@ -313,6 +356,67 @@ def markdown_preview(model_admin, request):
         refusal = body_length.message % {"limit_value": BODY_LIMIT, "show_value": len(body)}
         return JsonResponse({"error": refusal}, status=400)
     return JsonResponse({"html": str(with_inline_images(render_body(body)))})
+
+
+def pictures(model_admin, request):
+    """Library pictures for the body editor: its figures' thumbnails (`ids=4,9`) and its
+    picker's search (`q=`, in titles, captions and credits), newest first."""
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    images = Image.objects.all()
+    if "ids" in request.GET:
+        ids = [pk for pk in map(id_parameter, request.GET["ids"].split(",")[:GALLERY_MAX]) if pk]
+        images = images.filter(pk__in=ids)
+    else:
+        for word in request.GET.get("q", "")[:200].split()[:8]:
+            images = images.filter(Q(title__icontains=word) | Q(caption__icontains=word) | Q(credit__icontains=word))
+        images = images[:24]
+    return JsonResponse({"pictures": [picture_card(image) for image in images]})
+
+
+def picture_upload(model_admin, request):
+    """A picture uploaded from the writing screen (the picker, or dropped or pasted into the
+    body), through the image library's own form and checks: its title from the file's name
+    unless one is given; alt text required; the reasons for a refusal in JSON, nothing kept."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    if not request.user.has_perm("images.add_image"):  # the library's own add permission
+        raise PermissionDenied("You cannot add pictures to the library.")
+    data = request.POST.copy()
+    upload = request.FILES.get("file")
+    if not data.get("title") and upload is not None:
+        data["title"] = title_from_file_name(upload.name)
+    with upload_stored_first(request):
+        form = ImageForm(data, request.FILES)
+        if not form.is_valid():
+            return JsonResponse({"errors": {name: list(errors) for name, errors in form.errors.items()}}, status=400)
+        image = form.save(commit=False)
+        image.uploaded_by = request.user
+        image.save()
+    return JsonResponse({"picture": picture_card(image)}, status=201)
+
+
+def title_from_file_name(name):
+    """ "IMG_2031 harbour-at-dawn.jpg" → "IMG 2031 harbour at dawn": for finding it in the library."""
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return " ".join(stem.replace("_", " ").replace("-", " ").split())[:200] or "Picture"
+
+
+def picture_card(image):
+    """What the editor shows of a picture: its smallest rendition and its words."""
+    smallest = next(iter(image.sources("WEBP") or image.sources(image.fallback_format)), None)
+    return {
+        "id": image.pk,
+        "title": image.title,
+        "alt": image.alt_text,
+        "caption": image.caption,
+        "credit": image.credit,
+        "thumbnail": image.file.storage.url(smallest["name"]) if smallest else None,
+        "width": smallest["width"] if smallest else image.width,
+        "height": smallest["height"] if smallest else image.height,
+    }
 
 
 def social_card(model_admin, request):

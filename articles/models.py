@@ -1223,3 +1223,29 @@ REVISION_EXCLUDE = [
     "related_ids",
 ]
 reversion.register(Article, follow=["bylines", "tagged_items"], exclude=REVISION_EXCLUDE)
+
+
+class DraftCopy(models.Model):
+    """What one person typed in an article's form and has not saved, kept on the server every few
+    seconds (issue 27): not a revision, never public, seen only by its author, offered back
+    when they next open the form in any browser, and removed by their save. `article` is empty
+    for a new article not saved yet (one such copy per person)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    fields = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    # What a copy keeps, and the most each may hold (the body's limit is BODY_LIMIT).
+    FIELDS = {"headline": 200, "deck": 300, "standfirst": 5_000, "tags": 2_000, "slug": 200}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="draft_copy_one_per_person_and_article"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article__isnull=True), name="draft_copy_one_new_article_per_person"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Draft copy of {self.article or 'a new article'} by {self.user}"

@@ -95,7 +95,7 @@ def test_text_typed_when_the_session_expired_is_offered_back(open_as, make_user,
     notice = page.locator(".autosave-notice")
     expect(notice).to_contain_text("not saved")
     notice.get_by_role("button", name="Restore my unsaved text").click()
-    expect(page.get_by_label("Body")).to_have_value("A long paragraph the editor must not lose.")
+    expect(page.get_by_label("Body")).to_have_text("A long paragraph the editor must not lose.")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert Article.objects.get(pk=article.pk).body == "A long paragraph the editor must not lose."
@@ -119,5 +119,5 @@ def test_unsaved_text_is_offered_back_to_its_author_only(open_as, make_user, mak
     page.get_by_label("Username").fill("jon")
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_label("Body")).to_have_value("Old body.")
+    expect(page.get_by_label("Body")).to_have_text("Old body.")
     expect(page.locator(".autosave-notice")).to_have_count(0)

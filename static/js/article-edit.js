@@ -1,4 +1,5 @@
-/* Article form in the admin: keep what is typed in this browser until it is saved, tell the
+/* Article form in the admin: keep what is typed in this browser and in the person's draft
+   copies on the server until it is saved, tell the
    server while the form holds unsaved changes (for "being edited by" notices), and say how far
    away a chosen time is. Times are shown in the newsroom's zone, whatever the browser's. */
 document.addEventListener("DOMContentLoaded", function () {
@@ -60,7 +61,12 @@ document.addEventListener("DOMContentLoaded", function () {
       var discard = document.createElement("button");
       discard.type = "button"; discard.className = "button"; discard.textContent = "Discard it";
       restore.addEventListener("click", function () {
-        Object.keys(saved.fields).forEach(function (name) { var el = field(name); if (el) el.value = saved.fields[name]; });
+        Object.keys(saved.fields).forEach(function (name) {
+          var el = field(name);
+          if (!el) return;
+          el.value = saved.fields[name];
+          el.dispatchEvent(new Event("body:replaced"));  // the body editor shows the restored source
+        });
         notice.remove();
       });
       discard.addEventListener("click", function () { localStorage.removeItem(key); notice.remove(); });
@@ -78,14 +84,72 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   }
 
+  // Draft copies on the server: every few seconds while the form holds unsaved changes, for
+  // this person only, offered back on their next open in any browser, removed by a save.
+  var draftUrl = context.dataset.draftCopyUrl;
+  var draftStatus = document.createElement("p");
+  draftStatus.className = "help draft-copy-status";
+  draftStatus.setAttribute("aria-live", "polite");
+  var bodyRow = field("body") && field("body").closest(".form-row");
+  if (bodyRow) bodyRow.append(draftStatus);
+  var changed = false, sending = false, lastSaved = null, draftTimer = null;
+  function ago() {
+    if (!lastSaved) return;
+    var seconds = Math.max(0, Math.round((Date.now() - lastSaved) / 1000));
+    draftStatus.textContent = "Saved to drafts " + (seconds < 60 ? seconds + " s" : Math.round(seconds / 60) + " min") + " ago";
+  }
+  setInterval(ago, 1000);
+  function sendDraft() {
+    draftTimer = null;
+    if (!draftUrl || !token || sending || !changed) return;
+    sending = true;
+    changed = false;
+    var data = new FormData();
+    var values = collect();
+    Object.keys(values).forEach(function (name) { data.append(name, values[name]); });
+    fetch(draftUrl, { method: "POST", body: data, headers: { "X-CSRFToken": token.value }, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.ok) { lastSaved = Date.now(); ago(); return; }
+        changed = true;
+        return response.json().then(function (answer) { draftStatus.textContent = "Not saved to drafts: " + answer.error; },
+          function () { draftStatus.textContent = "Not saved to drafts (" + response.status + "): this browser keeps a copy."; });
+      }, function () { changed = true; draftStatus.textContent = "Not saved to drafts: offline. This browser keeps a copy."; })
+      .then(function () { sending = false; if (changed && !draftTimer) draftTimer = setTimeout(sendDraft, 3000); });
+  }
+  var offered = document.querySelector(".draft-copy-notice");
+  if (offered) {
+    var kept = JSON.parse(document.getElementById("draft-copy-fields").textContent);
+    var localNotice = document.querySelector(".autosave-notice:not(.draft-copy-notice)");
+    if (localNotice) localNotice.remove();  // the server's copy is the newer word
+    offered.querySelector("[data-draft-copy=restore]").addEventListener("click", function () {
+      Object.keys(kept).forEach(function (name) {
+        var el = field(name);
+        if (!el || el.value === kept[name]) return;
+        el.value = kept[name];
+        el.dispatchEvent(new Event("body:replaced"));
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      offered.remove();
+    });
+    offered.querySelector("[data-draft-copy=discard]").addEventListener("click", function () {
+      var data = new FormData();
+      data.append("discard", "1");
+      fetch(draftUrl, { method: "POST", body: data, headers: { "X-CSRFToken": token.value }, credentials: "same-origin" });
+      offered.remove();
+    });
+  }
+
   var timer = null;
   form.addEventListener("input", function () {
     if (!heartbeat) { present(); heartbeat = setInterval(present, 45000); }  // unsaved changes from now on
+    changed = true;
+    if (!draftTimer) draftTimer = setTimeout(sendDraft, 3000);
     clearTimeout(timer);
     timer = setTimeout(function () {
       try { localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), fields: collect() })); } catch (e) { /* storage full or off */ }
     }, 500);
   });
+  form.addEventListener("submit", function () { clearTimeout(draftTimer); draftTimer = 1; });  // saving now
 });
 
 /* Search engines read at most 110 characters of a headline (the page's JSON-LD cuts it

@@ -51,7 +51,24 @@ document.addEventListener("DOMContentLoaded", function () {
   if (body && previewUrl) {
     var editor = el("div", { "class": "markdown-editor" });
     var toolbar = el("div", { role: "toolbar", "aria-label": "Formatting", "class": "markdown-toolbar" });
-    var preview = el("div", { "class": "markdown-preview article-preview", role: "region", "aria-live": "polite", "aria-label": "Preview" });
+    // The preview is the public page: its own stylesheet in a frame of its own, where the admin's
+    // styles cannot reach and no script runs (sandboxed), for a new article before its first save too.
+    var preview = el("iframe", { "class": "markdown-preview article-preview", title: "Preview", sandbox: "allow-same-origin",
+      srcdoc: '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><base target="_blank">' +
+        '<link rel="stylesheet" href="' + (context.dataset.siteCss || "") + '"></head><body><main class="wrap">' +
+        '<article class="article"><header class="article-header"><h1></h1><p class="deck"></p><p class="standfirst"></p>' +
+        '</header><div class="article-body"></div></article></main></body></html>' });
+    function previewPart(selector) { var page = preview.contentDocument; return page && page.querySelector(selector); }
+    function showInPreview(html, text) {
+      var part = previewPart(".article-body");
+      if (!part) { preview.addEventListener("load", function () { showInPreview(html, text); }, { once: true }); return; }
+      if (text) part.textContent = text;
+      else part.innerHTML = html;  // sanitised by the server, like the page; no script runs in the frame
+      [["h1", "headline"], [".deck", "deck"], [".standfirst", "standfirst"]].forEach(function (pair) {
+        var input = form.elements.namedItem(pair[1]), node = previewPart(pair[0]);
+        if (input && node) { node.textContent = input.value; node.hidden = !input.value; }
+      });
+    }
     var stats = el("p", { "class": "help body-stats", "aria-live": "polite" });
     body.parentNode.insertBefore(editor, body);
     var panes = el("div", { "class": "markdown-panes" });
@@ -121,8 +138,8 @@ document.addEventListener("DOMContentLoaded", function () {
       post(previewUrl, { body: body.value })
         .then(function (response) { return response.ok || response.status === 400 ? response.json() : null; })
         .then(function (data) {
-          if (data && data.error) preview.textContent = data.error;  // a body over the size limit
-          else if (data) preview.innerHTML = data.html;  // sanitised by the server, like the page
+          if (data && data.error) showInPreview("", data.error);  // a body over the size limit
+          else if (data) showInPreview(data.html);
         });
     }, 400);
     function count() {
@@ -131,6 +148,10 @@ document.addEventListener("DOMContentLoaded", function () {
         : (words === 1 ? "1 word" : words + " words") + " · about " + Math.max(1, Math.round(words / 230)) + " min to read";
     }
     body.addEventListener("input", function () { render(); count(); });
+    ["headline", "deck", "standfirst"].forEach(function (name) {
+      var input = form.elements.namedItem(name);
+      if (input) input.addEventListener("input", render);
+    });
     render();
     count();
   }
