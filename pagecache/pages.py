@@ -188,6 +188,10 @@ class DiskPages:
         try:
             self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
             temporary.write_bytes(data)
+            # Stamped by the clock the sweep reads, not the file system's (a network disk's
+            # server, a moved clock): a page just written is never taken for an expired one.
+            written_at = time.time()
+            os.utime(temporary, (written_at, written_at))
             os.replace(temporary, target)
         except OSError:  # a full disk costs hits, never an answer
             temporary.unlink(missing_ok=True)
