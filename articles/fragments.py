@@ -17,6 +17,7 @@ from django.template import engines
 from markupsafe import Markup
 
 from pagecache import fragments
+from pagecache.surrogates import article_key, author_key, image_key, list_key, theme_key
 
 from .models import Article, Byline
 from .structured_data import news_article
@@ -65,17 +66,17 @@ def render_parts(article):
 
 def article_parts(article):
     return fragments.cached(
-        f"article:{article.pk}:{article.version}", lambda: render_parts(article), shows=loaded_with(article)
+        f"article-parts:{article.pk}:{article.version}", lambda: render_parts(article), shows=loaded_with(article)
     )
 
 
 def loaded_with(article):
     """Keys of the rows an article view loads with the article (its theme, its lead image)."""
-    shown = [f"article:{article.pk}"]
+    shown = [article_key(article.pk)]
     if article.theme_id:
-        shown.append(f"theme:{article.theme_id}")
+        shown.append(theme_key(article.theme_id))
     if article.lead_image_id:
-        shown.append(f"image:{article.lead_image_id}")
+        shown.append(image_key(article.lead_image_id))
     return shown
 
 
@@ -93,7 +94,7 @@ def theme_headlines(theme_id):
         item = template("includes/headlines.html").module.headline_item
         return [(other.pk, Markup(item(other))) for other in newest]
 
-    return fragments.cached(f"theme-headlines:{theme_id}", render, shows=[f"list:theme:{theme_id}"])
+    return fragments.cached(f"theme-headlines:{theme_id}", render, shows=[list_key("theme", theme_id)])
 
 
 CARD_STYLES = {"lead": {"level": 2, "lead": True, "show_theme": True}, "latest": {"show_theme": True}}
@@ -110,7 +111,7 @@ def cards(rows):
         card = template("includes/article_card.html").module.article_card
         for article in Article.objects.filter(pk__in=missing).for_listing():
             style = CARD_STYLES[styles[article.pk]]
-            shown = loaded_with(article) + [f"author:{author.pk}" for author in article.byline]
+            shown = loaded_with(article) + [author_key(author.pk) for author in article.byline]
             kept[names[article.pk]] = fragments.cached(
                 names[article.pk], lambda article=article, style=style: Markup(card(article, **style)), shows=shown
             )

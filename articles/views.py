@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from pagecache.decorators import public_page
 from pagecache.keys import shows
+from pagecache.surrogates import LATEST, list_key
 
 from .fragments import MORE_ON_THEME, NotLive, article_parts, live_article, render_parts, theme_headlines
 from .models import SHARE_SALT, Article, ArticleEvent, Author, ShareLink, Status, step_where
@@ -160,7 +161,7 @@ class AuthorDetailView(ArticleListMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        shows(f"list:author:{self.author.pk}")
+        shows(list_key("author", self.author.pk))
         return self.articles().filter(bylines__author=self.author)
 
     def get_context_data(self, **kwargs):
@@ -174,9 +175,9 @@ class TagDetailView(ArticleListMixin, ListView):
     def get_queryset(self):
         self.tag = Article.objects.live().tags().filter(slug=self.kwargs["slug"]).first()
         if self.tag is None:
-            shows("list:latest")  # until an article with this tag goes live
+            shows(LATEST)  # until an article with this tag goes live
             raise Http404("No live article has this tag.")
-        shows(f"list:tag:{self.tag.pk}")
+        shows(list_key("tag", self.tag.pk))
         return self.articles().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
@@ -196,7 +197,7 @@ class MonthArchiveView(ArticleListMixin, ListView):
         zone = timezone.get_current_timezone()
         self.month = datetime(year, month, 1, tzinfo=zone)
         following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
-        shows("list:latest")
+        shows(LATEST)
         return self.articles().filter(publish_at__gte=self.month, publish_at__lt=following)
 
     def get_context_data(self, **kwargs):

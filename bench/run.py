@@ -517,10 +517,11 @@ def paths():
     django_setup()
     from articles.models import Article
     from pagecache.keys import invalidate_if_changed
+    from pagecache.surrogates import NAVIGATION
     from themes.cache import shown_navigation
 
     # A site that has been up has recorded the navigation its pages show (before the warm-up here).
-    invalidate_if_changed("navigation", shown_navigation())
+    invalidate_if_changed(NAVIGATION, shown_navigation())
     live = Article.objects.live().only("slug", "publish_at", "created_at").order_by("-publish_at", "-id")
     print(json.dumps([article.get_absolute_url() for article in live.iterator(chunk_size=5000)]))
 

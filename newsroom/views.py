@@ -8,6 +8,7 @@ from django.views.static import serve
 from articles.fragments import cards, theme_headlines
 from articles.models import Article
 from images.models import Image
+from pagecache import surrogates
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 from sitesettings.models import current
@@ -25,7 +26,7 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        shows("list:latest")
+        shows(surrogates.LATEST)
         rows = Article.objects.live().order_by("-publish_at", "-id").values_list("pk", "version")[:LATEST]
         latest = cards([(pk, version, "latest" if n else "lead") for n, (pk, version) in enumerate(rows)])
         blocks = [(theme, theme_headlines(theme["id"])[:THEME_BLOCK_SIZE]) for theme in navigation()]

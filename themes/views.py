@@ -10,6 +10,7 @@ from articles.models import Article
 from articles.views import ArticleListMixin
 from pagecache.decorators import public_page
 from pagecache.keys import shows
+from pagecache.surrogates import list_key
 
 from .models import Theme, navigation
 
@@ -41,7 +42,7 @@ class ThemeDetailView(ArticleListMixin, ListView):
             lead_is_live=Exists(Article.objects.live().filter(pk=OuterRef("lead_article")))
         )
         self.theme = get_object_or_404(themes, slug=self.kwargs["slug"])
-        shows(f"list:theme:{self.theme.pk}")
+        shows(list_key("theme", self.theme.pk))
         self.pinned = self.theme.lead_article if self.theme.lead_is_live else None
         articles = self.articles().filter(theme=self.theme)
         if self.pinned:
