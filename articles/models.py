@@ -181,6 +181,25 @@ class ArticleQuerySet(ContentQuerySet):
             return self.filter(status=Status.APPROVED, publish_at__lte=now, expire_at__lte=now)
         raise ValueError(f"Unknown state {state!r}")
 
+    def newest_by_theme(self, theme_ids, count):
+        """{theme id: its `count` newest of these articles, newest first} for every theme in
+        `theme_ids`, in one query whatever their number: one index seek per theme (its newest
+        `count`), joined with UNION ALL. A window over the themes' articles would read every one
+        of them; a query per theme costs a round trip each (the home page had 21)."""
+        found = {theme_id: [] for theme_id in theme_ids}
+        parts, params = [], []
+        for n, theme_id in enumerate(found):
+            newest = self.filter(theme_id=theme_id).order_by("-publish_at", "-id")[:count]
+            sql, part_params = newest.query.sql_with_params()
+            parts.append(f"SELECT * FROM ({sql}) AS theme_{n}")  # the alias PostgreSQL before 16 requires
+            params.extend(part_params)
+        if parts:
+            for article in self.raw(" UNION ALL ".join(parts), params, using=self.db):
+                found[article.theme_id].append(article)
+        for articles in found.values():
+            articles.sort(key=lambda article: (article.publish_at, article.pk), reverse=True)
+        return found
+
     def with_byline(self):
         """Each article's authors in byline order, fetched in one more query."""
         byline = Byline.objects.select_related("author").order_by("position", "id")

@@ -15,7 +15,15 @@ from pagecache.decorators import public_page
 from pagecache.keys import shows
 from pagecache.surrogates import LATEST, list_key
 
-from .fragments import MORE_ON_THEME, NotLive, article_parts, live_article, render_parts, theme_headlines
+from .fragments import (
+    MORE_ON_THEME,
+    NotLive,
+    article_parts,
+    cards_by_id,
+    live_article,
+    render_parts,
+    theme_headlines,
+)
 from .models import SHARE_SALT, Article, ArticleEvent, Author, ShareLink, Status, step_where
 from .permissions import article_policy
 from .related import related_live
@@ -24,13 +32,22 @@ from .text import plain_text
 
 
 class ArticleListMixin:
-    """Paginated, live-only listings of article cards."""
+    """Paginated, live-only listings of article cards, assembled from the cards kept as fragments
+    (articles/fragments.py) as the home page's are: the page's rows are read as (id, version,
+    publish_at), and only the cards not kept are loaded."""
 
     paginate_by = 20
     context_object_name = "articles"
+    card_style = "listed"
 
     def articles(self):
-        return Article.objects.live().for_listing()
+        rows = Article.objects.live().order_by("-publish_at", "-id")
+        return rows.values_list("pk", "version", "publish_at", named=True)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cards"] = cards_by_id([(row.pk, row.version, self.card_style) for row in context["articles"]])
+        return context
 
 
 @method_decorator(public_page(revalidate=True), name="dispatch")

@@ -35,6 +35,7 @@ class ThemeDetailView(ArticleListMixin, ListView):
     """A theme as a timeline: what we know, the pinned lead article, then its articles by day."""
 
     template_name = "themes/theme_detail.html"
+    card_style = "timeline"
 
     def get_queryset(self):
         # The pinned article comes with its theme; whether it is live, from live() in the same query.
@@ -53,6 +54,7 @@ class ThemeDetailView(ArticleListMixin, ListView):
         context = super().get_context_data(
             theme=self.theme, pinned=self.pinned, activity=self.theme.activity(), **kwargs
         )
-        by_day = groupby(context["articles"], key=lambda article: timezone.localdate(article.publish_at))
-        context["days"] = [(day, list(articles)) for day, articles in by_day]
+        by_day = groupby(context["articles"], key=lambda row: timezone.localdate(row.publish_at))
+        cards = context["cards"]
+        context["days"] = [(day, [cards[row.pk] for row in rows if row.pk in cards]) for day, rows in by_day]
         return context
