@@ -661,9 +661,16 @@ def postgres_database(url, name, create):
 
 
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: from BENCH_PORTS (`8600-8699`, a machine shared by several benches) if set."""
+    low, _, high = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    sys.exit(f"bench: no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 class Server:
