@@ -86,9 +86,12 @@ def theme_headlines(theme_id):
     return themes_headlines([theme_id])[theme_id]
 
 
-def themes_headlines(theme_ids):
+def themes_headlines(theme_ids, shown=MORE_ON_THEME + 1):
     """{theme id: theme_headlines(theme id)} for every theme in `theme_ids`: those kept, and the
-    others loaded in one query whatever their number (the home page shows every current theme)."""
+    others loaded in one query whatever their number (the home page shows every current theme).
+    The page shows `shown` of each: when fragments are not kept (the page cache off), only those
+    are loaded and rendered, not the "More on" list's 21 (the home page shows 4)."""
+    count = MORE_ON_THEME + 1 if fragments.kept() else min(shown, MORE_ON_THEME + 1)
     names = {theme_id: f"theme-headlines:{theme_id}" for theme_id in theme_ids}
     kept = fragments.found(names.values())
     missing = [theme_id for theme_id, name in names.items() if name not in kept]
@@ -97,7 +100,7 @@ def themes_headlines(theme_ids):
         newest = (
             Article.objects.live()
             .only("headline", "slug", "publish_at", "created_at", "dateline_offset", "theme")
-            .newest_by_theme(missing, MORE_ON_THEME + 1)
+            .newest_by_theme(missing, count)
         )
         for theme_id, articles in newest.items():
             shown = [list_key("theme", theme_id)] + [article_key(article.pk) for article in articles]

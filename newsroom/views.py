@@ -30,7 +30,7 @@ class HomeView(TemplateView):
         rows = Article.objects.live().order_by("-publish_at", "-id").values_list("pk", "version")[:LATEST]
         latest = cards([(pk, version, "latest" if n else "lead") for n, (pk, version) in enumerate(rows)])
         themes = navigation()
-        headlines = themes_headlines([theme["id"] for theme in themes])
+        headlines = themes_headlines([theme["id"] for theme in themes], shown=THEME_BLOCK_SIZE)
         blocks = [(theme, headlines[theme["id"]][:THEME_BLOCK_SIZE]) for theme in themes]
         return super().get_context_data(
             lead=latest[0] if latest else None,
