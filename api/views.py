@@ -22,6 +22,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Byline
 from pagecache.keys import shows
+from pagecache.surrogates import LATEST, NAVIGATION, article_key
 from search.query import MAX_QUERY_LENGTH, clean
 from search.results import Order, SearchResults
 from themes.models import Theme
@@ -118,7 +119,7 @@ class ArticleListView(PublicMixin, generics.ListAPIView):
     parameters = ARTICLE_FILTERS
 
     def get_queryset(self):
-        shows("list:latest")  # every live article is on it: any that changes drops this answer
+        shows(LATEST)  # every live article is on it: any that changes drops this answer
         articles = live_articles().defer("body", "body_html", "related_ids")
         # An unknown slug is a 400, not an empty list the page cache would keep once per made-up slug.
         for name, model in (("theme", Theme), ("author", Author), ("tag", Tag)):
@@ -143,7 +144,7 @@ class ArticleDetailView(PublicMixin, generics.RetrieveAPIView):
 
     def get_queryset(self):
         # A 404 loads no article: name it, so that its going live (or an edit) drops the cached answer.
-        shows(f"article:{self.kwargs['pk']}")
+        shows(article_key(self.kwargs["pk"]))
         return live_articles()  # per request: live() reads the clock
 
 
@@ -154,7 +155,7 @@ class ThemeListView(PublicMixin, generics.ListAPIView):
     pagination_class = NamePagination
 
     def get_queryset(self):
-        shows("navigation")
+        shows(NAVIGATION)
         return Theme.objects.active()
 
 
@@ -163,12 +164,12 @@ class ThemeDetailView(PublicMixin, generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def get_queryset(self):
-        shows("navigation")  # a theme made under this slug later invalidates it
+        shows(NAVIGATION)  # a theme made under this slug later invalidates it
         return Theme.objects.all()
 
 
 def authors_with_live_articles():
-    shows("list:latest")
+    shows(LATEST)
     live = Article.objects.live().filter(bylines__author=OuterRef("pk"))
     return Author.objects.filter(Exists(live)).order_by("name", "id")
 
@@ -198,7 +199,7 @@ class TagListView(PublicMixin, generics.ListAPIView):
     pagination_class = NamePagination
 
     def get_queryset(self):
-        shows("list:latest")
+        shows(LATEST)
         return Article.objects.live().tags().order_by("name")
 
 
@@ -238,7 +239,7 @@ class SearchView(PublicMixin, APIView):
         page_size = self.query["page_size"] or SEARCH_PAGE_SIZE
         page = self.query["page"] or 1
         order = self.query["order"] or Order.BEST
-        shows("list:latest")
+        shows(LATEST)
         search = SearchResults(text, Order(order), self.query["theme"])
         count = search.count()
         found = search[(page - 1) * page_size : page * page_size]

@@ -14,24 +14,25 @@ from taggit.models import Tag, TaggedItem
 from images.models import Image
 from pagecache import keys
 from pagecache.signals import record_loads
+from pagecache.surrogates import LATEST, article_key, author_key, image_key, list_key, tag_key
 
 from .models import Article, Author, Byline, Correction, Status
 
 
 def article_keys(pks):
     live = list(Article.objects.live().filter(pk__in=pks).values_list("pk", flat=True))
-    return {f"article:{pk}" for pk in pks} | (lists_of(live) if live else set())
+    return {article_key(pk) for pk in pks} | (lists_of(live) if live else set())
 
 
 def lists_of(pks):
     """The articles' own keys and every list they are on when live."""
-    found = {f"article:{pk}" for pk in pks} | {"list:latest"}
+    found = {article_key(pk) for pk in pks} | {LATEST}
     themes = Article.all_objects.filter(pk__in=pks, theme__isnull=False).values_list("theme_id", flat=True)
-    found.update(f"list:theme:{theme}" for theme in themes)
+    found.update(list_key("theme", theme) for theme in themes)
     authors = Byline.objects.filter(article__in=pks).values_list("author_id", flat=True)
-    found.update(f"list:author:{author}" for author in authors)
+    found.update(list_key("author", author) for author in authors)
     tagged = TaggedItem.objects.filter(object_id__in=pks, content_type__model="article")
-    found.update(f"list:tag:{tag}" for tag in tagged.values_list("tag_id", flat=True))
+    found.update(list_key("tag", tag) for tag in tagged.values_list("tag_id", flat=True))
     return found
 
 
@@ -44,7 +45,7 @@ def tagged_articles(pks):
 
 
 def correction_keys(pks):
-    return {f"article:{pk}" for pk in Correction.objects.filter(pk__in=pks).values_list("article_id", flat=True)}
+    return {article_key(pk) for pk in Correction.objects.filter(pk__in=pks).values_list("article_id", flat=True)}
 
 
 def schedule(after, until):
@@ -67,8 +68,8 @@ def declare():
     keys.follow("articles.Byline", "articles.Article", bylines_articles)
     keys.follow("taggit.TaggedItem", "articles.Article", tagged_articles)
     keys.register("articles.Correction", correction_keys)
-    keys.register("articles.Author", lambda pks: {f"author:{pk}" for pk in pks})
-    keys.register("taggit.Tag", lambda pks: {f"tag:{pk}" for pk in pks})
-    keys.register("images.Image", lambda pks: {f"image:{pk}" for pk in pks})
-    for model, kind in ((Article, "article"), (Author, "author"), (Tag, "tag"), (Image, "image")):
-        record_loads(model, kind)
+    keys.register("articles.Author", lambda pks: {author_key(pk) for pk in pks})
+    keys.register("taggit.Tag", lambda pks: {tag_key(pk) for pk in pks})
+    keys.register("images.Image", lambda pks: {image_key(pk) for pk in pks})
+    for model, key in ((Article, article_key), (Author, author_key), (Tag, tag_key), (Image, image_key)):
+        record_loads(model, key)

@@ -17,6 +17,7 @@ from django.template import engines
 from markupsafe import Markup
 
 from pagecache import fragments
+from pagecache.surrogates import article_key, author_key, image_key, list_key, theme_key
 
 from .models import Article, Byline
 from .structured_data import news_article
@@ -65,43 +66,68 @@ def render_parts(article):
 
 def article_parts(article):
     return fragments.cached(
-        f"article:{article.pk}:{article.version}", lambda: render_parts(article), shows=loaded_with(article)
+        f"article-parts:{article.pk}:{article.version}", lambda: render_parts(article), shows=loaded_with(article)
     )
 
 
 def loaded_with(article):
     """Keys of the rows an article view loads with the article (its theme, its lead image)."""
-    shown = [f"article:{article.pk}"]
+    shown = [article_key(article.pk)]
     if article.theme_id:
-        shown.append(f"theme:{article.theme_id}")
+        shown.append(theme_key(article.theme_id))
     if article.lead_image_id:
-        shown.append(f"image:{article.lead_image_id}")
+        shown.append(image_key(article.lead_image_id))
     return shown
 
 
 def theme_headlines(theme_id):
     """(id, headline list item) of the theme's newest live articles, one more than a "More on"
     list shows, so that each article can leave itself out."""
+    return themes_headlines([theme_id])[theme_id]
 
-    def render():
+
+def themes_headlines(theme_ids, shown=MORE_ON_THEME + 1):
+    """{theme id: theme_headlines(theme id)} for every theme in `theme_ids`: those kept, and the
+    others loaded in one query whatever their number (the home page shows every current theme).
+    The page shows `shown` of each: when fragments are not kept (the page cache off), only those
+    are loaded and rendered, not the "More on" list's 21 (the home page shows 4)."""
+    count = MORE_ON_THEME + 1 if fragments.kept() else min(shown, MORE_ON_THEME + 1)
+    names = {theme_id: f"theme-headlines:{theme_id}" for theme_id in theme_ids}
+    kept = fragments.found(names.values())
+    missing = [theme_id for theme_id, name in names.items() if name not in kept]
+    if missing:
+        item = template("includes/headlines.html").module.headline_item
         newest = (
             Article.objects.live()
-            .filter(theme_id=theme_id)
-            .only("headline", "slug", "publish_at", "created_at", "dateline_offset")
-            .order_by("-publish_at", "-id")[: MORE_ON_THEME + 1]
+            .only("headline", "slug", "publish_at", "created_at", "dateline_offset", "theme")
+            .newest_by_theme(missing, count)
         )
-        item = template("includes/headlines.html").module.headline_item
-        return [(other.pk, Markup(item(other))) for other in newest]
+        for theme_id, articles in newest.items():
+            shown = [list_key("theme", theme_id)] + [article_key(article.pk) for article in articles]
+            kept[names[theme_id]] = fragments.cached(
+                names[theme_id],
+                lambda articles=articles: [(article.pk, Markup(item(article))) for article in articles],
+                shows=shown,
+            )
+    return {theme_id: kept[name] for theme_id, name in names.items()}
 
-    return fragments.cached(f"theme-headlines:{theme_id}", render, shows=[f"list:theme:{theme_id}"])
 
-
-CARD_STYLES = {"lead": {"level": 2, "lead": True, "show_theme": True}, "latest": {"show_theme": True}}
+CARD_STYLES = {
+    "lead": {"level": 2, "lead": True, "show_theme": True},  # the home page's first
+    "latest": {"show_theme": True},  # the home page's others
+    "listed": {"level": 2, "show_theme": True},  # author, tag and month pages
+    "timeline": {},  # a theme's page
+}
 
 
 def cards(rows):
     """The cards of `rows` ((id, version, style) in order, a style of CARD_STYLES): those kept,
     and the others loaded at once (two queries) and kept."""
+    return list(cards_by_id(rows).values())
+
+
+def cards_by_id(rows):
+    """{id: card} of `rows` as cards() makes them, in their order (an article deleted meanwhile has none)."""
     names = {pk: f"card:{pk}:{version}:{style}" for pk, version, style in rows}
     styles = {pk: style for pk, _, style in rows}
     kept = fragments.found(names.values())
@@ -110,8 +136,8 @@ def cards(rows):
         card = template("includes/article_card.html").module.article_card
         for article in Article.objects.filter(pk__in=missing).for_listing():
             style = CARD_STYLES[styles[article.pk]]
-            shown = loaded_with(article) + [f"author:{author.pk}" for author in article.byline]
+            shown = loaded_with(article) + [author_key(author.pk) for author in article.byline]
             kept[names[article.pk]] = fragments.cached(
                 names[article.pk], lambda article=article, style=style: Markup(card(article, **style)), shows=shown
             )
-    return [kept[name] for name in names.values() if name in kept]
+    return {pk: kept[name] for pk, name in names.items() if name in kept}

@@ -13,8 +13,17 @@ from django.views.generic import DetailView, ListView
 
 from pagecache.decorators import public_page
 from pagecache.keys import shows
+from pagecache.surrogates import LATEST, list_key
 
-from .fragments import MORE_ON_THEME, NotLive, article_parts, live_article, render_parts, theme_headlines
+from .fragments import (
+    MORE_ON_THEME,
+    NotLive,
+    article_parts,
+    cards_by_id,
+    live_article,
+    render_parts,
+    theme_headlines,
+)
 from .models import SHARE_SALT, Article, ArticleEvent, Author, ShareLink, Status, step_where
 from .permissions import article_policy
 from .related import related_live
@@ -27,13 +36,22 @@ PAGE_ADDITIONS = []
 
 
 class ArticleListMixin:
-    """Paginated, live-only listings of article cards."""
+    """Paginated, live-only listings of article cards, assembled from the cards kept as fragments
+    (articles/fragments.py) as the home page's are: the page's rows are read as (id, version,
+    publish_at), and only the cards not kept are loaded."""
 
     paginate_by = 20
     context_object_name = "articles"
+    card_style = "listed"
 
     def articles(self):
-        return Article.objects.live().for_listing()
+        rows = Article.objects.live().order_by("-publish_at", "-id")
+        return rows.values_list("pk", "version", "publish_at", named=True)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cards"] = cards_by_id([(row.pk, row.version, self.card_style) for row in context["articles"]])
+        return context
 
 
 @method_decorator(public_page(revalidate=True), name="dispatch")
@@ -166,7 +184,7 @@ class AuthorDetailView(ArticleListMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        shows(f"list:author:{self.author.pk}")
+        shows(list_key("author", self.author.pk))
         return self.articles().filter(bylines__author=self.author)
 
     def get_context_data(self, **kwargs):
@@ -180,9 +198,9 @@ class TagDetailView(ArticleListMixin, ListView):
     def get_queryset(self):
         self.tag = Article.objects.live().tags().filter(slug=self.kwargs["slug"]).first()
         if self.tag is None:
-            shows("list:latest")  # until an article with this tag goes live
+            shows(LATEST)  # until an article with this tag goes live
             raise Http404("No live article has this tag.")
-        shows(f"list:tag:{self.tag.pk}")
+        shows(list_key("tag", self.tag.pk))
         return self.articles().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
@@ -202,7 +220,7 @@ class MonthArchiveView(ArticleListMixin, ListView):
         zone = timezone.get_current_timezone()
         self.month = datetime(year, month, 1, tzinfo=zone)
         following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
-        shows("list:latest")
+        shows(LATEST)
         return self.articles().filter(publish_at__gte=self.month, publish_at__lt=following)
 
     def get_context_data(self, **kwargs):

@@ -517,10 +517,11 @@ def paths():
     django_setup()
     from articles.models import Article
     from pagecache.keys import invalidate_if_changed
+    from pagecache.surrogates import NAVIGATION
     from themes.cache import shown_navigation
 
     # A site that has been up has recorded the navigation its pages show (before the warm-up here).
-    invalidate_if_changed("navigation", shown_navigation())
+    invalidate_if_changed(NAVIGATION, shown_navigation())
     live = Article.objects.live().only("slug", "publish_at", "created_at").order_by("-publish_at", "-id")
     print(json.dumps([article.get_absolute_url() for article in live.iterator(chunk_size=5000)]))
 
@@ -660,9 +661,16 @@ def postgres_database(url, name, create):
 
 
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: from BENCH_PORTS (`8600-8699`, a machine shared by several benches) if set."""
+    low, _, high = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    sys.exit(f"bench: no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 class Server:
@@ -1169,12 +1177,18 @@ def print_report(report):
             f"stale after an edit: {mix['editor']['stale']} of {mix['editor']['checks']}"
         )
     keyed = report["mix"]["keyed"]
+    # Issue 26's targets, as ratios measured in this run.
     checks += [
-        ("mix hit ratio >= 95%", keyed["hit_ratio"] >= 0.95),
-        ("mix req/s >= 50% of static", keyed["of_static"] >= 0.5),
+        ("mix hit ratio >= 98%", keyed["hit_ratio"] >= 0.98),
+        ("mix req/s >= 80% of the static file measured around it", keyed["of_static_around"] >= 0.8),
         ("no stale page after an edit or publication", keyed["editor"]["stale"] == 0),
-        ("uncached article >= 20% of static", uncached["of_static"] >= 0.2),
-        ("uncached home >= 10% of static", runs["home uncached"]["of_static"] >= 0.1),
+        ("uncached article >= 30% of static", uncached["of_static"] >= 0.3),
+        ("uncached home >= 15% of static", runs["home uncached"]["of_static"] >= 0.15),
+        *(
+            (f"uncached {name} >= 15% of static (from fragments)", runs[f"{name} uncached"]["of_static"] >= 0.15)
+            for name in ("theme", "author", "tag")
+            if f"{name} uncached" in runs
+        ),
     ]
     for label, ok in checks:
         print(f"  [{'ok' if ok else 'MISS'}] {label}")

@@ -9,14 +9,14 @@ the clock touches `article:<id>` (the label)."""
 from django.db.models import Q, Subquery
 
 from articles.models import Article
-from pagecache import keys
+from pagecache import keys, surrogates
 
 from .models import Entry, EntryStatus
 
 
 def coverage_key(article_id):
     """The one builder of the key of an article's entries."""
-    return f"live:{article_id}"
+    return surrogates.row_key("live", article_id)
 
 
 def entry_keys(pks):

@@ -19,6 +19,7 @@ from images.pictures import fill_placements, picture_context, placed_ids
 from live.cache import coverage_key
 from live.models import Entry
 from pagecache.keys import shows
+from pagecache.surrogates import LATEST, list_key
 from sitesettings.models import current
 from themes.models import Theme
 
@@ -201,7 +202,7 @@ class ArticleFeed(Feed):
         return {"logo": current().logo}
 
     def articles(self, obj):
-        shows("list:latest")
+        shows(LATEST)
         return Article.objects.live()
 
     def items(self, obj):
@@ -278,7 +279,7 @@ class ThemeFeed(ArticleFeed):
         return absolute(obj.get_absolute_url())
 
     def articles(self, obj):
-        shows(f"list:theme:{obj.pk}")
+        shows(list_key("theme", obj.pk))
         return Article.objects.live().filter(theme=obj)
 
 
@@ -300,7 +301,7 @@ class AuthorFeed(ArticleFeed):
         return absolute(obj.get_absolute_url())
 
     def articles(self, obj):
-        shows(f"list:author:{obj.pk}")
+        shows(list_key("author", obj.pk))
         return Article.objects.live().filter(bylines__author=obj)
 
 
@@ -310,7 +311,7 @@ class TagFeed(ArticleFeed):
     def get_object(self, request, slug):
         tag = Article.objects.live().tags().filter(slug=slug).first()
         if tag is None:
-            shows("list:latest")  # until an article with this tag goes live
+            shows(LATEST)  # until an article with this tag goes live
             raise Http404("No live article has this tag.")
         return tag
 
@@ -326,7 +327,7 @@ class TagFeed(ArticleFeed):
         return absolute(reverse("articles:tag", kwargs={"slug": obj.slug}))
 
     def articles(self, obj):
-        shows(f"list:tag:{obj.pk}")
+        shows(list_key("tag", obj.pk))
         return Article.objects.live().filter(tags=obj)
 
 

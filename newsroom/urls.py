@@ -7,6 +7,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.utils.functional import lazy
 
+from pagecache import surrogates
 from pagecache.decorators import public_page
 from pages.views import page
 from sitesettings.models import current
@@ -59,15 +60,15 @@ urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 
 # Sitemaps and robots.txt. A sitemap lists every live article, theme and author: it shows their kinds.
 SITEMAP_KEYS = (
-    "list:latest",
-    "article:*",
-    "theme:*",
-    "list:theme:*",
-    "author:*",
-    "list:author:*",
-    "navigation",
-    "page:*",
-    "live:*",  # a live article's lastmod is its newest entry
+    surrogates.LATEST,
+    surrogates.every("article"),
+    surrogates.every("theme"),
+    surrogates.every("list:theme"),
+    surrogates.every("author"),
+    surrogates.every("list:author"),
+    surrogates.NAVIGATION,
+    surrogates.every("page"),
+    surrogates.every("live"),  # a live article's lastmod is its newest entry
 )
 sitemap_patterns = [
     path("sitemap.xml", public_page(sitemaps.index, shows=SITEMAP_KEYS), name="index"),

@@ -5,9 +5,10 @@ from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 from django.views.static import serve
 
-from articles.fragments import cards, theme_headlines
+from articles.fragments import cards, themes_headlines
 from articles.models import Article
 from images.models import Image
+from pagecache import surrogates
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 from sitesettings.models import current
@@ -25,10 +26,12 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        shows("list:latest")
+        shows(surrogates.LATEST)
         rows = Article.objects.live().order_by("-publish_at", "-id").values_list("pk", "version")[:LATEST]
         latest = cards([(pk, version, "latest" if n else "lead") for n, (pk, version) in enumerate(rows)])
-        blocks = [(theme, theme_headlines(theme["id"])[:THEME_BLOCK_SIZE]) for theme in navigation()]
+        themes = navigation()
+        headlines = themes_headlines([theme["id"] for theme in themes], shown=THEME_BLOCK_SIZE)
+        blocks = [(theme, headlines[theme["id"]][:THEME_BLOCK_SIZE]) for theme in themes]
         return super().get_context_data(
             lead=latest[0] if latest else None,
             latest=latest[1:],

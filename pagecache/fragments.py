@@ -70,6 +70,12 @@ def cached(name, render, shows=()):
     return value
 
 
+def kept():
+    """Whether fragments are kept while this page renders: a caller that would render more than
+    the page shows, to share it with other pages, need not when nothing is kept."""
+    return keys.rendered_at() is not None and settings.PAGE_CACHE_FRAGMENT_ENTRIES > 0
+
+
 def found(names):
     """The values of those of `names` kept and still right, by name (the page shows their keys);
     the caller renders the others, each through `cached()`, after loading what they need at once."""

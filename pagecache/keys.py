@@ -1,10 +1,11 @@
 """Surrogate keys: what a page shows, and what an edit touches.
 
-A page records keys while it renders (`shows("article:12", "list:home")`); content apps
+A page records keys while it renders (`shows(article_key(12), LATEST)`); content apps
 record them where they load or list content, and say which keys a change of one of
-their rows touches through `register()`. Keys look like `kind:id` (`article:12`) or name
-a list (`list:theme:3`, `navigation`). Invalidating `kind:id` also invalidates `kind:*`,
-which a page shows when it shows too many of one kind to name them all (a sitemap).
+their rows touches through `register()`. Keys are made by `surrogates.py` only: they look
+like `kind:id` (`article:12`) or name a list (`list:theme:3`, `navigation`). Invalidating
+`kind:id` also invalidates `kind:*`, which a page shows when it shows too many of one kind to
+name them all (a sitemap).
 
 The page cache knows no content model: everything it learns comes through here.
 """
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from . import versions
+from . import surrogates, versions
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def start_recording(counter=None):
     rendering began: fragments (fragments.py) are kept and reused only when it is given."""
     # PAGE_CACHE_KEYED off (the bench's comparison): every page shows `site`, every change touches it.
     return (
-        _recording.set(set() if settings.PAGE_CACHE_KEYED else {"site"}),
+        _recording.set(set() if settings.PAGE_CACHE_KEYED else {surrogates.SITE}),
         _rendered_at.set(counter if counter is not None else _rendered_at.get()),
     )
 
@@ -214,7 +215,7 @@ def invalidate_now(keys, purge_shared=True):
     if not keys:
         return
     if not settings.PAGE_CACHE_KEYED:
-        keys.add("site")
+        keys.add(surrogates.SITE)
     try:
         if versions.local.retry_later():
             raise versions.StoreBroken(f"still failing: {versions.local.broken}")

@@ -37,6 +37,9 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self.applies(request):
             return self.get_response(request)
+        address, parameters = pages.address(request)
+        if address in pages.local_pages.not_public:  # robots.txt, search: no key versions to read
+            return self.get_response(request)
         now = time.time()
         counter, changed = versions.local.current(now)
         if counter is None:
@@ -46,9 +49,6 @@ class PageCacheMiddleware:
             next_moment = keys.schedule.due(now, counter, changed)
         except Exception:
             logger.exception("Page cache: could not look at the schedule, pages are rendered fresh")
-            return self.get_response(request)
-        address, parameters = pages.address(request)
-        if address in pages.local_pages.not_public:
             return self.get_response(request)
         entry = self.lookup(address, now) if settings.PAGE_CACHE_KEEP_PAGES else None
         if entry is not None:

@@ -8,7 +8,6 @@ once at the commit) and invalidated once, after the commit.
 (`ContentQuerySet`) invalidate their rows' keys themselves; raw SQL must call
 `keys.invalidate()`."""
 
-from django.apps import apps
 from django.db import models, router
 from django.db.models.signals import m2m_changed, post_init, post_save, pre_delete, pre_save
 
@@ -20,16 +19,18 @@ def _invalidate_rows(model, pks, using):
 
 
 def before_save(sender, instance, raw=False, using="default", **kwargs):
-    if instance.pk is not None and not raw:
+    if instance.pk is not None and not raw and keys.declared(sender):
         _invalidate_rows(sender, [instance.pk], using)
 
 
 def after_save(sender, instance, raw=False, using="default", **kwargs):
-    _invalidate_rows(sender, [instance.pk], using)
+    if keys.declared(sender):
+        _invalidate_rows(sender, [instance.pk], using)
 
 
 def before_delete(sender, instance, using="default", **kwargs):
-    _invalidate_rows(sender, [instance.pk], using)
+    if keys.declared(sender):
+        _invalidate_rows(sender, [instance.pk], using)
 
 
 def m2m_content_changed(sender, instance, action, reverse, model, pk_set, using="default", **kwargs):
@@ -57,29 +58,27 @@ class ContentQuerySet(models.QuerySet):
         return rows
 
 
-def recording_loads(kind):
-    """A post_init receiver recording `kind:<pk>` for every row loaded while a page renders:
-    a page shows what it loads (at worst a little more)."""
+def recording_loads(key):
+    """A post_init receiver recording `key(pk)` (a builder of surrogates.py) for every row loaded
+    while a page renders: a page shows what it loads (at worst a little more)."""
 
     def record(sender, instance, **kwargs):
         if instance.pk is not None:
-            keys.shows(f"{kind}:{instance.pk}")
+            keys.shows(key(instance.pk))
 
     return record
 
 
-def record_loads(model, kind):
-    receiver = recording_loads(kind)
+def record_loads(model, key):
+    receiver = recording_loads(key)
     post_init.connect(receiver, sender=model, weak=False, dispatch_uid=f"pagecache-shows-{model._meta.label}")
 
 
 def connect():
-    """Listen to every model (and proxy) with declared keys; called once all apps are ready."""
-    for model in apps.get_models():
-        if not keys.declared(model):
-            continue
-        label = model._meta.label
-        pre_save.connect(before_save, sender=model, dispatch_uid=f"pagecache-pre-save-{label}")
-        post_save.connect(after_save, sender=model, dispatch_uid=f"pagecache-save-{label}")
-        pre_delete.connect(before_delete, sender=model, dispatch_uid=f"pagecache-delete-{label}")
+    """Listen to saves and deletes of every model: those without declared keys are passed over
+    at once. Not only the models declared so far: an app listed after this one (pages) declares
+    its keys in its own ready(), after this one's, and its rows' changes must invalidate too."""
+    pre_save.connect(before_save, dispatch_uid="pagecache-pre-save")
+    post_save.connect(after_save, dispatch_uid="pagecache-save")
+    pre_delete.connect(before_delete, dispatch_uid="pagecache-delete")
     m2m_changed.connect(m2m_content_changed, dispatch_uid="pagecache-m2m")

@@ -8,5 +8,6 @@ class PagesConfig(AppConfig):
 
     def ready(self):
         from pagecache import keys
+        from pagecache.surrogates import page_key
 
-        keys.register("pages.Page", lambda pks: {f"page:{pk}" for pk in pks})
+        keys.register("pages.Page", lambda pks: {page_key(pk) for pk in pks})

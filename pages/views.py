@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from pagecache.decorators import public_page
 from pagecache.keys import shows
+from pagecache.surrogates import page_key
 
 from .models import Page
 
@@ -12,5 +13,5 @@ def page(request, path):
     found = Page.objects.published().filter(path=f"/{path}").first()
     if found is None:
         raise Http404("No such page")  # not stored: only a view's own answers are (public_page)
-    shows(f"page:{found.pk}")
+    shows(page_key(found.pk))
     return render(request, "pages/page.html", {"page": found})

@@ -18,12 +18,12 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from images import processing
-from pagecache import keys, versions
+from pagecache import keys, surrogates, versions
 
 # The logo is stored scaled down (never up) to fit this box: sharp at 2× in the header, within
 # what search engines and feed readers take for a publisher's logo.
 LOGO_BOX = (600, 200)
-SETTINGS_KEY = "site-settings"  # the page cache's key for what every page shows of these
+SETTINGS_KEY = surrogates.SETTINGS  # the page cache's key for what every page shows of these
 CACHE_KEY = "sitesettings:{version}"
 http_url = URLValidator(schemes=["http", "https"], message="Enter a full web address starting with https://.")
 

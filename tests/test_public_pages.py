@@ -226,23 +226,44 @@ def test_public_pages_run_a_fixed_number_of_queries(
     article = Article.objects.order_by("-publish_at").first()
     article.tags.set(["sized-tag"])
     client.get("/")  # warm the navigation cache, as every server does after its first request
+    # Lists: their row, the count, the page's (id, version) rows, then the cards not kept (two).
     limits = {
         article.get_absolute_url(): 4,
         "/": 4,
         "/themes/": 1,
-        "/themes/sized/": 4,
-        "/authors/sized-author/": 4,
-        "/tags/sized-tag/": 4,
+        "/themes/sized/": 5,
+        "/authors/sized-author/": 5,
+        "/tags/sized-tag/": 5,
     }
     for path, limit in limits.items():
         with django_assert_max_num_queries(limit):
             assert client.get(path).status_code == 200, path
     # Missing the cache again (as after an edit elsewhere), with their fragments kept.
     settings.PAGE_CACHE_KEEP_PAGES = False
-    for path, limit in {article.get_absolute_url(): 0, "/": 1}.items():
+    kept = {article.get_absolute_url(): 0, "/": 1}
+    kept.update({"/themes/sized/": 3, "/authors/sized-author/": 3, "/tags/sized-tag/": 3})  # their cards kept
+    for path, limit in kept.items():
         with django_assert_max_num_queries(limit):
             response = client.get(path)
         assert response.status_code == 200 and response["X-Page-Cache"] == "miss", path
+
+
+@pytest.mark.parametrize("themes", [3, 30])
+def test_the_home_page_costs_the_same_queries_whatever_the_number_of_themes(
+    client, make_theme, make_article, django_assert_max_num_queries, settings, themes
+):
+    """Rendered from nothing (no page, no fragment kept): the latest rows, their cards (two) and
+    every current theme's headlines in one query. It was one query per theme (21 on the bench)."""
+    start = timezone.now() - timedelta(days=1)
+    for n in range(themes):
+        theme = make_theme(f"Тема {n} 🌊", slug=f"tema-{n}")
+        for k in range(3):
+            make_article(f"Story {n}-{k}", theme=theme, publish_at=start + timedelta(minutes=3 * n + k))
+    settings.PAGE_CACHE_ENABLED = False
+    client.get("/")  # the navigation is kept in the shared cache, as on any server after its first request
+    with django_assert_max_num_queries(4):
+        html = client.get("/").content.decode()
+    assert [n for n in range(themes) if f"Story {n}-0<" not in html] == []  # every theme's block, to its oldest
 
 
 def test_a_withdrawn_article_names_itself_and_says_when_it_was_withdrawn(client, make_article, editor, now):

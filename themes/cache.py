@@ -9,12 +9,13 @@ from django.db.models import Exists, OuterRef
 
 from pagecache import keys
 from pagecache.signals import record_loads
+from pagecache.surrogates import NAVIGATION, list_key, theme_key
 
 from .models import Theme, dormant_since, forget_activity, navigation, theme_activity
 
 
 def theme_keys(pks):
-    return {f"theme:{pk}" for pk in pks} | {f"list:theme:{pk}" for pk in pks} | {"navigation"}
+    return {theme_key(pk) for pk in pks} | {list_key("theme", pk) for pk in pks} | {NAVIGATION}
 
 
 def navigation_changed(**kwargs):
@@ -22,7 +23,7 @@ def navigation_changed(**kwargs):
     only if it differs from the one pages show (a theme revived or gone quiet), as recorded by the
     page cache for every process. Publishing in a theme that is already current drops no page."""
     forget_activity()
-    keys.invalidate_if_changed("navigation", shown_navigation())
+    keys.invalidate_if_changed(NAVIGATION, shown_navigation())
 
 
 def shown_navigation():
@@ -48,9 +49,9 @@ def schedule(after, until):
     due = any(moment and after < moment <= until for moment in moments)
     due = due or (after < until and revived(after, until))
     upcoming = [moment for moment in moments if moment and moment > until]
-    return ({"navigation"} if due else set()), min(upcoming, default=None)
+    return ({NAVIGATION} if due else set()), min(upcoming, default=None)
 
 
 def declare():
     keys.register("themes.Theme", theme_keys)
-    record_loads(Theme, "theme")
+    record_loads(Theme, theme_key)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.slugs import unique_slug
 from pagecache.keys import shows
+from pagecache.surrogates import NAVIGATION
 
 NAVIGATION_CACHE_KEY = "themes:navigation"
 
@@ -77,7 +78,7 @@ def is_dormant(latest, now=None):
 def navigation(now=None):
     """The active themes that are not dormant, as dicts (id, name, slug, url, first, latest),
     for the site header and the home page."""
-    shows("navigation")
+    shows(NAVIGATION)
     now = now or timezone.now()
     return [theme for theme in theme_activity(now) if not is_dormant(theme["latest"], now)]
 

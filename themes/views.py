@@ -10,6 +10,7 @@ from articles.models import Article
 from articles.views import ArticleListMixin
 from pagecache.decorators import public_page
 from pagecache.keys import shows
+from pagecache.surrogates import list_key
 
 from .models import Theme, navigation
 
@@ -34,6 +35,7 @@ class ThemeDetailView(ArticleListMixin, ListView):
     """A theme as a timeline: what we know, the pinned lead article, then its articles by day."""
 
     template_name = "themes/theme_detail.html"
+    card_style = "timeline"
 
     def get_queryset(self):
         # The pinned article comes with its theme; whether it is live, from live() in the same query.
@@ -41,7 +43,7 @@ class ThemeDetailView(ArticleListMixin, ListView):
             lead_is_live=Exists(Article.objects.live().filter(pk=OuterRef("lead_article")))
         )
         self.theme = get_object_or_404(themes, slug=self.kwargs["slug"])
-        shows(f"list:theme:{self.theme.pk}")
+        shows(list_key("theme", self.theme.pk))
         self.pinned = self.theme.lead_article if self.theme.lead_is_live else None
         articles = self.articles().filter(theme=self.theme)
         if self.pinned:
@@ -52,6 +54,7 @@ class ThemeDetailView(ArticleListMixin, ListView):
         context = super().get_context_data(
             theme=self.theme, pinned=self.pinned, activity=self.theme.activity(), **kwargs
         )
-        by_day = groupby(context["articles"], key=lambda article: timezone.localdate(article.publish_at))
-        context["days"] = [(day, list(articles)) for day, articles in by_day]
+        by_day = groupby(context["articles"], key=lambda row: timezone.localdate(row.publish_at))
+        cards = context["cards"]
+        context["days"] = [(day, [cards[row.pk] for row in rows if row.pk in cards]) for day, rows in by_day]
         return context
