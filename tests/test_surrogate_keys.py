@@ -15,6 +15,7 @@ from taggit.models import Tag
 from articles import cache as article_cache
 from articles.models import Article, Author, Byline, Correction, system_gate
 from images.models import Image
+from live.models import Entry
 from pagecache import keys, surrogates
 from pages.models import Page
 from sitesettings.models import FollowLink, SiteSettings
@@ -121,6 +122,7 @@ def test_every_key_a_public_page_shows_is_known_and_some_change_invalidates_its_
         Image.objects.first().save()
         Correction.objects.create(article=demo, text="An earlier version misspelt Київ.")
         Page.objects.get().save()
+        Entry.objects.first().save()  # an entry of the demo's live coverage
         SiteSettings.objects.create(name="The Harbour Gazette", copyright_holder="Harbour Media")
         FollowLink.objects.create(site=SiteSettings.objects.get(), label="Mastodon", url="https://social.example/@g")
     now = timezone.now()
