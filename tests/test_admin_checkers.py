@@ -101,6 +101,7 @@ def nu_errors(documents):
         capture_output=True,
         text=True,
         timeout=300,
+        env={k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")},  # the machine's clock
     )
     errors = {}
     for message in json.loads(run.stderr or run.stdout)["messages"]:
