@@ -22,6 +22,8 @@ from sitesettings.models import FollowLink, SiteSettings
 from themes import cache as theme_cache
 from themes.models import Theme
 
+from .conftest import ensure_roles
+
 LINK = re.compile(r'(?:href="|<loc>|<link>|"(?:url|link|next|previous|href)": ?")(?:https?://[^/"<\s]+)?(/[^"<\s#]*)')
 NOT_PUBLIC = ("/admin", "/accounts", "/static/", "/media/", "/api/v1/staff", "/api/v1/schema", "/preview", "/share")
 CRAWL_LIMIT = 400
@@ -83,6 +85,7 @@ def crawl(client, start):
 
 @pytest.fixture
 def demo(db, settings, media_root):
+    ensure_roles()  # the demo's users join the roles, which a flushing test before may have dropped
     settings.DEBUG = True
     call_command("loaddemo", stdout=io.StringIO())
     settings.DEBUG = False
