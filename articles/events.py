@@ -1,8 +1,9 @@
 """`article_changed`: one event per transaction that changed articles, sent after its commit
 with the ids of the articles and the names of what changed ("headline", "tags", "authors",
-"status"…). Search, themes and the page cache listen to it instead of each following the
-model's signals, so one edit that touches a headline, two bylines and three tags is one
-reindex and one invalidation, and a rolled back transaction sends nothing.
+"status"…). Search and themes listen to it instead of each following the model's signals
+(the page cache collects its keys per transaction the same way), so one edit that touches a
+headline, two bylines and three tags is one reindex and one invalidation, and a rolled back
+transaction sends nothing.
 
 What changed is collected from the model's own signals (saves, deletes, bylines, tags), so a
 change made outside the doors (the shell, a fixture, a data migration) is announced too."""
