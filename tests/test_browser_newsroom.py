@@ -74,6 +74,7 @@ def test_from_draft_to_publication_in_the_admin(page, live_server, writer, edito
     returned = page.locator("#returned")
     expect(returned).to_contain_text("Add the new departure times.")
     returned.get_by_role("link", name="Ferry timetable changes for winter").click()
+    page.get_by_role("button", name="Markdown").click()  # the source, under the rich editor
     page.get_by_label("Body").fill("The ferry company announced the change on Tuesday. Departures: 07:00, 10:00.")
     page.get_by_role("button", name="Save and continue editing").click()
     page.get_by_role("button", name="Submit for review").click()

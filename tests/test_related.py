@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, Status, system_gate
 
@@ -118,10 +119,13 @@ def test_related_costs_a_fixed_number_of_queries(client, editor, orphan, make_ar
         Article.objects.filter(pk=orphan.pk).update(status=Status.DRAFT, publish_at=None)
     approve(client, orphan)
     client.logout()
-    client.get("/")
-    client.get("/robots.txt")
-    with django_assert_max_num_queries(4):
-        large = client.get(orphan.get_absolute_url())
+    # One instant: a second turning between the warm-up and the page would make the page cache
+    # look at the schedule again (a query per schedule hook), which is not what is measured here.
+    with time_machine.travel(timezone.now(), tick=False):
+        client.get("/")
+        client.get("/robots.txt")
+        with django_assert_max_num_queries(4):
+            large = client.get(orphan.get_absolute_url())
     assert 'id="related-heading"' in large.content.decode()
     assert related_section(large.content.decode()).count("<li>") == 5
 
