@@ -104,13 +104,17 @@ def _fresh_cache():
 
 
 def clear_disk_pages():
+    """Each test starts with the page cache's directory empty, as cache.clear() empties Redis:
+    key versions, counter, log, what pages showed and pages. (Kept, a test run's numbers would
+    meet the next test's, and the next run's: the folder is named by the test database, the same
+    every run, and a test that broke the store at a travelled clock restarts the counter there.)"""
     from pagecache.pages import DiskPages, shared_pages
     from pagecache.versions import DirectoryStore, store
 
     if isinstance(pages := shared_pages(), DiskPages):
         pages.clear()
     if isinstance(versions := store(), DirectoryStore):
-        versions.forget_shown()  # what one test's pages showed (the navigation) is not the next one's
+        shutil.rmtree(versions.path, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
