@@ -11,6 +11,8 @@ from openapi_spec_validator import validate
 
 from articles.models import Article, Correction, Status
 
+pytestmark = pytest.mark.usefixtures("away_from_new_year")
+
 
 @pytest.fixture
 def story(make_article, make_author, make_theme):

@@ -15,6 +15,8 @@ from newsroom.compression import accepted_encodings
 from tests.test_images import picture_bytes
 from tests.test_production import PRODUCTION_ENV, run
 
+pytestmark = pytest.mark.usefixtures("away_from_new_year")
+
 
 @pytest.fixture
 def home(make_article):

@@ -7,7 +7,10 @@ import pytest
 
 from pagecache.pages import DiskPages, local_pages, shared_pages
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="with Redis, pages are kept there")
+pytestmark = [
+    pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="with Redis, pages are kept there"),
+    pytest.mark.usefixtures("away_from_new_year"),
+]
 
 
 def test_a_page_one_worker_kept_is_a_hit_in_another(client, make_article, django_assert_num_queries):

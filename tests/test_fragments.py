@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import ShareLink, Status
 from pagecache.fragments import local_fragments
 
+pytestmark = pytest.mark.usefixtures("away_from_new_year")
+
 
 @pytest.fixture
 def harbour(make_theme, make_author, make_article, now):

@@ -18,7 +18,7 @@ from audit.models import AuditEntry
 from live.door import EntryConflict, EntryRefused, edit_entry, post_entry, publish_entry, withdraw_entry
 from live.models import Entry, EntryStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("away_from_new_year")]
 
 
 @pytest.fixture

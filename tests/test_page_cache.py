@@ -24,6 +24,8 @@ from pagecache import keys, versions
 from pagecache.decorators import public_page
 from pagecache.middleware import PageCacheMiddleware
 
+pytestmark = pytest.mark.usefixtures("away_from_new_year")
+
 
 @pytest.fixture
 def story(make_theme, make_author, make_article, now):
@@ -757,3 +759,16 @@ def test_a_restarted_worker_first_save_drops_only_what_it_changed(client, one_ma
     assert b"after the repairs" in client.get("/").content
     for path in kept:
         assert client.get(path)["X-Page-Cache"] == "hit", path  # before: every page showing the navigation went
+
+
+def test_no_cached_page_outlives_the_newsrooms_new_year(client, story):
+    """The footer shows the year: a page kept at 23:59:50 on 31 December in Helsinki (UTC+2) lives
+    ten seconds at most, and the first request of the new year renders it with the new year."""
+    article, _ = story
+    with time_machine.travel("2027-12-31 21:59:50 +0000", tick=False):
+        first = client.get(article.get_absolute_url())
+        assert first["X-Page-Cache"] == "miss" and "© 2027" in first.content.decode()
+        assert max_age(first, "max-age") <= 10 and client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    with time_machine.travel("2027-12-31 22:00:00 +0000", tick=False):
+        turned = client.get(article.get_absolute_url())
+        assert turned["X-Page-Cache"] == "miss" and "© 2028" in turned.content.decode()

@@ -13,6 +13,8 @@ import time_machine
 from pagecache import pages
 from pagecache.keys import reset_process_state
 
+pytestmark = pytest.mark.usefixtures("away_from_new_year")
+
 
 @pytest.fixture
 def disk_pages(settings, tmp_path):

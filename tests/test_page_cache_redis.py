@@ -17,7 +17,10 @@ from django.core.cache import caches
 from pagecache import versions
 from pagecache.keys import reset_process_state
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed"),
+    pytest.mark.usefixtures("away_from_new_year"),
+]
 
 # redis-server hangs under faketime (CI moves the suite's clock): it runs on the machine's own.
 MACHINE_CLOCK = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}

@@ -26,9 +26,12 @@ from pagecache.models import PendingPurge
 from tests.test_nothing_lost import change_url, form_data
 
 REDIS_SERVER = shutil.which("redis-server")
-pytestmark = pytest.mark.skipif(
-    REDIS_SERVER is None and not os.environ.get("CI"), reason="needs redis-server (CI always has it)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        REDIS_SERVER is None and not os.environ.get("CI"), reason="needs redis-server (CI always has it)"
+    ),
+    pytest.mark.usefixtures("away_from_new_year"),
+]
 
 
 def free_port():

@@ -14,7 +14,7 @@ from search import backends
 from search.index import rebuild
 from search.query import clean, fts5_expression, parse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("away_from_new_year")]
 
 
 def found(client, q, **params):

@@ -24,6 +24,8 @@ from themes.models import Theme
 
 from .conftest import ensure_roles
 
+pytestmark = pytest.mark.usefixtures("away_from_new_year")
+
 LINK = re.compile(r'(?:href="|<loc>|<link>|"(?:url|link|next|previous|href)": ?")(?:https?://[^/"<\s]+)?(/[^"<\s#]*)')
 NOT_PUBLIC = ("/admin", "/accounts", "/static/", "/media/", "/api/v1/staff", "/api/v1/schema", "/preview", "/share")
 CRAWL_LIMIT = 400

@@ -25,6 +25,8 @@ from themes.models import Theme
 from wordpress import importer as importer_module
 from wordpress.models import ImportedItem
 
+pytestmark = pytest.mark.usefixtures("away_from_new_year")
+
 PICTURES = {"quay.jpg": "navy", "ferry.jpg": "teal", "gulls.png": "white", "crane.jpg": "orange"}
 
 
