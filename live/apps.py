@@ -10,6 +10,7 @@ class LiveConfig(AppConfig):
         from . import cache
 
         cache.declare()
+        connect_events()
 
         from articles.views import PAGE_ADDITIONS
 
@@ -22,3 +23,19 @@ class LiveConfig(AppConfig):
         from . import demo
 
         return demo.load()
+
+
+def connect_events():
+    """An entry saved or deleted is a change to its article (`entries`), announced once with the
+    rest of its transaction: search finds a live article by its entries' words."""
+    from django.db.models.signals import post_delete, post_save
+
+    from articles import events
+
+    from .models import Entry
+
+    def entry_changed(sender, instance, using="default", **kwargs):
+        events.changed([instance.article_id], {"entries"}, using)
+
+    for signal in (post_save, post_delete):
+        signal.connect(entry_changed, sender=Entry, weak=False, dispatch_uid=f"live.events.entry.{signal}")

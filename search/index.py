@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 
 from articles.models import Article, Byline
 from articles.text import plain_text
+from live.models import Entry
 
 from .backends import MARK_END, MARK_START, get_backend, sort_key
 
@@ -16,13 +17,16 @@ def _text(value):
 
 
 def document(article):
-    """The searchable text of one article, field by field (bylines, tags and theme prefetched), and its sort key."""
+    """The searchable text of one article, field by field (bylines, tags, theme and live entries
+    prefetched), and its sort key. A live article is found by its entries' words too: those public
+    when it is indexed, which is again at every entry's change (a scheduled entry joins at the next)."""
+    entries = " ".join(f"{entry.title} {entry.body_html}" for entry in article.public_entries)
     return {
         "sort_key": sort_key(article.pk, article.publish_at),
         "headline": _text(article.headline),
         "deck": _text(article.deck),
         "standfirst": _text(article.standfirst),
-        "body": _text(article.body_html),
+        "body": _text(f"{article.body_html} {entries}"),
         "tags": _text(" ".join(tag.name for tag in article.tags.all())),
         "authors": _text(" ".join(byline.author.name for byline in article.bylines.all())),
         "theme": _text(article.theme.name if article.theme_id else ""),
@@ -30,9 +34,14 @@ def document(article):
 
 
 def _articles():
+    entries = Entry.objects.published().only("article_id", "title", "body_html").order_by("publish_at")
     return (
         Article.objects.select_related("theme")
-        .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags")
+        .prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "tags",
+            Prefetch("entries", queryset=entries, to_attr="public_entries"),
+        )
         .only("headline", "deck", "standfirst", "body_html", "publish_at", "theme__name")
         .order_by("pk")
     )

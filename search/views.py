@@ -6,7 +6,7 @@ from django.views.generic import ListView
 
 from pagecache.decorators import public_page
 from pagecache.keys import shows
-from pagecache.surrogates import LATEST, NAVIGATION
+from pagecache.surrogates import LATEST, NAVIGATION, every
 from themes.models import navigation
 
 from . import backends, ratelimit
@@ -35,8 +35,9 @@ class SearchView(ListView):
 
     def get_queryset(self):
         # Results are read as values, not loaded rows, so the page names what it shows itself:
-        # every live article can be a result, and any change to one touches `list:latest`.
-        shows(LATEST, NAVIGATION)
+        # every live article can be a result (any change to one touches `list:latest`), found by
+        # its live entries' words too.
+        shows(LATEST, NAVIGATION, every("live"))
         self.query = clean(self.request.GET.get("q", ""))
         themes = {theme["slug"]: theme for theme in navigation()}
         theme, order = self.request.GET.get("theme", ""), self.request.GET.get("order", "")

@@ -451,3 +451,28 @@ def test_the_api_document_describes_entries(client):
     )
     staff = next(path for path in document["paths"] if path.startswith("/api/v1/staff/articles/") and "entries" in path)
     assert "post" in document["paths"][staff]
+
+
+# Search ---------------------------------------------------------------------------------------
+
+
+def search_finds(client, words, article):
+    return f'href="{article.get_absolute_url()}"' in client.get("/search/", {"q": words}).content.decode()
+
+
+def test_search_finds_a_live_article_by_its_public_entries(client, live_article, editor, now, monkeypatch):
+    from search import signals
+
+    reindexed, index_articles = [], signals.index_articles
+    monkeypatch.setattr(signals, "index_articles", lambda ids: reindexed.append(set(ids)) or index_articles(ids))
+    entry = post_entry(live_article, user=editor, body="Екзит-пол у Харкові: явка висока.", title="Явка")
+    assert reindexed == [{live_article.pk}]  # one reindex for the entry and the article it touched
+    assert search_finds(client, "Харкові", live_article)
+    scheduled = post_entry(live_article, user=editor, body="開票結果は深夜に", publish_at=now + timedelta(minutes=5))
+    assert not search_finds(client, "開票結果は深夜に", live_article)  # not before its second
+    withdraw_entry(entry.pk, user=editor, version=entry.version, note="Wrong town")
+    assert not search_finds(client, "Харкові", live_article)
+    with time_machine.travel(now + timedelta(minutes=6)):
+        post_entry(live_article, user=editor, body="Turnout figures confirmed.")
+        assert search_finds(client, "開票結果は深夜に", live_article)
+    assert Entry.objects.get(pk=scheduled.pk).status == EntryStatus.PUBLISHED

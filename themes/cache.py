@@ -18,10 +18,13 @@ def theme_keys(pks):
     return {theme_key(pk) for pk in pks} | {list_key("theme", pk) for pk in pks} | {NAVIGATION}
 
 
-def navigation_changed(**kwargs):
+def navigation_changed(fields=frozenset(), **kwargs):
     """After an article is saved or deleted: the navigation again, and `navigation` invalidated
     only if it differs from the one pages show (a theme revived or gone quiet), as recorded by the
-    page cache for every process. Publishing in a theme that is already current drops no page."""
+    page cache for every process. Publishing in a theme that is already current drops no page;
+    a live entry (`entries` alone) changes no theme's activity."""
+    if fields == {"entries"}:
+        return
     forget_activity()
     keys.invalidate_if_changed(NAVIGATION, shown_navigation())
 
