@@ -7,13 +7,14 @@ from articles.text import plain_text
 from live.models import Entry
 
 from .backends import MARK_END, MARK_START, get_backend, sort_key
+from .query import set_apart
 
 BATCH_SIZE = 500
 _MARKS = {ord(MARK_START): " ", ord(MARK_END): " "}
 
 
 def _text(value):
-    return plain_text(value).translate(_MARKS)
+    return set_apart(plain_text(value).translate(_MARKS))
 
 
 def document(article):

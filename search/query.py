@@ -13,6 +13,25 @@ MAX_TERMS = 12
 _PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")
 
+# Scripts written without spaces between words (Chinese, Japanese, Korean's syllables): the
+# tokenisers would make a word of a whole sentence, found only whole. Each of their characters is
+# a word, set apart in the index by a zero-width space (readers see nothing; both databases'
+# tokenisers split there), and a run of them in a query is a phrase: any part of a sentence is found.
+_UNSPACED = re.compile(
+    "([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f])"
+)
+APART = "\u200b"
+
+
+def set_apart(text):
+    """Text to index: each character of an unspaced script set apart from its neighbours."""
+    return _UNSPACED.sub(f"{APART}\\1{APART}", text)
+
+
+def _words(raw):
+    """The words of what a reader typed, each character of an unspaced script one word."""
+    return tuple(part for word in _WORD.findall(raw.lower()) for part in set_apart(word).split(APART) if part)
+
 
 @dataclass
 class ParsedQuery:
@@ -44,7 +63,7 @@ def parse(text):
         if match.group(4) is not None and raw.lower() == "or" and not negated:
             pending_or = bool(parsed.groups)
             continue
-        words = tuple(word.lower() for word in _WORD.findall(raw))
+        words = _words(raw)
         if not words or terms >= MAX_TERMS:
             continue
         terms += 1

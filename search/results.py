@@ -11,7 +11,7 @@ from articles.models import Article
 
 from . import backends
 from .backends import ID_BITS, ID_MASK, MARK_END, MARK_START, get_backend
-from .query import parse
+from .query import APART, parse
 
 # "Best match" divides relevance (backends.relevance: 1 to 11) by 1 + age in years: an article
 # with the words in its headline and standfirst still beats today's passing mention in a body when
@@ -26,7 +26,9 @@ class Order(TextChoices):
 
 def highlighted(text):
     """Escape the text first, then turn the match marks into <mark>."""
-    return mark_safe(escape(text or "").replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+    # Set in the index between characters of unspaced scripts: gone, and their marks made one.
+    text = (text or "").replace(APART, "").replace(MARK_END + MARK_START, "")
+    return mark_safe(escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
 def blend(candidates, now):

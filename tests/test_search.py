@@ -1,10 +1,13 @@
 """Search: live articles only, ranked, highlighted, safe whatever the reader types."""
 
+import importlib
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -441,3 +444,46 @@ def test_migrate_indexes_the_articles_the_index_lacks(client, make_article, now)
     call_command("migrate", verbosity=0)
     urls = found(client, "pier")[0]
     assert sorted(urls) == sorted(a.get_absolute_url() for a in (article, festival, imported[0]))
+
+
+def test_unspaced_scripts_are_found_by_any_part_of_a_sentence(client, make_article):
+    """Japanese and Chinese write no spaces between words, Korean none inside a word with its
+    particles: a reader types a word from the middle of a sentence."""
+    tokyo = make_article("東京湾で新しい橋の開通式", body="開通式は午前十時に始まりました。")
+    beijing = make_article("北京举行新闻发布会", body="发布会在下午三点开始。")
+    seoul = make_article("서울시청에서 기자회견", body="시민들이 모였다.")
+    for words, article in (
+        ("開通式", tokyo),
+        ("橋の開通", tokyo),
+        ("午前", tokyo),
+        ("新闻", beijing),
+        ("서울시", seoul),
+    ):
+        links, html = found(client, words)
+        assert links == [article.get_absolute_url()], words
+        assert "\u200b" not in html
+    assert found(client, "開通橋")[0] == []  # the characters, not in this order
+    assert "<mark>開通式</mark>" in found(client, "開通式")[1]
+
+
+def test_migrate_sets_apart_unspaced_text_indexed_before(client, make_article, monkeypatch):
+    """An index from before (a Japanese sentence one word) is mended by `migrate`: the article is
+    indexed again when it ends; articles in other scripts keep their entries."""
+    from search import index, signals
+
+    article = make_article("東京湾で新しい橋の開通式")
+    tagged = make_article("Ferry times", tags=["東京"])
+    latin = make_article("Harbour bridge opens")
+    with monkeypatch.context() as before:
+        before.setattr(index, "set_apart", lambda text: text)
+        index.index_articles([article.pk, tagged.pk, latin.pk])
+    assert found(client, "開通式")[0] == []
+    backend_class, removed = backends.get_backend().__class__, []
+    remove = backend_class.remove
+    monkeypatch.setattr(backend_class, "remove", lambda self, ids: removed.append(set(ids)) or remove(self, ids))
+    migration = importlib.import_module("search.migrations.0004_unspaced_scripts")
+    migration.forget_unspaced(django_apps, SimpleNamespace(connection=connection))  # all it asks of the schema editor
+    assert removed == [{article.pk, tagged.pk}]
+    signals.after_migrate(sender=None, app_config=django_apps.get_app_config("articles"), verbosity=0)
+    # Another page than the one answered (and cached) above.
+    assert found(client, "開通式", order="newest")[0] == [article.get_absolute_url()]
