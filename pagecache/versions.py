@@ -29,6 +29,7 @@ served from the cache until a write works again, because a lost invalidation wou
 otherwise leave stale pages reachable.
 """
 
+import contextlib
 import fcntl
 import functools
 import hashlib
@@ -164,9 +165,9 @@ class DirectoryStore:
     `counter` holds "<created> <counter>"; a key's version is a file named by its hash.
     A key without a file has the version `created`. `log` has a line "<counter> <keys as
     JSON>" per invalidation, appended before `counter` is written. When a write fails (a full disk),
-    `counter` is removed, which removing needs no space for: every process stops
-    serving until it can be written again, and then `created` restarts from the clock,
-    later than every page stored before."""
+    `counter` is renamed `counter-lost`, which needs no space: every process stops serving until it
+    can be written again, and then `created` restarts from the clock, and above the lost counter
+    should the clock have gone back (an NTP step): later than every page and version before."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -181,7 +182,7 @@ class DirectoryStore:
             try:
                 return self._read_counter()[1]
             except FileNotFoundError:
-                start = time.time_ns()
+                start = self._restart()
                 self._write(self.path / "counter", f"{start} {start}")
                 return start
 
@@ -205,8 +206,8 @@ class DirectoryStore:
                 try:
                     created, counter = self._read_counter()
                     restart = False
-                except FileNotFoundError:  # new, or removed after a failure: every older page goes
-                    created = counter = time.time_ns()
+                except FileNotFoundError:  # new, or lost after a failure: every older page goes
+                    created = counter = self._restart()
                     restart = True
                 counter += 1
                 for key in keys:
@@ -215,8 +216,17 @@ class DirectoryStore:
                 self._write(self.path / "counter", f"{created} {counter}")
                 return counter
         except OSError as error:
-            (self.path / "counter").unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(self.path / "counter", self.path / "counter-lost")
             raise StoreBroken(f"could not record an invalidation in {self.path}: {error}") from error
+
+    def _restart(self):
+        """The number a new or lost counter starts from: the clock, or past the lost one."""
+        try:
+            lost = int(_read(str(self.path / "counter-lost")).split()[1])
+        except (OSError, ValueError, IndexError):
+            lost = 0
+        return max(time.time_ns(), lost + 1)
 
     def _log(self, counter, keys, restart):
         line = f"{counter} {json.dumps(sorted(keys))}\n"

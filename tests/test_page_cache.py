@@ -772,3 +772,20 @@ def test_no_cached_page_outlives_the_newsrooms_new_year(client, story):
     with time_machine.travel("2027-12-31 22:00:00 +0000", tick=False):
         turned = client.get(article.get_absolute_url())
         assert turned["X-Page-Cache"] == "miss" and "© 2028" in turned.content.decode()
+
+
+def test_a_lost_counter_restarts_above_itself_even_if_the_clock_went_back(tmp_path, monkeypatch):
+    """The directory store restarts its counter from the clock after a failed write; a clock
+    stepped back (NTP) must not restart it below versions and pages it numbered before."""
+    store = versions.DirectoryStore(tmp_path / "versions")
+    with time_machine.travel("2030-06-01 12:00 +0000", tick=False):
+        before = store.invalidate({"article:1"})
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            versions.DirectoryStore, "_write", lambda self, path, text: (_ for _ in ()).throw(OSError(28, "full"))
+        )
+        with pytest.raises(versions.StoreBroken):
+            store.invalidate({"article:2"})
+    after = store.invalidate({"article:2"})  # today's clock, four years behind
+    found = store.versions({"article:1", "article:2", "article:3"})
+    assert before < found["article:3"] < after == found["article:2"] and found["article:1"] == before
