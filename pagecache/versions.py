@@ -457,9 +457,12 @@ class LocalCopy:
     def invalidated(self, keys, counter):
         """This process's own invalidation: known here at once, whatever the interval."""
         with self.lock:
-            # The counter itself waits for the next sync, which then forgets what others changed meanwhile.
+            # The counter itself waits for the next sync, which then forgets what others changed
+            # meanwhile: at the next request, not PAGE_CACHE_SYNC_INTERVAL later, or every page
+            # showing these keys rendered meanwhile would be kept under the older counter, stale at once.
             for key in keys:
                 self.known[key] = counter
+            self.synced_at = float("-inf")
 
     def retry_later(self, now=None):
         """Whether the store broke too recently to be tried again (RETRY_BROKEN)."""
