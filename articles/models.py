@@ -651,6 +651,13 @@ NEW_ARTICLE = {
     "coverage_end": None,
 }
 
+
+def themes():
+    """Every theme, reached through the article's own foreign key: themes build their pages on
+    articles, so articles name the theme model only as "themes.Theme" and never import it."""
+    return Article._meta.get_field("theme").related_model.objects.all()
+
+
 _open_gate = contextvars.ContextVar("articles_open_gate", default=frozenset())
 EVERY_ARTICLE = "*"
 

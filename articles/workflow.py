@@ -18,7 +18,6 @@ from taggit.models import Tag, TaggedItem
 
 from audit.models import AuditEntry
 from images.models import Image
-from themes.models import Theme
 
 from .body import render_body
 from .models import (
@@ -32,6 +31,7 @@ from .models import (
     Recipients,
     Status,
     TransitionNotAllowed,
+    themes,
 )
 from .permissions import article_policy
 from .related import refresh_related, refresh_went_live
@@ -127,7 +127,7 @@ def restore_revision(article: Article, version, *, user) -> ArticleEvent:
             raise TransitionNotAllowed("You do not have permission to edit this article.")
         for name in ("headline", "deck", "standfirst", "body"):
             setattr(current, name, content[name] or "")
-        current.theme_id = content["theme_id"] if Theme.objects.filter(pk=content["theme_id"]).exists() else None
+        current.theme_id = content["theme_id"] if themes().filter(pk=content["theme_id"]).exists() else None
         current.lead_image_id = (
             content["lead_image_id"] if Image.objects.filter(pk=content["lead_image_id"]).exists() else None
         )

@@ -22,11 +22,11 @@ admin.site.site_title = lazy(lambda: current().name, str)()
 admin.site.index_title = "Newsroom"
 
 # A full disk or a database that cannot write is a 503 with a page saying so (newsroom/health.py).
-# Under /api/v1/ every error is JSON in the API's one shape (api/exceptions.py), the site's pages elsewhere.
-handler400 = "api.exceptions.bad_request"
-handler403 = "api.exceptions.permission_denied"
-handler404 = "api.exceptions.page_not_found"
-handler500 = "api.exceptions.server_error"
+# Under /api/v1/ every error is JSON in the API's one shape (newsroom/errors.py), the site's pages elsewhere.
+handler400 = "newsroom.errors.bad_request"
+handler403 = "newsroom.errors.permission_denied"
+handler404 = "newsroom.errors.page_not_found"
+handler500 = "newsroom.errors.server_error"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
