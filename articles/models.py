@@ -343,7 +343,7 @@ class Article(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
-    # Precomputed by articles/related.py for articles without a theme: ids of similar articles,
+    # Precomputed by similarity/related.py for articles without a theme: ids of similar articles,
     # most similar first. Filtered through live() when shown, so it may hold unpublished ones.
     related_ids = models.JSONField(default=list, blank=True, editable=False)
     # Lets revisions follow the tags, which taggit does not serialise itself.

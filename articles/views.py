@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 from pagecache.surrogates import LATEST, list_key
+from similarity.related import related_live
 
 from .fragments import (
     MORE_ON_THEME,
@@ -26,7 +27,6 @@ from .fragments import (
 )
 from .models import SHARE_SALT, Article, ArticleEvent, Author, ShareLink, Status, step_where
 from .permissions import article_policy
-from .related import related_live
 from .structured_data import modified_time
 from .text import plain_text
 

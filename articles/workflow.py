@@ -18,6 +18,7 @@ from taggit.models import Tag, TaggedItem
 
 from audit.models import AuditEntry
 from images.models import Image
+from similarity.related import refresh_related, refresh_went_live
 
 from .body import render_body
 from .models import (
@@ -34,7 +35,6 @@ from .models import (
     themes,
 )
 from .permissions import article_policy
-from .related import refresh_related, refresh_went_live
 from .text import plain_text
 
 logger = logging.getLogger(__name__)

@@ -7,12 +7,15 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.utils.functional import lazy
 
+from articles import feeds
+from live.feeds import AtomLiveEntryFeed, LiveEntryFeed
 from pagecache import surrogates
 from pagecache.decorators import public_page
 from pages.views import page
 from sitesettings.models import current
+from themes.feeds import AtomThemeFeed, ThemeFeed
 
-from . import feeds, sitemaps, views
+from . import sitemaps, views
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
@@ -47,14 +50,14 @@ if settings.SERVE_MEDIA:
 feed_patterns = [
     path("feeds/rss/", public_page(feeds.ArticleFeed()), name="rss"),
     path("feeds/atom/", public_page(feeds.AtomArticleFeed()), name="atom"),
-    path("themes/<uslug:slug>/feed/", public_page(feeds.ThemeFeed()), name="theme-rss"),
-    path("themes/<uslug:slug>/feed/atom/", public_page(feeds.AtomThemeFeed()), name="theme-atom"),
+    path("themes/<uslug:slug>/feed/", public_page(ThemeFeed()), name="theme-rss"),
+    path("themes/<uslug:slug>/feed/atom/", public_page(AtomThemeFeed()), name="theme-atom"),
     path("authors/<uslug:slug>/feed/", public_page(feeds.AuthorFeed()), name="author-rss"),
     path("authors/<uslug:slug>/feed/atom/", public_page(feeds.AtomAuthorFeed()), name="author-atom"),
     path("tags/<uslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-rss"),
     path("tags/<uslug:slug>/feed/atom/", public_page(feeds.AtomTagFeed()), name="tag-atom"),
-    path("live/<int:article_id>/feed/", public_page(feeds.LiveEntryFeed()), name="live-rss"),
-    path("live/<int:article_id>/feed/atom/", public_page(feeds.AtomLiveEntryFeed()), name="live-atom"),
+    path("live/<int:article_id>/feed/", public_page(LiveEntryFeed()), name="live-rss"),
+    path("live/<int:article_id>/feed/atom/", public_page(AtomLiveEntryFeed()), name="live-atom"),
 ]
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 

@@ -17,14 +17,13 @@ from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag, TaggedItem
 
 from audit.models import AuditEntry
+from similarity.duplicates import duplicate_warnings
+from similarity.related import refresh_related
 
-from . import admin_views
-from .body import BODY_LIMIT, render_body
-from .clock import admin_time, parse_local_datetime, zone_note
-from .door import EditConflict, save_content
-from .duplicates import duplicate_warnings
-from .forms import ArticleAdminForm, unsigned
-from .models import (
+from ..body import BODY_LIMIT, render_body
+from ..clock import admin_time, parse_local_datetime, zone_note
+from ..door import EditConflict, save_content
+from ..models import (
     WORKFLOW,
     Action,
     Article,
@@ -38,10 +37,11 @@ from .models import (
     TransitionNotAllowed,
     step_where,
 )
-from .permissions import article_policy
+from ..permissions import article_policy
+from ..workflow import take_step
+from . import views as admin_views
+from .forms import ArticleAdminForm, unsigned
 from .presence import others_editing, stop_editing
-from .related import refresh_related
-from .workflow import take_step
 
 
 class StateFilter(admin.SimpleListFilter):

@@ -11,9 +11,9 @@ from taggit.utils import edit_string_for_tags
 
 from images.models import Image
 
-from .clock import admin_time
-from .door import MERGED_FIELDS, content_of, model_value, reconcile, typed_value
-from .models import Article, themes
+from ..clock import admin_time
+from ..door import MERGED_FIELDS, content_of, model_value, reconcile, typed_value
+from ..models import Article, themes
 
 SALT = "articles.form-base"
 

@@ -12,16 +12,14 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
-from articles.models import Article, Author
-from articles.text import plain_text
 from images.models import Image
 from images.pictures import fill_placements, picture_context, placed_ids
-from live.cache import coverage_key
-from live.models import Entry
 from pagecache.keys import shows
 from pagecache.surrogates import LATEST, list_key
 from sitesettings.models import current
-from themes.models import Theme
+
+from .models import Article, Author
+from .text import plain_text
 
 FEED_SIZE = 30
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -261,28 +259,6 @@ class ArticleFeed(Feed):
         }
 
 
-class ThemeFeed(ArticleFeed):
-    url_name = "feeds:theme-rss"
-
-    def get_object(self, request, slug):
-        return get_object_or_404(Theme, slug=slug)
-
-    def title(self, obj):
-        return f"{obj.name} · {current().name}"
-
-    def description(self, obj):
-        return obj.description or f"The latest on {obj.name} from {current().name}."
-
-    subtitle = description
-
-    def link(self, obj):
-        return absolute(obj.get_absolute_url())
-
-    def articles(self, obj):
-        shows(list_key("theme", obj.pk))
-        return Article.objects.live().filter(theme=obj)
-
-
 class AuthorFeed(ArticleFeed):
     url_name = "feeds:author-rss"
 
@@ -336,11 +312,6 @@ class AtomArticleFeed(ArticleFeed):
     url_name = "feeds:atom"
 
 
-class AtomThemeFeed(ThemeFeed):
-    feed_type = AtomFeed
-    url_name = "feeds:theme-atom"
-
-
 class AtomAuthorFeed(AuthorFeed):
     feed_type = AtomFeed
     url_name = "feeds:author-atom"
@@ -349,54 +320,3 @@ class AtomAuthorFeed(AuthorFeed):
 class AtomTagFeed(TagFeed):
     feed_type = AtomFeed
     url_name = "feeds:tag-atom"
-
-
-LIVE_FEED_SIZE = 50
-
-
-class LiveEntryFeed(Feed):
-    """One live coverage article's public entries (live/), newest first."""
-
-    def get_object(self, request, article_id):
-        shows(coverage_key(article_id), f"article:{article_id}")
-        return Article.objects.live().filter(coverage_start__isnull=False).get(pk=article_id)
-
-    def title(self, article):
-        return xml_text(f"{plain_text(article.headline)}: live updates")
-
-    def link(self, article):
-        return article.get_absolute_url()
-
-    def description(self, article):
-        return xml_text(plain_text(article.standfirst or article.deck))
-
-    def items(self, article):
-        return Entry.objects.published().filter(article=article).prefetch_related("authors")[:LIVE_FEED_SIZE]
-
-    def item_title(self, entry):
-        return xml_text(plain_text(entry.title) or f"Update at {entry.publish_at:%H:%M} UTC")
-
-    def item_description(self, entry):
-        return xml_text(RELATIVE_URL.sub(rf'\1="{settings.SITE_URL}/', entry.body_html))
-
-    def item_link(self, entry):
-        return entry.get_absolute_url()
-
-    def item_guid(self, entry):
-        return f"{settings.SITE_URL}{entry.get_absolute_url()}"
-
-    item_guid_is_permalink = True
-
-    def item_pubdate(self, entry):
-        return entry.publish_at
-
-    def item_updateddate(self, entry):
-        return entry.updated_at or entry.publish_at
-
-    def item_author_name(self, entry):
-        return ", ".join(author.name for author in entry.authors.all()) or None
-
-
-class AtomLiveEntryFeed(LiveEntryFeed):
-    feed_type = Atom1Feed
-    subtitle = LiveEntryFeed.description

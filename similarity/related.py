@@ -13,8 +13,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Article, Status
-from .text import plain_text
+from articles.models import Article, Status
+from articles.text import plain_text
+
 from .tfidf import Vectoriser, cosine, words
 
 RELATED_COUNT = 10  # stored; the page shows the first live ones
