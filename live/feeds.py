@@ -16,7 +16,13 @@ LIVE_FEED_SIZE = 50
 
 
 class LiveEntryFeed(Feed):
-    """One live coverage article's public entries (live/), newest first."""
+    """One live coverage article's public entries (live/), newest first, as RSS or (`atom=True`) Atom."""
+
+    def __init__(self, *, atom=False):
+        super().__init__()
+        if atom:
+            self.feed_type = Atom1Feed
+            self.subtitle = self.description
 
     def get_object(self, request, article_id):
         shows(coverage_key(article_id), f"article:{article_id}")
@@ -56,8 +62,3 @@ class LiveEntryFeed(Feed):
 
     def item_author_name(self, entry):
         return ", ".join(author.name for author in entry.authors.all()) or None
-
-
-class AtomLiveEntryFeed(LiveEntryFeed):
-    feed_type = Atom1Feed
-    subtitle = LiveEntryFeed.description

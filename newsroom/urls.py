@@ -8,12 +8,11 @@ from django.urls import include, path, re_path
 from django.utils.functional import lazy
 
 from articles import feeds
-from live.feeds import AtomLiveEntryFeed, LiveEntryFeed
+from live.feeds import LiveEntryFeed
 from pagecache import surrogates
 from pagecache.decorators import public_page
 from pages.views import page
 from sitesettings.models import current
-from themes.feeds import AtomThemeFeed, ThemeFeed
 
 from . import sitemaps, views
 
@@ -49,15 +48,15 @@ if settings.SERVE_MEDIA:
 # Feeds and sitemaps are public pages: the page cache keeps them, within the schedule.
 feed_patterns = [
     path("feeds/rss/", public_page(feeds.ArticleFeed()), name="rss"),
-    path("feeds/atom/", public_page(feeds.AtomArticleFeed()), name="atom"),
-    path("themes/<uslug:slug>/feed/", public_page(ThemeFeed()), name="theme-rss"),
-    path("themes/<uslug:slug>/feed/atom/", public_page(AtomThemeFeed()), name="theme-atom"),
-    path("authors/<uslug:slug>/feed/", public_page(feeds.AuthorFeed()), name="author-rss"),
-    path("authors/<uslug:slug>/feed/atom/", public_page(feeds.AtomAuthorFeed()), name="author-atom"),
-    path("tags/<uslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-rss"),
-    path("tags/<uslug:slug>/feed/atom/", public_page(feeds.AtomTagFeed()), name="tag-atom"),
+    path("feeds/atom/", public_page(feeds.ArticleFeed(atom=True)), name="atom"),
+    path("themes/<uslug:slug>/feed/", public_page(feeds.ListingFeed("theme")), name="theme-rss"),
+    path("themes/<uslug:slug>/feed/atom/", public_page(feeds.ListingFeed("theme", atom=True)), name="theme-atom"),
+    path("authors/<uslug:slug>/feed/", public_page(feeds.ListingFeed("author")), name="author-rss"),
+    path("authors/<uslug:slug>/feed/atom/", public_page(feeds.ListingFeed("author", atom=True)), name="author-atom"),
+    path("tags/<uslug:slug>/feed/", public_page(feeds.ListingFeed("tag")), name="tag-rss"),
+    path("tags/<uslug:slug>/feed/atom/", public_page(feeds.ListingFeed("tag", atom=True)), name="tag-atom"),
     path("live/<int:article_id>/feed/", public_page(LiveEntryFeed()), name="live-rss"),
-    path("live/<int:article_id>/feed/atom/", public_page(AtomLiveEntryFeed()), name="live-atom"),
+    path("live/<int:article_id>/feed/atom/", public_page(LiveEntryFeed(atom=True)), name="live-atom"),
 ]
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 
