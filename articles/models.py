@@ -238,6 +238,9 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
+RELATED_SHOWN = 5  # related stories a page shows; similarity/related.py stores more
+
+
 class Article(models.Model):
     headline = models.CharField(
         max_length=200,
@@ -408,6 +411,18 @@ class Article(models.Model):
 
     is_live.boolean = True
     is_live.short_description = "Live"
+
+    def related_live(self):
+        """The live related stories to show, in stored order, in one query (none without ids)."""
+        if not self.related_ids:
+            return []
+        found = {
+            other.pk: other
+            for other in Article.objects.live()
+            .filter(pk__in=self.related_ids)
+            .only("headline", "slug", "publish_at", "created_at", "dateline_offset")
+        }
+        return [found[pk] for pk in self.related_ids if pk in found][:RELATED_SHOWN]
 
     def state(self, now=None):
         now = now or timezone.now()

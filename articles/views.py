@@ -14,7 +14,6 @@ from django.views.generic import DetailView, ListView
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 from pagecache.surrogates import LATEST, list_key
-from similarity.related import related_live
 
 from .fragments import (
     MORE_ON_THEME,
@@ -122,7 +121,7 @@ class ArticleDetailView(DetailView):
             preview=self.preview,
             parts=self.parts(article),
             more_on_theme=self.more_on_theme(article),
-            related=related_live(article) if not article.theme_id else [],
+            related=article.related_live() if not article.theme_id else [],
         )
         for addition in PAGE_ADDITIONS:
             context.update(addition(self, article))
