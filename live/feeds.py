@@ -8,6 +8,7 @@ from articles.feeds import RELATIVE_URL, xml_text
 from articles.models import Article
 from articles.text import plain_text
 from pagecache.keys import shows
+from pagecache.surrogates import article_key
 
 from .cache import coverage_key
 from .models import Entry
@@ -25,7 +26,7 @@ class LiveEntryFeed(Feed):
             self.subtitle = self.description
 
     def get_object(self, request, article_id):
-        shows(coverage_key(article_id), f"article:{article_id}")
+        shows(coverage_key(article_id), article_key(article_id))
         return Article.objects.live().filter(coverage_start__isnull=False).get(pk=article_id)
 
     def title(self, article):
