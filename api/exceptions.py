@@ -3,18 +3,15 @@ parameter or field with its problems) on a 400.
 
 DRF's own answers (a refused key, a bad parameter, a throttle) are reshaped by the exception
 handler; what Django answers before or around a DRF view (an address that matches no route, a
-body too large, a server error) goes through the handlers below, which keep the site's pages
-for every other address."""
+body too large, a server error) goes through the site's error handlers (newsroom/errors.py),
+which answer in this shape under the API (`is_api`, `error_response`)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import reverse
-from django.views import defaults
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler
-
-from newsroom import health
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -91,38 +88,3 @@ def error_response(status, detail, code, headers=None):
         response[name] = value
     response["Cache-Control"] = "no-store"
     return response
-
-
-# Django's error handlers (newsroom/urls.py): JSON under the API, the site's pages elsewhere.
-
-
-def bad_request(request, exception):
-    if is_api(request):
-        return error_response(400, "The request could not be read (too large, or malformed).", "parse_error")
-    return defaults.bad_request(request, exception)
-
-
-def permission_denied(request, exception):
-    if is_api(request):
-        return error_response(403, str(exception) or "You do not have permission to do that.", "permission_denied")
-    return defaults.permission_denied(request, exception)
-
-
-def page_not_found(request, exception):
-    if is_api(request):
-        return error_response(404, "There is nothing at this address: see /api/v1/ for what there is.", "not_found")
-    return defaults.page_not_found(request, exception)
-
-
-def server_error(request):
-    """The site's answer (newsroom.health: a 503 with Retry-After when the server cannot write),
-    as JSON under the API. An answer already in JSON is kept as it is."""
-    response = health.server_error(request)
-    if not is_api(request) or response.get("Content-Type", "").startswith("application/json"):
-        return response
-    headers = {"Retry-After": response["Retry-After"]} if response.has_header("Retry-After") else {}
-    if response.status_code == 503:
-        detail = "The newsroom cannot save anything just now; nothing was saved. Try again in a few minutes."
-        return error_response(503, detail, "unavailable", headers)
-    detail = "Something went wrong on our side; it has been logged."
-    return error_response(response.status_code, detail, "server_error", headers)

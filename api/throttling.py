@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.throttling import AnonRateThrottle
 
 from audit.context import client_ip
-from search.ratelimit import client
+from search import throttling as search_throttling
 
 
 class AnonymousRateThrottle(AnonRateThrottle):
@@ -19,17 +18,12 @@ class AnonymousRateThrottle(AnonRateThrottle):
         return client_ip(request) or "unknown"
 
 
-class SearchRateThrottle(ScopedRateThrottle):
-    """Searches that reach the database, limited as the search page limits them: SEARCH_RATE_LIMIT
-    a minute per client (an IPv4 address, an IPv6 /64; a key holder by their account), counted
-    in the shared cache (Redis: every server together; this process while it cannot be reached).
-    Cached answers never reach it. 0: no limit."""
+class SearchRateThrottle(search_throttling.SearchRateThrottle):
+    """Searches that reach the database, limited as the search page limits them (SEARCH_RATE_LIMIT
+    a minute per client), counted apart from the page; a key holder by their account. Cached
+    answers never reach it."""
 
-    cache = ConnectionProxy(caches, "counters")
+    scope = "api-search"
 
-    def get_rate(self):
-        limit = settings.SEARCH_RATE_LIMIT
-        return f"{limit}/min" if limit > 0 else None
-
-    def get_ident(self, request):
-        return client(request)
+    def ident(self, request):
+        return request.user.pk if request.user and request.user.is_authenticated else super().ident(request)

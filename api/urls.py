@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from live import api as live_api
 from pagecache.decorators import public_page
 
 from . import staff, views
@@ -12,7 +11,7 @@ urlpatterns = [
     path("", public_page(views.ApiRootView.as_view()), name="root"),
     path("articles/", public_page(views.ArticleListView.as_view()), name="article-list"),
     path("articles/<int:pk>/", public_page(views.ArticleDetailView.as_view()), name="article-detail"),
-    path("articles/<int:pk>/entries/", public_page(live_api.EntryListView.as_view()), name="entry-list"),
+    path("", include("live.api_urls")),
     path("themes/", public_page(views.ThemeListView.as_view()), name="theme-list"),
     path("themes/<uslug:slug>/", public_page(views.ThemeDetailView.as_view()), name="theme-detail"),
     path("authors/", public_page(views.AuthorListView.as_view()), name="author-list"),
@@ -31,7 +30,6 @@ staff_patterns = [
     path("staff/articles/", staff.StaffArticleListView.as_view(), name="staff-article-list"),
     path("staff/articles/<int:pk>/", staff.StaffArticleDetailView.as_view(), name="staff-article-detail"),
     path("staff/articles/<int:pk>/steps/", staff.StepView.as_view(), name="staff-article-steps"),
-    path("staff/articles/<int:pk>/entries/", live_api.StaffEntryListView.as_view(), name="staff-entry-list"),
     path("staff/workflow/", staff.WorkflowView.as_view(), name="staff-workflow"),
     path("staff/images/", staff.ImageUploadView.as_view(), name="staff-images"),
 ]

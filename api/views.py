@@ -219,7 +219,6 @@ class SearchView(PublicMixin, APIView):
         page_size(SEARCH_PAGE_SIZE),
     )
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, SearchRateThrottle]
-    throttle_scope = "search"
 
     @extend_schema(
         responses=inline_serializer(

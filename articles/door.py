@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from images.models import Image
-from themes.models import Theme
 
 from . import events
 from .body import render_body
 from .merge import merge_fields
-from .models import Action, Article, ArticleEvent, Byline
+from .models import Action, Article, ArticleEvent, Byline, themes
 from .permissions import article_policy
 
 # The content a merge covers, as plain values: text, ids, tag names.
@@ -64,7 +63,7 @@ def typed_value(name, value):
 def model_value(name, value):
     """A merged value back as save_content takes it."""
     if name == "theme":
-        return Theme.objects.filter(pk=value).first() if value else None
+        return themes().filter(pk=value).first() if value else None
     if name == "lead_image":
         return Image.objects.filter(pk=value).first() if value else None
     return value

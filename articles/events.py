@@ -16,6 +16,11 @@ from django.dispatch import Signal
 # Sent with `ids` (a frozenset of article ids) and `fields` (a frozenset of names).
 article_changed = Signal()
 
+# Sent at once, inside the transaction, with `article`, `went_live` and `now`, when the related
+# stories stored on an article may be out of date: it took a step, was restored, or went live.
+# The similarity app works them out (similarity/apps.py): articles say when, never how.
+related_stale = Signal()
+
 _local = threading.local()  # connection alias -> what the current transaction changed so far
 
 

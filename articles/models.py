@@ -238,6 +238,9 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
+RELATED_SHOWN = 5  # related stories a page shows; similarity/related.py stores more
+
+
 class Article(models.Model):
     headline = models.CharField(
         max_length=200,
@@ -343,7 +346,7 @@ class Article(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
-    # Precomputed by articles/related.py for articles without a theme: ids of similar articles,
+    # Precomputed by similarity/related.py for articles without a theme: ids of similar articles,
     # most similar first. Filtered through live() when shown, so it may hold unpublished ones.
     related_ids = models.JSONField(default=list, blank=True, editable=False)
     # Lets revisions follow the tags, which taggit does not serialise itself.
@@ -408,6 +411,18 @@ class Article(models.Model):
 
     is_live.boolean = True
     is_live.short_description = "Live"
+
+    def related_live(self):
+        """The live related stories to show, in stored order, in one query (none without ids)."""
+        if not self.related_ids:
+            return []
+        found = {
+            other.pk: other
+            for other in Article.objects.live()
+            .filter(pk__in=self.related_ids)
+            .only("headline", "slug", "publish_at", "created_at", "dateline_offset")
+        }
+        return [found[pk] for pk in self.related_ids if pk in found][:RELATED_SHOWN]
 
     def state(self, now=None):
         now = now or timezone.now()
@@ -650,6 +665,13 @@ NEW_ARTICLE = {
     "coverage_start": None,
     "coverage_end": None,
 }
+
+
+def themes():
+    """Every theme, reached through the article's own foreign key: themes build their pages on
+    articles, so articles name the theme model only as "themes.Theme" and never import it."""
+    return Article._meta.get_field("theme").related_model.objects.all()
+
 
 _open_gate = contextvars.ContextVar("articles_open_gate", default=frozenset())
 EVERY_ARTICLE = "*"

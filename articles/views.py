@@ -26,7 +26,6 @@ from .fragments import (
 )
 from .models import SHARE_SALT, Article, ArticleEvent, Author, ShareLink, Status, step_where
 from .permissions import article_policy
-from .related import related_live
 from .structured_data import modified_time
 from .text import plain_text
 
@@ -122,7 +121,7 @@ class ArticleDetailView(DetailView):
             preview=self.preview,
             parts=self.parts(article),
             more_on_theme=self.more_on_theme(article),
-            related=related_live(article) if not article.theme_id else [],
+            related=article.related_live() if not article.theme_id else [],
         )
         for addition in PAGE_ADDITIONS:
             context.update(addition(self, article))

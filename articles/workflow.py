@@ -18,9 +18,9 @@ from taggit.models import Tag, TaggedItem
 
 from audit.models import AuditEntry
 from images.models import Image
-from themes.models import Theme
 
 from .body import render_body
+from .events import related_stale
 from .models import (
     WORKFLOW,
     Action,
@@ -32,9 +32,9 @@ from .models import (
     Recipients,
     Status,
     TransitionNotAllowed,
+    themes,
 )
 from .permissions import article_policy
-from .related import refresh_related, refresh_went_live
 from .text import plain_text
 
 logger = logging.getLogger(__name__)
@@ -74,10 +74,7 @@ def _went_live(article, event):
 
 
 def _related(article, event):
-    if article.is_live():
-        refresh_went_live(article)
-    else:
-        refresh_related(article)
+    related_stale.send(sender=Article, article=article, went_live=article.is_live())
 
 
 EFFECTS = {Effect.MAIL: _mail, Effect.WENT_LIVE: _went_live, Effect.RELATED: _related}
@@ -127,7 +124,7 @@ def restore_revision(article: Article, version, *, user) -> ArticleEvent:
             raise TransitionNotAllowed("You do not have permission to edit this article.")
         for name in ("headline", "deck", "standfirst", "body"):
             setattr(current, name, content[name] or "")
-        current.theme_id = content["theme_id"] if Theme.objects.filter(pk=content["theme_id"]).exists() else None
+        current.theme_id = content["theme_id"] if themes().filter(pk=content["theme_id"]).exists() else None
         current.lead_image_id = (
             content["lead_image_id"] if Image.objects.filter(pk=content["lead_image_id"]).exists() else None
         )
@@ -146,7 +143,7 @@ def restore_revision(article: Article, version, *, user) -> ArticleEvent:
         )
         AuditEntry.record(user, "article.revert", current, {"version": version.pk, "live": current.is_live()})
     article.refresh_from_db()
-    refresh_related(article)
+    related_stale.send(sender=Article, article=article)
     return event
 
 
@@ -195,7 +192,7 @@ def publish_scheduled(*, dry_run: bool = False, now: datetime | None = None) -> 
     events = [event for a, action, moment in due if (event := record_moment(a, action, moment))]
     for event in events:
         if event.action == Action.WENT_LIVE:
-            refresh_went_live(event.article, now)
+            related_stale.send(sender=Article, article=event.article, went_live=True, now=now)
     return events
 
 

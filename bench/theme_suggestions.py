@@ -58,11 +58,11 @@ def main():
     from django.core.management import call_command
     from django.utils import timezone
 
-    from articles.duplicates import find_duplicates
     from articles.models import Article, Status, system_gate
-    from articles.related import related_ids_for
+    from similarity.duplicates import find_duplicates
+    from similarity.related import related_ids_for
+    from similarity.suggestions import MODEL_CACHE_KEY, ThemeModel, suggest_themes, theme_model
     from themes.models import Theme
-    from themes.suggestions import MODEL_CACHE_KEY, ThemeModel, suggest_themes, theme_model
 
     call_command("migrate", verbosity=0)
     rng = random.Random(9)

@@ -24,6 +24,7 @@ from articles.models import Article
 from articles.text import plain_text
 from images.pictures import with_inline_images
 from pagecache.keys import shows
+from pagecache.surrogates import article_key
 
 from .cache import coverage_key
 from .door import EntryRefused, post_entry
@@ -84,7 +85,7 @@ class EntryListView(PublicMixin, generics.ListAPIView):
     pagination_class = EntryPagination
 
     def get_queryset(self):
-        shows(coverage_key(self.kwargs["pk"]), f"article:{self.kwargs['pk']}")
+        shows(coverage_key(self.kwargs["pk"]), article_key(self.kwargs["pk"]))
         article = live_coverage(Article.objects.live(), self.kwargs["pk"])
         return (
             Entry.objects.published().filter(article=article).prefetch_related("authors").order_by("-publish_at", "-id")

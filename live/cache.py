@@ -51,7 +51,7 @@ def schedule(after, until):
     moved = Article.objects.filter(
         Q(coverage_start__gt=after, coverage_start__lte=until) | Q(coverage_end__gt=after, coverage_end__lte=until)
     )
-    due.update(f"article:{pk}" for pk in moved.values_list("pk", flat=True))
+    due.update(surrogates.article_key(pk) for pk in moved.values_list("pk", flat=True))
     return due, next_coverage_moment(until)
 
 

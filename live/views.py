@@ -23,6 +23,7 @@ from articles.text import plain_text
 from articles.views import ArticleDetailView
 from pagecache.decorators import public_page
 from pagecache.keys import shows
+from pagecache.surrogates import article_key
 
 from .cache import coverage_key
 from .models import Entry, EntryStatus
@@ -131,7 +132,7 @@ class PollView(View):
     entries among the newest (replaced where they are)."""
 
     def get(self, request, article_id, since):
-        shows(coverage_key(article_id), f"article:{article_id}")
+        shows(coverage_key(article_id), article_key(article_id))
         article = Article.objects.live().filter(pk=article_id, coverage_start__isnull=False).first()
         if article is None:
             raise Http404("No live coverage here.")

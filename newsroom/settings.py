@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "search",
     "sitesettings",
     "live",
+    "similarity",
+    "ops",
 ]
 
 MIDDLEWARE = [

@@ -7,12 +7,14 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.utils.functional import lazy
 
+from articles import feeds
+from live.feeds import LiveEntryFeed
 from pagecache import surrogates
 from pagecache.decorators import public_page
 from pages.views import page
 from sitesettings.models import current
 
-from . import feeds, sitemaps, views
+from . import sitemaps, views
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
@@ -22,11 +24,11 @@ admin.site.site_title = lazy(lambda: current().name, str)()
 admin.site.index_title = "Newsroom"
 
 # A full disk or a database that cannot write is a 503 with a page saying so (newsroom/health.py).
-# Under /api/v1/ every error is JSON in the API's one shape (api/exceptions.py), the site's pages elsewhere.
-handler400 = "api.exceptions.bad_request"
-handler403 = "api.exceptions.permission_denied"
-handler404 = "api.exceptions.page_not_found"
-handler500 = "api.exceptions.server_error"
+# Under /api/v1/ every error is JSON in the API's one shape (newsroom/errors.py), the site's pages elsewhere.
+handler400 = "newsroom.errors.bad_request"
+handler403 = "newsroom.errors.permission_denied"
+handler404 = "newsroom.errors.page_not_found"
+handler500 = "newsroom.errors.server_error"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -46,15 +48,15 @@ if settings.SERVE_MEDIA:
 # Feeds and sitemaps are public pages: the page cache keeps them, within the schedule.
 feed_patterns = [
     path("feeds/rss/", public_page(feeds.ArticleFeed()), name="rss"),
-    path("feeds/atom/", public_page(feeds.AtomArticleFeed()), name="atom"),
-    path("themes/<uslug:slug>/feed/", public_page(feeds.ThemeFeed()), name="theme-rss"),
-    path("themes/<uslug:slug>/feed/atom/", public_page(feeds.AtomThemeFeed()), name="theme-atom"),
-    path("authors/<uslug:slug>/feed/", public_page(feeds.AuthorFeed()), name="author-rss"),
-    path("authors/<uslug:slug>/feed/atom/", public_page(feeds.AtomAuthorFeed()), name="author-atom"),
-    path("tags/<uslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-rss"),
-    path("tags/<uslug:slug>/feed/atom/", public_page(feeds.AtomTagFeed()), name="tag-atom"),
-    path("live/<int:article_id>/feed/", public_page(feeds.LiveEntryFeed()), name="live-rss"),
-    path("live/<int:article_id>/feed/atom/", public_page(feeds.AtomLiveEntryFeed()), name="live-atom"),
+    path("feeds/atom/", public_page(feeds.ArticleFeed(atom=True)), name="atom"),
+    path("themes/<uslug:slug>/feed/", public_page(feeds.ListingFeed("theme")), name="theme-rss"),
+    path("themes/<uslug:slug>/feed/atom/", public_page(feeds.ListingFeed("theme", atom=True)), name="theme-atom"),
+    path("authors/<uslug:slug>/feed/", public_page(feeds.ListingFeed("author")), name="author-rss"),
+    path("authors/<uslug:slug>/feed/atom/", public_page(feeds.ListingFeed("author", atom=True)), name="author-atom"),
+    path("tags/<uslug:slug>/feed/", public_page(feeds.ListingFeed("tag")), name="tag-rss"),
+    path("tags/<uslug:slug>/feed/atom/", public_page(feeds.ListingFeed("tag", atom=True)), name="tag-atom"),
+    path("live/<int:article_id>/feed/", public_page(LiveEntryFeed()), name="live-rss"),
+    path("live/<int:article_id>/feed/atom/", public_page(LiveEntryFeed(atom=True)), name="live-atom"),
 ]
 urlpatterns.append(path("", include((feed_patterns, "feeds"))))
 

@@ -25,9 +25,6 @@ from . import keys, pages, versions
 FRAGMENT_KEY = "pagecache:fragment:{digest}"
 
 
-local_fragments = pages.LocalEntries("PAGE_CACHE_FRAGMENT_ENTRIES")  # this process's fragments
-
-
 def _shared():
     cache = versions.shared_cache()
     return None if isinstance(cache, LocMemCache) else cache
@@ -63,7 +60,7 @@ def cached(name, render, shows=()):
     entry = {"value": value, "keys": frozenset(shown), "counter": counter, "valid_until": valid_until}
     if not versions.local.settle(entry["keys"]):
         return value
-    local_fragments.put(name, entry)
+    pages.local_fragments.put(name, entry)
     shared = _shared()
     if shared is not None:
         shared.set(_shared_key(name), entry, max(1, int(valid_until - now)))
@@ -91,14 +88,14 @@ def found(names):
 
 
 def lookup(name, now):
-    entry = local_fragments.get(name)
+    entry = pages.local_fragments.get(name)
     if entry is None and (shared := _shared()) is not None:
         entry = shared.get(_shared_key(name))
         if entry is not None:
-            local_fragments.put(name, entry)
+            pages.local_fragments.put(name, entry)
     if entry is None:
         return None
     if now < entry["valid_until"] and versions.local.is_current(entry["keys"], entry["counter"]):
         return entry
-    local_fragments.drop(name)
+    pages.local_fragments.drop(name)
     return None

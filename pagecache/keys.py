@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from . import surrogates, versions
+from . import outbox, pages, purge, surrogates, versions
 
 logger = logging.getLogger(__name__)
 
@@ -209,8 +209,6 @@ def invalidate_if_changed(key, shown, using="default"):
 def invalidate_now(keys, purge_shared=True):
     """Record an invalidation in the key versions, then purge the shared cache. Neither may
     fail the save that caused it: a failure is logged, kept in the outbox and retried."""
-    from . import purge
-
     keys = widen(keys)
     if not keys:
         return
@@ -223,7 +221,7 @@ def invalidate_now(keys, purge_shared=True):
     except Exception as error:  # noqa: BLE001 - a cache fault must not lose an editorial save
         logger.error("Page cache: could not invalidate %d keys, the cache stops serving: %s", len(keys), error)
         versions.local._broke(error)
-        purge.keep(keys, target="local", error=error)
+        outbox.keep(keys, target="local", error=error)
     else:
         versions.local.invalidated(keys, counter)
         schedule.known_counter = None  # the change may have moved the next moment: look again
@@ -295,11 +293,8 @@ def tick(now):
 
 def reset_process_state():
     """Forget this process's copies (tests; a forked worker starts from scratch anyway)."""
-    from .fragments import local_fragments
-    from .pages import local_pages
-
     versions.local.reset()
-    local_pages.clear()
-    local_fragments.clear()
+    pages.local_pages.clear()
+    pages.local_fragments.clear()
     schedule.__init__()
     _pending.__dict__.clear()

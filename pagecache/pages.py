@@ -149,6 +149,7 @@ class LocalPages(LocalEntries):
 
 
 local_pages = LocalPages()
+local_fragments = LocalEntries("PAGE_CACHE_FRAGMENT_ENTRIES")  # this process's fragments (fragments.py)
 
 
 class DiskPages:

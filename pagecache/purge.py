@@ -14,9 +14,9 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError
-from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from . import outbox, versions
 
 logger = logging.getLogger(__name__)
 
@@ -173,40 +173,19 @@ def send(keys):
         chosen.purge(keys)
     except Exception as error:  # noqa: BLE001 - a purge must never fail the save
         logger.error("Page cache: could not purge %d keys from the shared cache: %s", len(keys), error)
-        keep(keys, target="shared", error=error)
-
-
-def keep(keys, *, target, error):
-    from .models import PendingPurge
-
-    try:
-        PendingPurge.objects.create(keys=sorted(keys), target=target, last_error=str(error)[:500])
-    except DatabaseError:
-        logger.exception("Page cache: could not keep %d keys for a later purge", len(keys))
+        outbox.keep(keys, target="shared", error=error)
 
 
 def drain(limit=500, target=None):
     """Retry what waits in the outbox (or only its `target` part); returns (sent, still waiting)."""
-    from . import versions
-    from .models import PendingPurge
+    return outbox.drain({"local": _invalidate_locally, "shared": _purge_shared}, limit, target)
 
-    sent = 0
-    waiting = PendingPurge.objects.order_by("created_at")
-    if target:
-        waiting = waiting.filter(target=target)
-    for pending in waiting[:limit]:
-        try:
-            if pending.target == "local":
-                versions.store().invalidate(set(pending.keys))
-            else:
-                chosen = backend()
-                if chosen is not None:
-                    chosen.purge(pending.keys)
-        except Exception as error:  # noqa: BLE001
-            PendingPurge.objects.filter(pk=pending.pk).update(
-                attempts=pending.attempts + 1, last_error=str(error)[:500], last_attempt_at=timezone.now()
-            )
-            continue
-        pending.delete()
-        sent += 1
-    return sent, waiting.count()
+
+def _invalidate_locally(keys):
+    versions.store().invalidate(keys)
+
+
+def _purge_shared(keys):
+    chosen = backend()
+    if chosen is not None:
+        chosen.purge(keys)

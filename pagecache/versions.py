@@ -47,6 +47,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
+from . import outbox
+
 logger = logging.getLogger(__name__)
 
 COUNTER_KEY = "pagecache:counter"
@@ -398,9 +400,7 @@ class LocalCopy:
             counter = versions.counter()
             if self.broken is not None:
                 # Back: first replay the invalidations that could not be recorded meanwhile.
-                from .purge import drain
-
-                drain(target="local")
+                outbox.drain({"local": versions.invalidate}, target="local")
                 counter = versions.counter()
             changed_keys, position = set(), self.log_position
             if counter != self.counter:

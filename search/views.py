@@ -9,7 +9,7 @@ from pagecache.keys import shows
 from pagecache.surrogates import LATEST, NAVIGATION, every
 from themes.models import navigation
 
-from . import backends, ratelimit
+from . import backends, throttling
 from .query import clean, parse
 from .results import Order, SearchResults
 
@@ -25,7 +25,7 @@ class SearchView(ListView):
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
-        wait = ratelimit.seconds_to_wait(request) if request.GET.get("q", "").strip() else None
+        wait = throttling.seconds_to_wait(request) if request.GET.get("q", "").strip() else None
         if wait is not None:
             response = render(request, "search/rate_limited.html", {"retry_after": wait}, status=429)
             response["Retry-After"] = str(wait)

@@ -18,7 +18,7 @@ from PIL import Image as Picture
 from articles.models import Article, Status, system_gate
 from audit.models import Action, AuditEntry
 from images.models import Image
-from newsroom.backup import NOT_BACKED_UP
+from ops.backup import NOT_BACKED_UP
 from themes.models import Theme
 
 

@@ -25,7 +25,7 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def demo_bodies():
-    return [article["body"] for article in json.loads((ROOT / "articles/demo/newsroom.json").read_text())["articles"]]
+    return [article["body"] for article in json.loads((ROOT / "ops/demo/newsroom.json").read_text())["articles"]]
 
 
 def hostile_cases():

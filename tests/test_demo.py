@@ -14,7 +14,7 @@ def test_loaddemo_builds_the_demo_newsroom_once(db, settings, client):
     call_command("loaddemo", stdout=out)  # idempotent
     assert "login: editor / harbour-editor-2026" in out.getvalue()
     assert Theme.objects.count() == 6
-    assert Article.objects.count() == 61  # 60 from articles/demo, one live coverage from live/demo.py
+    assert Article.objects.count() == 61  # 60 from ops/demo, one live coverage from live/demo.py
     states = [article.state() for article in Article.objects.all()]
     assert states.count(State.SCHEDULED) == 1
     assert states.count(State.DRAFT) >= 1 and states.count(State.IN_REVIEW) >= 1

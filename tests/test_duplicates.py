@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from articles.duplicates import THRESHOLD, similarity
 from articles.models import Action, ArticleEvent, Status
 from articles.workflow import take_step
+from similarity.duplicates import THRESHOLD, similarity
 
 # Rewrites of one story's headline, as two desks might file them.
 SAME_STORY = [

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import ShareLink, Status
-from pagecache.fragments import local_fragments
+from pagecache.pages import local_fragments
 
 pytestmark = pytest.mark.usefixtures("away_from_new_year")
 

@@ -474,7 +474,7 @@ def test_a_draft_with_an_image_stays_private(client, pictured, make_article):
 
 
 def test_the_demo_newsroom_gets_drawn_pictures_once(media_root, settings, tmp_path, monkeypatch, db):
-    from articles.management.commands import loaddemo
+    from ops.management.commands import loaddemo
 
     settings.DEBUG = True
     content = {

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Status
-from themes.suggestions import MODEL_MAX_AGE
+from similarity.suggestions import MODEL_MAX_AGE
 
 from .theme_corpus import DRAFTS, FILED
 
@@ -115,7 +115,7 @@ def test_the_scheduler_rebuilds_the_model_before_editors_would_wait(client, edit
 
     from django.core.management import call_command
 
-    from themes.suggestions import MODEL_REFRESH_AGE
+    from similarity.suggestions import MODEL_REFRESH_AGE
 
     client.force_login(editor)
     headline = "Lighthouse keepers restore the old lamp"

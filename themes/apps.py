@@ -1,13 +1,13 @@
 from django.apps import AppConfig
 
+from articles.events import article_changed
+
 
 class ThemesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "themes"
 
     def ready(self):
-        from articles.events import article_changed
-
         from . import cache
 
         # An article saved, moved between themes, approved or withdrawn can change which

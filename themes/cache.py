@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
+from articles.models import Article
 from pagecache import keys
 from pagecache.signals import record_loads
 from pagecache.surrogates import NAVIGATION, list_key, theme_key
@@ -36,8 +37,6 @@ def shown_navigation():
 def revived(after, until):
     """Whether an article going live in (after, until] brought an active theme back from dormancy:
     its theme had no live article in the THEME_DORMANT_DAYS before `after`."""
-    from articles.models import Article
-
     recent = Article.objects.live(after).filter(
         theme=OuterRef("theme"), publish_at__gt=after - timedelta(days=settings.THEME_DORMANT_DAYS)
     )

@@ -7,6 +7,7 @@ from django.db.models import Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article
 from articles.slugs import unique_slug
 from pagecache.keys import shows
 from pagecache.surrogates import NAVIGATION
@@ -28,8 +29,6 @@ def theme_activity(now=None):
     active theme (the moment a theme could revive or lose its latest article), and dropped
     whenever a theme or an article is saved. Dormancy is judged from these dates when
     read, so a theme turns dormant on time without the cache having to expire."""
-    from articles.models import Article
-
     now = now or timezone.now()
     cached = cache.get(NAVIGATION_CACHE_KEY)
     # The moment it is good until is kept with it, so it is never used past that, whatever the cache does.
@@ -138,8 +137,6 @@ class Theme(models.Model):
         now = now or timezone.now()
         found = next((theme for theme in theme_activity(now) if theme["id"] == self.pk), None)
         if found is None:
-            from articles.models import Article
-
             found = (
                 Article.objects.live(now)
                 .filter(theme=self)

@@ -32,11 +32,11 @@ from taggit.models import Tag
 
 from articles.door import save_content
 from articles.models import Article, Author, Status, TransitionNotAllowed
-from articles.related import refresh_related
 from articles.slugs import slug_for
 from articles.text import plain_text, validate_plain_text
 from images import processing
 from images.models import Image
+from similarity.related import refresh_related
 from themes.models import Theme
 
 from .content import BodyReader, body_markdown, headline_from_text, plain_headline

@@ -6,7 +6,7 @@ Reads only; safe to run on any server while the newsroom is in use."""
 
 from django.core.management.base import BaseCommand
 
-from newsroom.backup import backup
+from ops.backup import backup
 
 
 class Command(BaseCommand):

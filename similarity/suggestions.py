@@ -20,7 +20,8 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from articles.models import Article, Status
-from articles.tfidf import Vectoriser, normalised, words
+
+from .tfidf import Vectoriser, normalised, words
 
 MODEL_CACHE_KEY = "themes:suggestion-model"
 STAMP_CACHE_KEY = "themes:suggestion-model-stamp"

@@ -10,11 +10,10 @@ from taggit.models import Tag
 from taggit.utils import edit_string_for_tags
 
 from images.models import Image
-from themes.models import Theme
 
-from .clock import admin_time
-from .door import MERGED_FIELDS, content_of, model_value, reconcile, typed_value
-from .models import Article
+from ..clock import admin_time
+from ..door import MERGED_FIELDS, content_of, model_value, reconcile, typed_value
+from ..models import Article, themes
 
 SALT = "articles.form-base"
 
@@ -30,7 +29,7 @@ def posted_value(name, value):
 
 def shown(name, value):
     if name == "theme":
-        return str(Theme.objects.filter(pk=value).first() or "—") if value else "—"
+        return str(themes().filter(pk=value).first() or "—") if value else "—"
     if name == "lead_image":
         return str(Image.objects.filter(pk=value).first() or "—") if value else "—"
     if name == "tags":

@@ -1,12 +1,12 @@
 """“Being edited by …”: who has an article's form open with changes not yet saved.
 
-Advisory and short-lived: the open form reports itself (articles/admin_views.py,
+Advisory and short-lived: the open form reports itself (articles/admin/views.py,
 `editing`) only while it holds unsaved changes, and the notice fades by itself."""
 
 from django.core.cache import cache
 from django.utils import timezone
 
-from .clock import admin_time
+from ..clock import admin_time
 
 PRESENCE_SECONDS = 120  # a notice fades this long after the form's last report
 

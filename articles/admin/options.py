@@ -17,14 +17,13 @@ from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag, TaggedItem
 
 from audit.models import AuditEntry
+from similarity.duplicates import duplicate_warnings
 
-from . import admin_views
-from .body import BODY_LIMIT, render_body
-from .clock import admin_time, parse_local_datetime, zone_note
-from .door import EditConflict, save_content
-from .duplicates import duplicate_warnings
-from .forms import ArticleAdminForm, unsigned
-from .models import (
+from ..body import BODY_LIMIT, render_body
+from ..clock import admin_time, parse_local_datetime, zone_note
+from ..door import EditConflict, save_content
+from ..events import related_stale
+from ..models import (
     WORKFLOW,
     Action,
     Article,
@@ -38,10 +37,11 @@ from .models import (
     TransitionNotAllowed,
     step_where,
 )
-from .permissions import article_policy
+from ..permissions import article_policy
+from ..workflow import take_step
+from . import views as admin_views
+from .forms import ArticleAdminForm, unsigned
 from .presence import others_editing, stop_editing
-from .related import refresh_related
-from .workflow import take_step
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -314,7 +314,7 @@ class ArticleAdmin(CompareVersionAdmin):
         # The tags were saved with the content (save_content); the bylines and corrections here.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
-        refresh_related(form.instance)
+        related_stale.send(sender=Article, article=form.instance)
         author = getattr(request.user, "author", None)
         if not change and author and not form.instance.bylines.exists():
             Byline.objects.create(article=form.instance, author=author)

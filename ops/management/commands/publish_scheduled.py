@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from articles.workflow import publish_scheduled
 from pagecache.purge import drain
-from themes.suggestions import refresh_theme_model
+from similarity.suggestions import refresh_theme_model
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import Action, Article, ArticleEvent, Status
+from articles.models import Action, Article, ArticleEvent, Status
 
 WINDOW = timedelta(hours=72)
 THRESHOLD = 0.7

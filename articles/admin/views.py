@@ -29,11 +29,12 @@ from taggit.models import Tag
 from images.forms import ImageForm, upload_stored_first
 from images.models import Image
 from images.pictures import with_inline_images
+from similarity.duplicates import dismissed_ids, find_duplicates
+from similarity.suggestions import suggest_themes
 
-from .body import BODY_LIMIT, GALLERY_MAX, body_length, render_body
-from .clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
-from .duplicates import dismissed_ids, find_duplicates
-from .models import (
+from ..body import BODY_LIMIT, GALLERY_MAX, body_length, render_body
+from ..clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
+from ..models import (
     WORKFLOW,
     Action,
     ArticleEvent,
@@ -44,11 +45,11 @@ from .models import (
     TransitionNotAllowed,
     step_where,
 )
-from .permissions import article_policy
+from ..permissions import article_policy
+from ..text import plain_text
+from ..views import ArticleDetailView
+from ..workflow import restore_revision, revision_content, take_step
 from .presence import mark_editing, stop_editing
-from .text import plain_text
-from .views import ArticleDetailView
-from .workflow import restore_revision, revision_content, take_step
 
 
 def id_parameter(value):
@@ -228,8 +229,6 @@ def share(model_admin, request, object_id):
 def theme_suggestions(model_admin, request):
     """JSON for the open article form: the likeliest themes for the text typed so far, and
     recent articles it may duplicate. POST headline, deck, standfirst, body (and `article`, its id)."""
-    from themes.suggestions import suggest_themes
-
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):

@@ -7,7 +7,7 @@ images or users, unless --flush is given, which deletes everything first."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsroom.backup import BackupError, restore
+from ops.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -2,6 +2,7 @@
 
 import mimetypes
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -12,16 +13,14 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
-from articles.models import Article, Author
-from articles.text import plain_text
 from images.models import Image
 from images.pictures import fill_placements, picture_context, placed_ids
-from live.cache import coverage_key
-from live.models import Entry
 from pagecache.keys import shows
 from pagecache.surrogates import LATEST, list_key
 from sitesettings.models import current
-from themes.models import Theme
+
+from .models import Article, Author, themes
+from .text import plain_text
 
 FEED_SIZE = 30
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -174,11 +173,15 @@ def lead_image(article):
 
 
 class ArticleFeed(Feed):
-    """The newest live articles. Subclasses narrow them to one theme, author or tag."""
+    """The site's newest live articles, as RSS or (`atom=True`) Atom; ListingFeed narrows them
+    to one theme, author or tag."""
 
-    feed_type = RssFeed
     language = "en"
-    url_name = "feeds:rss"
+
+    def __init__(self, *, atom=False):
+        super().__init__()
+        self.feed_type = AtomFeed if atom else RssFeed
+        self.url_name = "feeds:atom" if atom else "feeds:rss"
 
     def title(self, obj):
         return current().name
@@ -261,54 +264,36 @@ class ArticleFeed(Feed):
         }
 
 
-class ThemeFeed(ArticleFeed):
-    url_name = "feeds:theme-rss"
+@dataclass(frozen=True)
+class Listing:
+    """What sets one kind of listing's feed apart; `{name}` and `{site}` are filled in."""
+
+    title: str
+    about: str  # the description when the object has none of its own
+    own_about: str  # the attribute that holds its own description, if any
+    lookup: str  # how an article names the object
+
+
+LISTINGS = {
+    "theme": Listing("{name} · {site}", "The latest on {name} from {site}.", "description", "theme"),
+    "author": Listing("{name} · {site}", "Articles by {name} for {site}.", "bio", "bylines__author"),
+    "tag": Listing("Tagged {name} · {site}", "Articles tagged {name} from {site}.", "", "tags"),
+}
+
+
+class ListingFeed(ArticleFeed):
+    """The newest live articles of one theme, author or tag (`kind`), found by its slug."""
+
+    def __init__(self, kind, *, atom=False):
+        super().__init__(atom=atom)
+        self.kind, self.listing = kind, LISTINGS[kind]
+        self.url_name = f"feeds:{kind}-{'atom' if atom else 'rss'}"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Theme, slug=slug)
-
-    def title(self, obj):
-        return f"{obj.name} · {current().name}"
-
-    def description(self, obj):
-        return obj.description or f"The latest on {obj.name} from {current().name}."
-
-    subtitle = description
-
-    def link(self, obj):
-        return absolute(obj.get_absolute_url())
-
-    def articles(self, obj):
-        shows(list_key("theme", obj.pk))
-        return Article.objects.live().filter(theme=obj)
-
-
-class AuthorFeed(ArticleFeed):
-    url_name = "feeds:author-rss"
-
-    def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
-
-    def title(self, obj):
-        return f"{obj.name} · {current().name}"
-
-    def description(self, obj):
-        return obj.bio or f"Articles by {obj.name} for {current().name}."
-
-    subtitle = description
-
-    def link(self, obj):
-        return absolute(obj.get_absolute_url())
-
-    def articles(self, obj):
-        shows(list_key("author", obj.pk))
-        return Article.objects.live().filter(bylines__author=obj)
-
-
-class TagFeed(ArticleFeed):
-    url_name = "feeds:tag-rss"
-
-    def get_object(self, request, slug):
+        if self.kind == "theme":
+            return get_object_or_404(themes(), slug=slug)
+        if self.kind == "author":
+            return get_object_or_404(Author, slug=slug)
         tag = Article.objects.live().tags().filter(slug=slug).first()
         if tag is None:
             shows(LATEST)  # until an article with this tag goes live
@@ -316,87 +301,19 @@ class TagFeed(ArticleFeed):
         return tag
 
     def title(self, obj):
-        return f"Tagged {obj.name} · {current().name}"
+        return self.listing.title.format(name=obj.name, site=current().name)
 
     def description(self, obj):
-        return f"Articles tagged {obj.name} from {current().name}."
+        own = getattr(obj, self.listing.own_about, "") if self.listing.own_about else ""
+        return own or self.listing.about.format(name=obj.name, site=current().name)
 
     subtitle = description
 
     def link(self, obj):
-        return absolute(reverse("articles:tag", kwargs={"slug": obj.slug}))
+        if self.kind == "tag":
+            return absolute(reverse("articles:tag", kwargs={"slug": obj.slug}))
+        return absolute(obj.get_absolute_url())
 
     def articles(self, obj):
-        shows(list_key("tag", obj.pk))
-        return Article.objects.live().filter(tags=obj)
-
-
-class AtomArticleFeed(ArticleFeed):
-    feed_type = AtomFeed
-    url_name = "feeds:atom"
-
-
-class AtomThemeFeed(ThemeFeed):
-    feed_type = AtomFeed
-    url_name = "feeds:theme-atom"
-
-
-class AtomAuthorFeed(AuthorFeed):
-    feed_type = AtomFeed
-    url_name = "feeds:author-atom"
-
-
-class AtomTagFeed(TagFeed):
-    feed_type = AtomFeed
-    url_name = "feeds:tag-atom"
-
-
-LIVE_FEED_SIZE = 50
-
-
-class LiveEntryFeed(Feed):
-    """One live coverage article's public entries (live/), newest first."""
-
-    def get_object(self, request, article_id):
-        shows(coverage_key(article_id), f"article:{article_id}")
-        return Article.objects.live().filter(coverage_start__isnull=False).get(pk=article_id)
-
-    def title(self, article):
-        return xml_text(f"{plain_text(article.headline)}: live updates")
-
-    def link(self, article):
-        return article.get_absolute_url()
-
-    def description(self, article):
-        return xml_text(plain_text(article.standfirst or article.deck))
-
-    def items(self, article):
-        return Entry.objects.published().filter(article=article).prefetch_related("authors")[:LIVE_FEED_SIZE]
-
-    def item_title(self, entry):
-        return xml_text(plain_text(entry.title) or f"Update at {entry.publish_at:%H:%M} UTC")
-
-    def item_description(self, entry):
-        return xml_text(RELATIVE_URL.sub(rf'\1="{settings.SITE_URL}/', entry.body_html))
-
-    def item_link(self, entry):
-        return entry.get_absolute_url()
-
-    def item_guid(self, entry):
-        return f"{settings.SITE_URL}{entry.get_absolute_url()}"
-
-    item_guid_is_permalink = True
-
-    def item_pubdate(self, entry):
-        return entry.publish_at
-
-    def item_updateddate(self, entry):
-        return entry.updated_at or entry.publish_at
-
-    def item_author_name(self, entry):
-        return ", ".join(author.name for author in entry.authors.all()) or None
-
-
-class AtomLiveEntryFeed(LiveEntryFeed):
-    feed_type = Atom1Feed
-    subtitle = LiveEntryFeed.description
+        shows(list_key(self.kind, obj.pk))
+        return Article.objects.live().filter(**{self.listing.lookup: obj})

@@ -13,12 +13,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Article, Status
-from .text import plain_text
+from articles.models import RELATED_SHOWN, Article, Status
+from articles.text import plain_text
+
 from .tfidf import Vectoriser, cosine, words
 
 RELATED_COUNT = 10  # stored; the page shows the first live ones
-SHOWN = 5
 RECENT_DAYS = 90
 POOL_SIZE = 500  # the newest candidates only, so a save in the admin stays quick
 TAG_WEIGHT = 0.15  # each shared tag counts like this much cosine similarity
@@ -79,19 +79,14 @@ def refresh_went_live(article, now=None):
     """An article just went live: its own related stories, and theirs, so that the older
     stories it is most like now show it too (similarity is symmetric)."""
     refresh_related(article, now)
-    neighbours = Article.objects.live(now).filter(pk__in=article.related_ids[:SHOWN], theme__isnull=True)
+    neighbours = Article.objects.live(now).filter(pk__in=article.related_ids[:RELATED_SHOWN], theme__isnull=True)
     for neighbour in neighbours:
         refresh_related(neighbour, now)
 
 
-def related_live(article):
-    """The live related articles to show, in stored order, in one query (none without ids)."""
-    if not article.related_ids:
-        return []
-    found = {
-        other.pk: other
-        for other in Article.objects.live()
-        .filter(pk__in=article.related_ids)
-        .only("headline", "slug", "publish_at", "created_at", "dateline_offset")
-    }
-    return [found[pk] for pk in article.related_ids if pk in found][:SHOWN]
+def on_related_stale(sender, *, article, went_live=False, now=None, **kwargs):
+    """articles.events.related_stale: an article took a step, was restored or went live."""
+    if went_live:
+        refresh_went_live(article, now)
+    else:
+        refresh_related(article, now)
