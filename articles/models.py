@@ -32,6 +32,10 @@ from .text import validate_plain_text
 # imports no search). A finder takes a queryset and the words as typed and returns the ids of
 # the newest matches in it (body, tags and bylines included).
 WORD_FINDERS = []
+# More words an article is found by, from other apps (live coverage: its public entries), read by
+# the search index: pairs of a function making the Prefetch that loads them with a batch of
+# articles (made afresh: what is public changes with the clock) and one giving an article's text.
+FOUND_BY = []
 
 
 class Author(models.Model):

@@ -26,11 +26,15 @@ class LiveConfig(AppConfig):
 
 
 def connect_events():
-    """An entry saved or deleted is a change to its article (`entries`), announced once with the
-    rest of its transaction: search finds a live article by its entries' words."""
+    """A live article is found by its public entries' words (titles and text) as well as its own:
+    an entry saved or deleted is a change to its article (`entries`), announced once with the rest
+    of its transaction, and the article is indexed again with the entries public then (a scheduled
+    entry joins at the article's next change after its second)."""
+    from django.db.models import Prefetch
     from django.db.models.signals import post_delete, post_save
 
     from articles import events
+    from articles.models import FOUND_BY
 
     from .models import Entry
 
@@ -39,3 +43,12 @@ def connect_events():
 
     for signal in (post_save, post_delete):
         signal.connect(entry_changed, sender=Entry, weak=False, dispatch_uid=f"live.events.entry.{signal}")
+
+    def public_entries():
+        entries = Entry.objects.published().only("article_id", "title", "body_html").order_by("publish_at")
+        return Prefetch("entries", queryset=entries, to_attr="public_entries")
+
+    def entries_text(article):
+        return " ".join(f"{entry.title} {entry.body_html}" for entry in article.public_entries)
+
+    FOUND_BY.append((public_entries, entries_text))

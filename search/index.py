@@ -2,9 +2,8 @@
 
 from django.db.models import Prefetch
 
-from articles.models import Article, Byline
+from articles.models import FOUND_BY, Article, Byline
 from articles.text import plain_text
-from live.models import Entry
 
 from .backends import MARK_END, MARK_START, get_backend, sort_key
 from .query import set_apart
@@ -18,16 +17,15 @@ def _text(value):
 
 
 def document(article):
-    """The searchable text of one article, field by field (bylines, tags, theme and live entries
-    prefetched), and its sort key. A live article is found by its entries' words too: those public
-    when it is indexed, which is again at every entry's change (a scheduled entry joins at the next)."""
-    entries = " ".join(f"{entry.title} {entry.body_html}" for entry in article.public_entries)
+    """The searchable text of one article, field by field (bylines, tags, theme and what other
+    apps add, FOUND_BY, prefetched), and its sort key."""
+    more = " ".join(text(article) for _, text in FOUND_BY)
     return {
         "sort_key": sort_key(article.pk, article.publish_at),
         "headline": _text(article.headline),
         "deck": _text(article.deck),
         "standfirst": _text(article.standfirst),
-        "body": _text(f"{article.body_html} {entries}"),
+        "body": _text(f"{article.body_html} {more}"),
         "tags": _text(" ".join(tag.name for tag in article.tags.all())),
         "authors": _text(" ".join(byline.author.name for byline in article.bylines.all())),
         "theme": _text(article.theme.name if article.theme_id else ""),
@@ -35,13 +33,12 @@ def document(article):
 
 
 def _articles():
-    entries = Entry.objects.published().only("article_id", "title", "body_html").order_by("publish_at")
     return (
         Article.objects.select_related("theme")
         .prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             "tags",
-            Prefetch("entries", queryset=entries, to_attr="public_entries"),
+            *(prefetch() for prefetch, _ in FOUND_BY),
         )
         .only("headline", "deck", "standfirst", "body_html", "publish_at", "theme__name")
         .order_by("pk")
