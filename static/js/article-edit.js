@@ -183,3 +183,12 @@ document.addEventListener("DOMContentLoaded", function () {
   headline.addEventListener("input", check);
   check();
 });
+
+/* After a conflict: typing into a paragraph's "edit by hand" box chooses it. */
+document.addEventListener("input", function (event) {
+  "use strict";
+  var box = event.target;
+  if (!box.matches || !box.matches(".conflict-hand textarea")) return;
+  var choice = box.closest(".conflict-hand").querySelector("input[type=radio]");
+  if (choice) choice.checked = true;
+});
