@@ -20,7 +20,7 @@ from audit.models import AuditEntry
 
 from . import admin_views
 from .body import BODY_LIMIT, render_body
-from .clock import admin_time, parse_local_datetime, zone_note
+from .clock import NewsroomTimeInput, admin_time, input_value, parse_local_datetime, zone_note
 from .door import EditConflict, save_content
 from .duplicates import duplicate_warnings
 from .forms import ArticleAdminForm, unsigned
@@ -89,7 +89,7 @@ class CorrectionInline(admin.StackedInline):
     # The browser's own picker, read in the newsroom's zone: no "you are N hours behind" note.
     formfield_overrides = {
         models.DateTimeField: {
-            "widget": forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}, format="%Y-%m-%dT%H:%M:%S"),
+            "widget": NewsroomTimeInput,
             "form_class": forms.DateTimeField,
         }
     }
@@ -511,7 +511,7 @@ class StepButton:
     def __init__(self, step, article):
         self.step = step
         initial = getattr(article, step.time_initial) if step.time_initial else None
-        self.time_value = timezone.localtime(initial).strftime("%Y-%m-%dT%H:%M:%S") if initial else ""
+        self.time_value = input_value(initial)
         self.label_offered = step.label_offered(article)
 
     def __getattr__(self, name):

@@ -50,16 +50,16 @@ def code_point(number):
 
 
 def marked(before, after):
-    """`after` as HTML: the words it added to `before` in <ins>, those it removed in <del>, each
-    said aloud too (screen readers do not announce the elements)."""
+    """`after` as HTML: the words it added to `before` in <ins>, those it removed in <del> (which
+    the admin's stylesheet also says aloud: not every screen reader announces the elements)."""
     parts = []
     for op, text in word_diff(before or "", after or ""):
         if op == 0:
             parts.append(escape(text))
         elif op > 0:
-            parts.append(format_html('<ins><span class="visually-hidden">added: </span>{}</ins>', text))
+            parts.append(format_html("<ins>{}</ins>", text))
         else:
-            parts.append(format_html('<del><span class="visually-hidden">removed: </span>{}</del>', text))
+            parts.append(format_html("<del>{}</del>", text))
     return mark_safe("".join(parts))
 
 

@@ -4,10 +4,12 @@ meanwhile; the words each side changed are marked, and each paragraph is settled
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from articles.door import save_content
 from articles.models import Article, Status
+from tests.test_admin_checkers import axe_summary
 from tests.test_browser_newsroom import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,6 +56,8 @@ def test_a_paragraph_both_changed_is_marked_and_settled_by_hand(
     expect(page.locator("#id_body")).to_have_value(mine.replace("on Monday", "on Tuesday"))  # nothing lost
     shot = page.locator(".conflict").screenshot if width < 800 else page.screenshot
     shot(path=str(SCREENSHOTS / f"conflict-{width}.png"))
+    found = Axe().run(page)
+    assert found.violations_count == 0, axe_summary(found)
 
     hand = choice.get_by_label("Body, paragraph 1, edited by hand")
     hand.fill("Пором «Чорноморець» вийшов з Одеси із запізненням о сьомій ранку.")

@@ -118,7 +118,7 @@ def test_recall_publish_now_after_a_long_read_and_moving_on_the_week(page, live_
     moved = tomorrow + timedelta(days=1)
     if entry.count() == 0:  # tomorrow is next week
         page.get_by_role("link", name="Next week →").click()
-    entry.get_by_label("Move to").fill(moved.strftime("%Y-%m-%dT%H:%M"))
+    entry.get_by_label("Move to").fill(moved.strftime("%Y-%m-%d %H:%M"))
     entry.get_by_role("button", name="Move").click()
     expect(page.locator(".messagelist")).to_be_visible()
     scheduled.refresh_from_db()

@@ -20,15 +20,16 @@ document.addEventListener("DOMContentLoaded", function () {
   // "in 2 h 14 min" beside each time input. The input holds the newsroom's local time, as does
   // data-now: both are read the same way, so the browser's own zone cancels out.
   function relative(input, output) {
-    var chosen = Date.parse(input.value);
+    var moment = window.newsroomTime && window.newsroomTime.iso(input.value);
+    var chosen = moment ? Date.parse(moment) : NaN;
     if (isNaN(chosen)) { output.textContent = ""; return; }
     var minutes = Math.round((chosen - serverNow - (Date.now() - loadedAt)) / 60000);
     var size = Math.abs(minutes), days = Math.floor(size / 1440), hours = Math.floor(size % 1440 / 60), mins = size % 60;
     var parts = [days ? days + " d" : "", hours ? hours + " h" : "", mins || (!days && !hours) ? mins + " min" : ""].filter(Boolean);
     output.textContent = minutes === 0 ? "now" : minutes > 0 ? "in " + parts.join(" ") : parts.join(" ") + " ago (in the past)";
   }
-  document.querySelectorAll(".workflow-time input[type=datetime-local]").forEach(function (input) {
-    var output = document.getElementById(input.getAttribute("aria-describedby"));
+  document.querySelectorAll(".workflow-time input.newsroom-time").forEach(function (input) {
+    var output = document.querySelector("output[for='" + input.id + "']");
     input.addEventListener("input", function () { relative(input, output); });
     relative(input, output);
   });
