@@ -72,6 +72,23 @@ def test_move_to_shows_the_whole_time_and_dragging_moves_a_story(page, live_serv
     assert moved.events.filter(action=Action.RESCHEDULE).count() == 1
     expect(friday.locator(".calendar-entry", has_text="Поромна переправа")).to_be_visible()
 
+    # Onto an hour: while dragging, each day shows its hours; Thursday 06:00 is where it lands.
+    tokyo = page.locator(".calendar-entry", has_text="東京の港")
+    box = tokyo.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 30, box["y"] + 20)
+    six = page.locator(".calendar-day").nth(3).locator(".calendar-slots li", has_text="06:00")
+    expect(six).to_be_visible()
+    target = six.bounding_box()
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2, steps=5)
+    expect(six).to_have_class("drop-target")
+    page.screenshot(path=str(SCREENSHOTS / "calendar-dragging-1366.png"))
+    page.mouse.up()
+    expect(page.locator(".messagelist")).to_contain_text("東京の港")
+    assert Article.objects.get(pk=week["東京の港で新しい航路"].pk).publish_at == next_weeks_day(3, time(6, 0))
+    expect(page.locator(".calendar-slots")).to_have_count(0)
+
 
 def test_a_time_not_in_the_newsrooms_format_is_refused_before_it_is_sent(page, live_server, week):
     page.set_viewport_size({"width": 1366, "height": 900})
