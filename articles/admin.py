@@ -35,7 +35,9 @@ from .models import (
     Correction,
     DraftCopy,
     State,
+    Status,
     TransitionNotAllowed,
+    step_between,
     step_where,
 )
 from .permissions import article_policy
@@ -366,6 +368,11 @@ class ArticleAdmin(CompareVersionAdmin):
             return super().response_change(request, obj)
         return admin_views.step_done(request, obj, name, reverse("admin:articles_article_change", args=[obj.pk]))
 
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "step_taken", None) is None:
+            return super().response_add(request, obj, post_url_continue)
+        return self.response_change(request, obj)
+
     # Workflow -----------------------------------------------------------------------------
 
     def get_urls(self):
@@ -448,7 +455,10 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         self.render_posted_body(request)
-        return super().add_view(request, form_url, extra_context)
+        # A new article can go to review as it is first saved: one press, not "Save", then "Submit".
+        submit = step_between(Status.DRAFT, Status.IN_REVIEW)
+        steps = [StepButton(submit, None)] if submit and submit.permits(request.user) else []
+        return super().add_view(request, form_url, {**(extra_context or {}), "new_steps": steps})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self.render_posted_body(request)
