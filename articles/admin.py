@@ -37,7 +37,6 @@ from .models import (
     State,
     Status,
     TransitionNotAllowed,
-    step_between,
     step_where,
 )
 from .permissions import article_policy
@@ -455,9 +454,16 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         self.render_posted_body(request)
-        # A new article can go to review as it is first saved: one press, not "Save", then "Submit".
-        submit = step_between(Status.DRAFT, Status.IN_REVIEW)
-        steps = [StepButton(submit, None)] if submit and submit.permits(request.user) else []
+        # A new article can leave the draft as it is first saved (to review; an editor's "Approve &
+        # publish now", asked to confirm as ever): one press, not "Save", then the step.
+        steps = [
+            StepButton(step, None)
+            for step in WORKFLOW.values()
+            if Status.DRAFT in step.sources
+            and step.target not in (None, Status.DRAFT)
+            and not (step.from_bin or step.into_bin)
+            and step.permits(request.user)
+        ]
         return super().add_view(request, form_url, {**(extra_context or {}), "new_steps": steps})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -190,3 +190,16 @@ def test_a_new_article_cannot_be_published_by_a_writer_by_crafting_the_press(cli
         response = client.post(reverse("admin:articles_article_add"), new_article_form(_step=step))
         assert response.status_code == 200 and "Nothing is saved" in response.content.decode(), step
     assert not Article.all_objects.exists()
+
+
+def test_an_editors_new_article_is_published_in_one_press_after_seeing_what_goes_live(client, editor):
+    client.force_login(editor)
+    add = reverse("admin:articles_article_add")
+    page = client.get(add).content.decode()
+    assert "Submit for review" in page and "Approve &amp; publish now" in page and "Move to the bin" not in page
+    asked = client.post(add, new_article_form(_step="approve"))
+    assert asked.status_code == 200 and "what goes live now" in asked.content.decode()
+    assert not Article.all_objects.exists()  # nothing saved before the confirmation
+    client.post(add, new_article_form(_step="approve", _confirmed="approve", _confirmed_when=""))
+    article = Article.objects.get(headline="Нічний пором до Одеси ⛴️")
+    assert article.is_live() and sorted(article.tags.names()) == ["Київ", "東京"]
