@@ -70,3 +70,29 @@ def test_a_paragraph_both_changed_is_marked_and_settled_by_hand(
         "Crews vote on the new rota on Tuesday 🗳️.\n\n"
         "Tickets bought before the strike are valid until March."
     )
+
+
+def test_several_clashes_one_side_everywhere_then_one_changed(page, live_server, make_user, make_article):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    maria = make_user("maria", "Editors", first_name="Марія", last_name="Лінд")
+    make_user("editor", "Editors")
+    article = make_article("Пором знову ходить", body=BODY, status=Status.DRAFT, publish_at=None)
+    login(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    page.get_by_role("button", name="Markdown").click()
+    theirs = BODY.replace("шостій", "сьомій").replace("Monday", "Tuesday")
+    save_content(article, {"body": theirs}, user=maria, expected_version=article.version)
+    page.get_by_label("Body").fill(BODY.replace("шостій", "восьмій").replace("Monday", "Friday"))
+    page.get_by_role("button", name="Save and continue editing").click()
+
+    conflict = page.locator("section.conflict")
+    expect(conflict).to_be_focused()  # the page opens at the choices
+    expect(conflict.get_by_role("group")).to_have_count(2)
+    conflict.get_by_role("button", name="Keep theirs everywhere").click()
+    expect(conflict.get_by_label("Keep theirs")).to_have_count(2)
+    for choice in conflict.get_by_label("Keep theirs").all():
+        expect(choice).to_be_checked()
+    conflict.get_by_role("group", name="Body, paragraph 3").get_by_label("Keep mine").check()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert Article.objects.get(pk=article.pk).body == BODY.replace("шостій", "сьомій").replace("Monday", "Friday")

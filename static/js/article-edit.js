@@ -185,6 +185,31 @@ document.addEventListener("DOMContentLoaded", function () {
   check();
 });
 
+/* After a conflict: the choices are where the page opens (the workflow's buttons come first in
+   it); with several, one press keeps one side everywhere, to be changed where needed. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var conflict = document.querySelector("section.conflict");
+  if (!conflict) return;
+  conflict.focus({ preventScroll: true });
+  conflict.scrollIntoView({ block: "start" });
+  var choices = conflict.querySelectorAll(".conflict-choice");
+  if (choices.length < 2) return;
+  var all = document.createElement("p");
+  all.className = "conflict-all";
+  [["theirs", "Keep theirs everywhere"], ["mine", "Keep mine everywhere"]].forEach(function (side) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = side[1];
+    button.addEventListener("click", function () {
+      choices.forEach(function (choice) { choice.querySelector("input[value=" + side[0] + "]").checked = true; });
+    });
+    all.append(button, " ");
+  });
+  choices[0].before(all);
+});
+
 /* After a conflict: typing into a paragraph's "edit by hand" box chooses it. */
 document.addEventListener("input", function (event) {
   "use strict";
