@@ -14,6 +14,20 @@ from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler
 
 
+class ConflictSerializer(serializers.Serializer):
+    """One thing both sides changed."""
+
+    field = serializers.CharField(
+        help_text="The field: headline, deck, standfirst, body, slug, theme, lead_image, tags."
+    )
+    paragraph = serializers.IntegerField(
+        required=False,
+        help_text="For the body: the first paragraph concerned, counted from 1 in the article as saved now.",
+    )
+    theirs = serializers.JSONField(help_text="What is saved now (for the body, those paragraphs; may be empty).")
+    mine = serializers.JSONField(help_text="What you sent (for the body, your paragraphs in their place).")
+
+
 class ErrorSerializer(serializers.Serializer):
     """What every error answer of the API carries."""
 
@@ -26,6 +40,15 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="On a 400: each parameter or field that was not valid (nested ones as `tags.0`), with its problems.",
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="On a 409 for an article's content: its version as saved now, to read again."
+    )
+    conflicts = ConflictSerializer(
+        many=True,
+        required=False,
+        help_text="On a 409 for an article's content: what both you and someone else changed since the version "
+        "you read: each field, and the body paragraph by paragraph.",
     )
 
 
@@ -74,7 +97,11 @@ def api_exception_handler(exc, context):
     else:
         detail = exc.detail.get("detail", exc.detail) if isinstance(exc.detail, dict) else exc.detail
         code = getattr(detail, "code", None) or exc.default_code
-        response.data = {"detail": str(detail), "code": "invalid" if code == "error" else code}
+        response.data = {
+            "detail": str(detail),
+            "code": "invalid" if code == "error" else code,
+            **getattr(exc, "more", {}),
+        }
     return response
 
 

@@ -18,11 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.body import render_body
+from articles.conflicts import paragraph_conflicts
 from articles.door import EditConflict, save_content
 from articles.models import WORKFLOW, Article, TransitionNotAllowed
 from articles.permissions import article_policy
 from articles.workflow import take_step
 from images.models import Image
+from themes.models import Theme
 
 from . import staff_serializers as w
 from .models import ApiToken, IdempotencyKey
@@ -42,6 +44,10 @@ class HasApiKey(permissions.BasePermission):
 class Conflict(APIException):
     status_code = 409
     default_code = "conflict"
+
+    def __init__(self, detail=None, *, more=None):
+        super().__init__(detail)
+        self.more = more or {}  # what the answer carries beside `detail` and `code`
 
 
 class StaffMixin(ConditionalMixin):
@@ -159,7 +165,8 @@ class StaffArticleDetailView(StaffMixin, generics.RetrieveUpdateAPIView):
         except EditConflict as conflict:
             raise Conflict(
                 f"Someone saved this article after you read it (version {conflict.current.version}) and changed "
-                f"{', '.join(conflict.conflicts)} too. Read it again and apply your change to that."
+                f"{', '.join(conflict.conflicts)} too. Read it again and apply your change to that.",
+                more={"version": conflict.current.version, "conflicts": named_conflicts(conflict.conflicts)},
             ) from None
         fresh = desk_articles(request.user).get(pk=article.pk)
         return Response(w.StaffArticleSerializer(fresh, context={"request": request}).data)
@@ -188,6 +195,31 @@ class StepView(StaffMixin, APIView):
                 return Response(w.StaffArticleSerializer(after, context={"request": request}).data)
         except TransitionNotAllowed as refusal:
             raise refused(article, name, note, request.user, refusal) from None
+
+
+def named_conflicts(conflicts):
+    """What both sides changed, as the 409 names it: each field with their value and the one
+    sent, the body paragraph by paragraph (numbered in the article as saved now, from 1)."""
+    named = []
+    for name, conflict in conflicts.items():
+        if "pieces" in conflict:
+            named += [{"field": name, **clash} for clash in paragraph_conflicts(conflict["pieces"])]
+        else:
+            named.append(
+                {
+                    "field": name,
+                    "theirs": api_value(name, conflict["theirs"]),
+                    "mine": api_value(name, conflict["mine"]),
+                }
+            )
+    return named
+
+
+def api_value(name, value):
+    """A compared value as the API writes it (a theme by its slug)."""
+    if name == "theme" and value is not None:
+        return Theme.objects.filter(pk=value).values_list("slug", flat=True).first()
+    return value
 
 
 def refused(article, name, note, user, refusal):

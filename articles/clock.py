@@ -1,7 +1,9 @@
 """One clock for the admin: every time in the newsroom's zone, in one format, the zone named."""
 
+import re
 from datetime import date, datetime
 
+from django import forms
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -15,7 +17,48 @@ def admin_time(value):
 
 def zone_note():
     now = timezone.localtime()
-    return f"Times are entered and shown in the newsroom’s zone, {timezone.get_current_timezone_name()} ({now:%Z})."
+    return (
+        f"Times are entered and shown in the newsroom’s zone, {timezone.get_current_timezone_name()} ({now:%Z}), "
+        f"24-hour: {now:%Y-%m-%d} 14:30."
+    )
+
+
+# The admin's date and time inputs are typed in the newsroom's 24-hour format, "2026-12-05 14:30":
+# the browser's own datetime-local follows the browser's locale (mm/dd/yyyy and AM/PM in the
+# US), and screen readers read its segments unevenly. A text input reads the same everywhere.
+INPUT_FORMAT = "%Y-%m-%d %H:%M"
+TYPED = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*")
+
+
+def input_value(moment):
+    """A time as the admin's inputs show it, in the newsroom's zone (seconds only when set)."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return local.strftime(INPUT_FORMAT + (":%S" if local.second else ""))
+
+
+class NewsroomTimeInput(forms.DateTimeInput):
+    """The admin's date-and-time input (js/newsroom-time.js says which day a typed value is
+    and refuses one that is not a time before the form is sent)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        attrs = {
+            "class": "newsroom-time",
+            "pattern": TYPED.pattern,
+            "placeholder": "YYYY-MM-DD HH:MM",
+            "title": "Date and time, 24-hour: YYYY-MM-DD HH:MM",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "size": 17,
+            **(attrs or {}),
+        }
+        super().__init__(attrs, format=INPUT_FORMAT)
+
+    def format_value(self, value):
+        return input_value(value) if isinstance(value, datetime) else super().format_value(value)
 
 
 # Dates a newsroom schedules or shows: an archive goes back to print, a schedule not past this
@@ -25,14 +68,16 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 
 
 def parse_local_datetime(value):
-    """A `datetime-local` input's value, read in the newsroom's zone (None when empty)."""
+    """A time input's value, read in the newsroom's zone (None when empty): as typed
+    ("2026-12-05 9:05"), or in ISO 8601 as scripts and older forms send it."""
     value = value.strip()
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        typed = TYPED.fullmatch(value)
+        moment = datetime(*(int(part or 0) for part in typed.groups())) if typed else datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"“{value}” is not a date and time; use the picker or YYYY-MM-DD HH:MM.") from None
+        raise ValueError(f"“{value}” is not a date and time: type it as YYYY-MM-DD HH:MM, 24-hour.") from None
     if not EARLIEST.year <= moment.year <= LATEST.year:
         raise ValueError(f"“{value}” is out of range: choose a date between {EARLIEST.year} and {LATEST.year}.")
     if timezone.is_naive(moment):

@@ -29,10 +29,11 @@ def merge_fields(base, theirs, mine):
         elif typed == before:
             merged[name] = saved
         elif name == "body":
-            theirs_wins, mine_wins = merge_paragraphs(before or "", saved or "", typed or "")
+            pieces = merge_body(before or "", saved or "", typed or "")
+            theirs_wins, mine_wins = joined(pieces, "theirs"), joined(pieces, "mine")
             merged[name] = mine_wins
             if theirs_wins != mine_wins:
-                conflicts[name] = {"theirs": theirs_wins, "mine": mine_wins}
+                conflicts[name] = {"theirs": theirs_wins, "mine": mine_wins, "pieces": pieces}
         else:
             merged[name] = typed
             conflicts[name] = {"theirs": saved, "mine": typed}
@@ -46,14 +47,22 @@ def paragraphs(text):
 def merge_paragraphs(base, theirs, mine):
     """The body merged two ways: (theirs wins overlaps, mine wins overlaps). The two are equal
     when no paragraph was changed on both sides."""
+    pieces = merge_body(base, theirs, mine)
+    return joined(pieces, "theirs"), joined(pieces, "mine")
+
+
+def merge_body(base, theirs, mine):
+    """The body merged paragraph by paragraph, as a list of pieces: {"same": [paragraphs]}
+    where the sides agree or only one changed, and a clash {"at", "base", "theirs", "mine"}
+    (lists of paragraphs; `at` is the first one's index in base) where both changed the same
+    paragraphs differently, so that each clash can be settled on its own."""
     original = paragraphs(base)
     hunks = sorted(
         [(*hunk, "theirs") for hunk in edits(original, paragraphs(theirs))]
         + [(*hunk, "mine") for hunk in edits(original, paragraphs(mine))],
         key=lambda hunk: (hunk[0], hunk[1]),
     )
-    theirs_wins, mine_wins, position = [], [], 0
-    index = 0
+    pieces, position, index = [], 0, 0
     while index < len(hunks):
         group = [hunks[index]]
         start, end = hunks[index][0], hunks[index][1]
@@ -63,15 +72,24 @@ def merge_paragraphs(base, theirs, mine):
             end = max(end, hunks[index][1])
             group.append(hunks[index])
             index += 1
-        unchanged = original[position:start]
-        theirs_wins += unchanged
-        mine_wins += unchanged
-        theirs_wins += apply(original, start, end, group, prefer="theirs")
-        mine_wins += apply(original, start, end, group, prefer="mine")
+        pieces.append({"same": original[position:start]})
+        theirs_side, mine_side = (apply(original, start, end, group, prefer=side) for side in ("theirs", "mine"))
+        if theirs_side == mine_side:
+            pieces.append({"same": theirs_side})
+        else:
+            pieces.append({"at": start, "base": original[start:end], "theirs": theirs_side, "mine": mine_side})
         position = end
-    theirs_wins += original[position:]
-    mine_wins += original[position:]
-    return "\n\n".join(theirs_wins), "\n\n".join(mine_wins)
+    pieces.append({"same": original[position:]})
+    return [piece for piece in pieces if piece.get("same", True)]
+
+
+def clashes(pieces):
+    return [piece for piece in pieces if "same" not in piece]
+
+
+def joined(pieces, side):
+    """The body with every clash settled for `side` ("theirs" or "mine")."""
+    return "\n\n".join(paragraph for piece in pieces for paragraph in piece.get("same", piece.get(side, [])))
 
 
 def edits(original, changed):

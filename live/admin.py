@@ -6,8 +6,6 @@ corrections, withdrawals and approvals. Every change goes through live/door.py.
 The entries' own list is for finding and reading: it adds and changes nothing, since a
 change form would be a second door."""
 
-from datetime import datetime
-
 from django.contrib import admin, messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from articles.clock import parse_local_datetime
 from articles.models import Article
 from articles.permissions import article_policy
 
@@ -73,7 +72,6 @@ def desk_context(article, user, csrf_token=""):
         "may_publish": may_publish,
         "rows": [desk_row(entry, user) for entry in entries],
         "zone": timezone.localtime().tzname(),
-        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"),
     }
 
 
@@ -115,14 +113,11 @@ def answer(request, article, *, entry=None, message="", error="", conflicts=None
 
 
 def local_moment(value):
-    """A `datetime-local` input's value, in the newsroom's zone; empty: None."""
-    value = (value or "").strip()
-    if not value:
-        return None
+    """A time input's value, in the newsroom's zone; empty: None."""
     try:
-        return timezone.make_aware(datetime.fromisoformat(value))
-    except ValueError:
-        raise EntryRefused("Give the time as shown by the time picker, in the newsroom's zone.") from None
+        return parse_local_datetime(value or "")
+    except ValueError as problem:
+        raise EntryRefused(str(problem)) from None
 
 
 def posted_fields(post):

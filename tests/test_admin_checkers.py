@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Version
 
 from api.models import ApiToken
@@ -59,6 +61,10 @@ def admin_pages(settings, tmp_path, make_user, make_author, make_theme):
     binned = Article.objects.create(headline="Old story", body="Gone.", created_by=editor)
     take_step(binned, "delete", user=editor)
     ApiToken.issue(user=editor, name="Newsletter export")
+    # A story scheduled in two days, for the week's movable entries ("Move to", dragging).
+    soon = Article.objects.create(headline="東京の港で新しい航路 🚢", body="Soon.", created_by=editor)
+    take_step(soon, "approve", user=editor, when=timezone.now() + timedelta(days=2))
+    week = timezone.localdate(soon.publish_at).isoformat()
     versions = list(Version.objects.get_for_object(draft))
     compare = reverse("admin:articles_article_compare", args=[draft.pk])
     compare += f"?version_id1={versions[-1].pk}&version_id2={versions[0].pk}"
@@ -72,6 +78,7 @@ def admin_pages(settings, tmp_path, make_user, make_author, make_theme):
         compare,
         reverse("admin:articles_articleinbin_changelist"),
         reverse("admin:articles_article_calendar"),
+        reverse("admin:articles_article_calendar") + f"?week={week}",
         reverse("admin:images_image_changelist"),
         reverse("admin:images_image_add"),
         reverse("admin:images_image_change", args=[image.pk]),

@@ -329,3 +329,37 @@ def test_paste_from_docs_word_libreoffice_and_the_web_keeps_structure_and_drops_
         )
     assert pasted == PASTED
     assert page.title() != "owned"
+
+
+def test_the_lead_picture_is_chosen_with_the_same_picker(page, live_server, writer, make_author, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    make_author("Олена Коваль", user=writer)
+    picture = Image.objects.create(
+        file=ContentFile(picture_bytes(size=(1600, 900)), name="harbour.jpg"),
+        title="東京 harbour at dusk",
+        alt_text="Cranes against an orange sky",
+        credit="Олена Коваль",
+        uploaded_by=writer,
+    )
+    login(page, live_server, "writer")
+    open_editor(page, live_server)
+    page.get_by_label("Headline").fill("Harbour lights 🌅 for winter")
+    page.get_by_role("button", name="Choose with thumbnails…").click()
+    dialog = page.get_by_role("dialog", name="Choose the lead picture")
+    dialog.get_by_label("Find a picture").fill("Коваль")  # found by its credit
+    expect(dialog.get_by_role("button", name=re.compile("東京 harbour at dusk")).locator("img")).to_be_visible()
+    for width, height in ((390, 844), (1366, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=SCREENSHOTS / f"lead-picture-{width}.png")
+    dialog.get_by_role("button", name=re.compile("東京 harbour at dusk")).click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Choose with thumbnails…")).to_be_focused()
+    expect(page.locator("#select2-id_lead_image-container")).to_have_text(re.compile("東京 harbour at dusk"))
+    expect(page.locator(".share-preview-image")).to_be_visible()  # the social card shows its crop
+    expect(page.locator("figure.body-extension")).to_have_count(0)  # nothing placed in the body
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert Article.objects.get(headline="Harbour lights 🌅 for winter").lead_image == picture
+    # The body's picker is still the body's.
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Picture").click()
+    expect(page.get_by_role("dialog", name="Place a picture")).to_be_visible()

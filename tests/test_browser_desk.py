@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -118,7 +119,7 @@ def test_recall_publish_now_after_a_long_read_and_moving_on_the_week(page, live_
     moved = tomorrow + timedelta(days=1)
     if entry.count() == 0:  # tomorrow is next week
         page.get_by_role("link", name="Next week →").click()
-    entry.get_by_label("Move to").fill(moved.strftime("%Y-%m-%dT%H:%M"))
+    entry.get_by_label("Move to").fill(moved.strftime("%Y-%m-%d %H:%M"))
     entry.get_by_role("button", name="Move").click()
     expect(page.locator(".messagelist")).to_be_visible()
     scheduled.refresh_from_db()
@@ -141,3 +142,25 @@ def test_steps_save_what_was_typed_and_enter_only_saves(page, live_server, write
     expect(page.locator(".workflow-state")).to_have_text("In review")
     draft.refresh_from_db()
     assert draft.status == Status.IN_REVIEW and draft.body.endswith("東京から.")
+
+
+@pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)])
+def test_a_writers_new_article_reaches_review_in_two_presses(page, live_server, writer, make_author, width, height):
+    """From the desk: "Write an article", type, "Submit for review" (was: Add, Save, Submit, with
+    a page between)."""
+    make_author("Олена Коваль", user=writer)
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, live_server, "writer")
+    page.get_by_role("link", name="Write an article").click()
+    page.get_by_label("Headline").fill("Нічний пором до Одеси ⛴️")
+    page.get_by_label("Body").fill("Перший рейс у неділю. 東京からの観光客も.")
+    page.get_by_label("Standfirst").fill("Перший рейс у неділю.")
+    shot = page.locator(".workflow").screenshot if width < 800 else page.screenshot
+    shot(path=str(Path(__file__).resolve().parent.parent / "docs" / "screenshots" / f"new-article-submit-{width}.png"))
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".workflow-state")).to_have_text("In review")
+    expect(page.locator(".messagelist")).to_contain_text("Нічний пором до Одеси")
+    article = Article.objects.get(headline="Нічний пором до Одеси ⛴️")
+    assert article.status == Status.IN_REVIEW
+    assert article.body == "Перший рейс у неділю. 東京からの観光客も."
+    assert [author.name for author in article.byline] == ["Олена Коваль"]

@@ -84,7 +84,7 @@ def test_from_draft_to_publication_in_the_admin(page, live_server, writer, edito
     login(page, live_server, "editor")
     page.locator("#awaiting-review").get_by_role("link", name="Ferry timetable changes for winter").click()
     moment = timezone.localtime().replace(microsecond=0) + timedelta(hours=1)
-    page.get_by_label("Or schedule for").fill(moment.strftime("%Y-%m-%dT%H:%M:%S"))
+    page.get_by_label("Or schedule for").fill(moment.strftime("%Y-%m-%d %H:%M:%S"))
     expect(page.locator("#approve-relative")).to_have_text(re.compile(r"in (59 min|1 h)"))
     page.get_by_role("button", name="Approve & schedule").click()
     page.get_by_role("button", name=re.compile("^Schedule for ")).click()

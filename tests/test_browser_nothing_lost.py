@@ -68,8 +68,10 @@ def test_two_editors_merge_and_only_a_real_clash_is_a_question(open_as, make_use
     jon.get_by_role("button", name="Save and continue editing").click()
     expect(jon.locator(".errorlist.nonfield")).to_contain_text("Maria Lind saved this article at")
     conflict = jon.locator(".conflict")
-    expect(conflict.locator(".theirs")).to_contain_text("Harbour lights switched on for winter")
-    expect(conflict.locator(".yours")).to_contain_text("Harbour lights on at last")
+    # Each side marked against the headline both started from ("Harbour lights switched on").
+    expect(conflict.locator(".theirs ins")).to_have_text(" for winter")
+    expect(conflict.locator(".yours del")).to_have_text("switched on")
+    expect(conflict.locator(".yours ins")).to_have_text("on at last")
     assert Article.objects.get(pk=article.pk).headline == "Harbour lights switched on for winter"
     conflict.get_by_label("Keep theirs").check()
     jon.get_by_role("button", name="Save and continue editing").click()

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Status
+from articles.models import Article, Status
 from articles.workflow import take_step
 
 NOON = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Helsinki
@@ -153,3 +153,53 @@ def test_the_history_names_what_a_person_changed_not_the_forms_bookkeeping(clien
     assert (
         LogEntry.objects.filter(object_id=str(article.pk)).latest("action_time").get_change_message() == "Changed Body."
     )
+
+
+def new_article_form(**typed):
+    """The add form as posted: the content typed, no bylines yet (the writer's own is added)."""
+    return {
+        "headline": "Нічний пором до Одеси ⛴️",
+        "deck": "",
+        "standfirst": "Перший рейс у неділю.",
+        "body": "東京からの観光客も.",
+        "tags": "Київ, 東京",
+        "slug": "",
+        "bylines-TOTAL_FORMS": "0",
+        "bylines-INITIAL_FORMS": "0",
+        **typed,
+    }
+
+
+def test_a_writer_submits_a_new_article_as_it_is_first_saved(client, writer, editor, make_author):
+    make_author("Wren Hale", user=writer)
+    client.force_login(writer)
+    add = reverse("admin:articles_article_add")
+    assert "Submit for review" in client.get(add).content.decode()
+    response = client.post(add, new_article_form(_step="submit"))
+    article = Article.objects.get(headline="Нічний пором до Одеси ⛴️")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:articles_article_change", args=[article.pk])
+    assert article.status == Status.IN_REVIEW and article.created_by == writer
+    assert [author.name for author in article.byline] == ["Wren Hale"]
+    assert sorted(article.tags.names()) == ["Київ", "東京"]
+
+
+def test_a_new_article_cannot_be_published_by_a_writer_by_crafting_the_press(client, writer):
+    client.force_login(writer)
+    for step in ("approve", "reschedule", "withdraw", "nonsense"):
+        response = client.post(reverse("admin:articles_article_add"), new_article_form(_step=step))
+        assert response.status_code == 200 and "Nothing is saved" in response.content.decode(), step
+    assert not Article.all_objects.exists()
+
+
+def test_an_editors_new_article_is_published_in_one_press_after_seeing_what_goes_live(client, editor):
+    client.force_login(editor)
+    add = reverse("admin:articles_article_add")
+    page = client.get(add).content.decode()
+    assert "Submit for review" in page and "Approve &amp; publish now" in page and "Move to the bin" not in page
+    asked = client.post(add, new_article_form(_step="approve"))
+    assert asked.status_code == 200 and "what goes live now" in asked.content.decode()
+    assert not Article.all_objects.exists()  # nothing saved before the confirmation
+    client.post(add, new_article_form(_step="approve", _confirmed="approve", _confirmed_when=""))
+    article = Article.objects.get(headline="Нічний пором до Одеси ⛴️")
+    assert article.is_live() and sorted(article.tags.names()) == ["Київ", "東京"]

@@ -12,6 +12,7 @@ from taggit.utils import edit_string_for_tags
 from images.models import Image
 
 from ..clock import admin_time
+from ..conflicts import conflict_rows, settled_body
 from ..door import MERGED_FIELDS, content_of, model_value, reconcile, typed_value
 from ..models import Article, themes
 
@@ -105,21 +106,16 @@ class ArticleAdminForm(forms.ModelForm):
         self.data["base"] = signing.dumps(theirs, salt=SALT, compress=True)
         if not conflicts:
             return cleaned
-        self.data["theirs"] = signing.dumps({n: c["theirs"] for n, c in conflicts.items()}, salt=SALT, compress=True)
+        # The body's side is its pieces: each clash is settled on its own (articles/conflicts.py).
+        choices = {n: c.get("pieces", c["theirs"]) for n, c in conflicts.items()}
+        self.data["theirs"] = signing.dumps(choices, salt=SALT, compress=True)
         who = current.modified_by
         self.conflict_by = {
             "who": (who.get_full_name() or who.get_username()) if who else "Someone",
             "when": admin_time(current.modified_at),
         }
-        self.conflicts = [
-            {
-                "name": name,
-                "field": self.fields[name].label,
-                "theirs": shown(name, conflict["theirs"]),
-                "mine": shown(name, conflict["mine"]),
-            }
-            for name, conflict in conflicts.items()
-        ]
+        labels = {name: self.fields[name].label for name in conflicts}
+        self.conflicts = conflict_rows(conflicts, unsigned(cleaned.get("base")) or {}, labels=labels, shown=shown)
         raise ValidationError(
             "%(who)s saved this article at %(when)s, after you opened it. Their changes and yours are "
             "merged below; where you both changed the same thing, choose which to keep, then save again.",
@@ -128,12 +124,21 @@ class ArticleAdminForm(forms.ModelForm):
         )
 
     def apply_choices(self, cleaned):
-        """Fields where the person chose "keep theirs" after a conflict take their value."""
+        """Fields where the person chose "keep theirs" after a conflict take their value; the
+        body settles clash by clash. The form shows the result if it comes back again."""
         theirs = unsigned(cleaned.get("theirs")) or {}
+        settled = {}
         for name, value in theirs.items():
-            if name in MERGED_FIELDS and self.data.get(f"resolve-{name}") == "theirs":
-                cleaned[name] = model_value(name, value)
+            if name == "body" and isinstance(value, list):
+                settled[name] = settled_body(value, self.data, cleaned.get(name))
+            elif name in MERGED_FIELDS and self.data.get(f"resolve-{name}") == "theirs":
+                settled[name] = value
+        cleaned.update({name: model_value(name, value) for name, value in settled.items()})
         cleaned["theirs"] = ""
+        if settled:
+            self.data = self.data.copy()
+            for name, value in settled.items():
+                self.data[name] = posted_value(name, value)
 
 
 def unsigned(value):

@@ -20,7 +20,7 @@ from audit.models import AuditEntry
 from similarity.duplicates import duplicate_warnings
 
 from ..body import BODY_LIMIT, render_body
-from ..clock import admin_time, parse_local_datetime, zone_note
+from ..clock import NewsroomTimeInput, admin_time, input_value, parse_local_datetime, zone_note
 from ..door import EditConflict, save_content
 from ..events import related_stale
 from ..models import (
@@ -34,6 +34,7 @@ from ..models import (
     Correction,
     DraftCopy,
     State,
+    Status,
     TransitionNotAllowed,
     step_where,
 )
@@ -89,7 +90,7 @@ class CorrectionInline(admin.StackedInline):
     # The browser's own picker, read in the newsroom's zone: no "you are N hours behind" note.
     formfield_overrides = {
         models.DateTimeField: {
-            "widget": forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}, format="%Y-%m-%dT%H:%M:%S"),
+            "widget": NewsroomTimeInput,
             "form_class": forms.DateTimeField,
         }
     }
@@ -366,6 +367,11 @@ class ArticleAdmin(CompareVersionAdmin):
             return super().response_change(request, obj)
         return admin_views.step_done(request, obj, name, reverse("admin:articles_article_change", args=[obj.pk]))
 
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "step_taken", None) is None:
+            return super().response_add(request, obj, post_url_continue)
+        return self.response_change(request, obj)
+
     # Workflow -----------------------------------------------------------------------------
 
     def get_urls(self):
@@ -448,7 +454,17 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         self.render_posted_body(request)
-        return super().add_view(request, form_url, extra_context)
+        # A new article can leave the draft as it is first saved (to review; an editor's "Approve &
+        # publish now", asked to confirm as ever): one press, not "Save", then the step.
+        steps = [
+            StepButton(step, None)
+            for step in WORKFLOW.values()
+            if Status.DRAFT in step.sources
+            and step.target not in (None, Status.DRAFT)
+            and not (step.from_bin or step.into_bin)
+            and step.permits(request.user)
+        ]
+        return super().add_view(request, form_url, {**(extra_context or {}), "new_steps": steps})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self.render_posted_body(request)
@@ -511,7 +527,7 @@ class StepButton:
     def __init__(self, step, article):
         self.step = step
         initial = getattr(article, step.time_initial) if step.time_initial else None
-        self.time_value = timezone.localtime(initial).strftime("%Y-%m-%dT%H:%M:%S") if initial else ""
+        self.time_value = input_value(initial)
         self.label_offered = step.label_offered(article)
 
     def __getattr__(self, name):

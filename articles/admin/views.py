@@ -335,6 +335,7 @@ def calendar(model_admin, request):
         ],
         "week": monday.isoformat(),
         "move_step": move,
+        "movable": any(entry["can_move"] for day in entries.values() for entry in day),
         "previous_week": (monday - timedelta(days=7)).isoformat(),
         "next_week": (monday + timedelta(days=7)).isoformat(),
         "zone_note": zone_note(),

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 
+from articles.clock import NewsroomTimeInput
 from articles.models import WORKFLOW, Article, ArticleEvent, Status
 from articles.permissions import article_policy
 
@@ -47,3 +48,11 @@ def editorial_dashboard(context):
         "zone_name": timezone.get_current_timezone_name(),
         "reviews": article_policy.user_has_permission(user, "review"),
     }
+
+
+@register.simple_tag
+def time_input(name, value=None, **attrs):
+    """The admin's 24-hour date-and-time input, for forms written in a template. Attributes
+    are given with underscores (aria_describedby=…); empty ones are left out."""
+    attrs = {key.replace("_", "-"): value for key, value in attrs.items() if value not in (None, "", False)}
+    return NewsroomTimeInput(attrs).render(name, value)

@@ -13,7 +13,7 @@ import { EditorState, NodeSelection, Plugin, TextSelection } from "prosemirror-s
 import { EditorView } from "prosemirror-view";
 import { extensionLine, parseMarkdown, roundTrip, schema, toMarkdown } from "./markdown.js";
 import { cleanPastedHTML } from "./paste.js";
-import { picturePicker, pictureInfo } from "./pictures.js";
+import { knownPicture, picturePicker, pictureInfo } from "./pictures.js";
 
 const nodes = schema.nodes, marks = schema.marks;
 
@@ -470,9 +470,31 @@ function start() {
   try { preferred = localStorage.getItem("newsroom-body-mode"); } catch (e) { /* off */ }
   showSource(!doc || preferred == "markdown");
 
+  leadPicture(form, picker);
+
   performance.mark("body-editor-ready");
   window.newsroomBodyEditor = { view, write, roundTrip, markdown: () => toMarkdown(view.state.doc), showSource, insertExtension: (attrs, at) => insertExtension(view, attrs, at) };
   document.dispatchEvent(new CustomEvent("body-editor:ready"));
+}
+
+/* The lead picture is chosen with the body's picker (thumbnails, search, upload inside it): the
+   choice is set on the lead image's own field, which the form saves as before. */
+function leadPicture(form, picker) {
+  const select = form.elements.namedItem("lead_image");
+  if (!select) return;
+  const choose = el("button", { type: "button", class: "button lead-picture-choose" }, "Choose with thumbnails…");
+  (select.closest(".related-widget-wrapper") || select).after(choose);
+  choose.addEventListener("click", () => picker.open((attrs) => {
+    const id = attrs.value;
+    let option = Array.from(select.options).find((candidate) => candidate.value == id);
+    if (!option) {
+      option = new Option(knownPicture(id) ? knownPicture(id).title : "Picture " + id, id);
+      select.append(option);
+    }
+    select.value = id;
+    select.dispatchEvent(new Event("change", { bubbles: true }));  // select2 and the social card listen
+    choose.focus();
+  }, "Choose the lead picture"));
 }
 
 if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", start);

@@ -15,6 +15,11 @@ export function pictureInfo(url, ids) {
   return asked.then(() => Object.fromEntries(ids.filter((id) => known.has(id)).map((id) => [id, known.get(id)])));
 }
 
+/* What the picker last heard of a picture ({id, title, alt, thumbnail…}), or undefined. */
+export function knownPicture(id) {
+  return known.get(String(id));
+}
+
 function el(tag, attrs, text) {
   const node = document.createElement(tag);
   Object.entries(attrs || {}).forEach(([name, value]) => node.setAttribute(name, value));
@@ -115,8 +120,11 @@ export function picturePicker(context, place) {
 
   return {
     dialog,
-    open() {
-      placeAt = place;
+    // `placeHere` and `heading`: another use of the same picker (the lead picture); the body's by default.
+    open(placeHere, heading) {
+      placeAt = placeHere || place;
+      title.textContent = heading || "Place a picture";
+      send.textContent = placeHere ? "Upload and choose" : "Upload and place";
       dialog.showModal();
       search.focus();
       find();
@@ -125,6 +133,8 @@ export function picturePicker(context, place) {
     // A picture dropped or pasted into the body: its alt text and credit asked, then placed where it fell.
     uploadThenPlace(dropped, placeHere) {
       placeAt = placeHere;
+      title.textContent = "Place a picture";
+      send.textContent = "Upload and place";
       const files = new DataTransfer();
       files.items.add(dropped);
       file.files = files.files;

@@ -20,15 +20,16 @@ document.addEventListener("DOMContentLoaded", function () {
   // "in 2 h 14 min" beside each time input. The input holds the newsroom's local time, as does
   // data-now: both are read the same way, so the browser's own zone cancels out.
   function relative(input, output) {
-    var chosen = Date.parse(input.value);
+    var moment = window.newsroomTime && window.newsroomTime.iso(input.value);
+    var chosen = moment ? Date.parse(moment) : NaN;
     if (isNaN(chosen)) { output.textContent = ""; return; }
     var minutes = Math.round((chosen - serverNow - (Date.now() - loadedAt)) / 60000);
     var size = Math.abs(minutes), days = Math.floor(size / 1440), hours = Math.floor(size % 1440 / 60), mins = size % 60;
     var parts = [days ? days + " d" : "", hours ? hours + " h" : "", mins || (!days && !hours) ? mins + " min" : ""].filter(Boolean);
     output.textContent = minutes === 0 ? "now" : minutes > 0 ? "in " + parts.join(" ") : parts.join(" ") + " ago (in the past)";
   }
-  document.querySelectorAll(".workflow-time input[type=datetime-local]").forEach(function (input) {
-    var output = document.getElementById(input.getAttribute("aria-describedby"));
+  document.querySelectorAll(".workflow-time input.newsroom-time").forEach(function (input) {
+    var output = document.querySelector("output[for='" + input.id + "']");
     input.addEventListener("input", function () { relative(input, output); });
     relative(input, output);
   });
@@ -182,4 +183,38 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   headline.addEventListener("input", check);
   check();
+});
+
+/* After a conflict: the choices are where the page opens (the workflow's buttons come first in
+   it); with several, one press keeps one side everywhere, to be changed where needed. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var conflict = document.querySelector("section.conflict");
+  if (!conflict) return;
+  conflict.focus({ preventScroll: true });
+  conflict.scrollIntoView({ block: "start" });
+  var choices = conflict.querySelectorAll(".conflict-choice");
+  if (choices.length < 2) return;
+  var all = document.createElement("p");
+  all.className = "conflict-all";
+  [["theirs", "Keep theirs everywhere"], ["mine", "Keep mine everywhere"]].forEach(function (side) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = side[1];
+    button.addEventListener("click", function () {
+      choices.forEach(function (choice) { choice.querySelector("input[value=" + side[0] + "]").checked = true; });
+    });
+    all.append(button, " ");
+  });
+  choices[0].before(all);
+});
+
+/* After a conflict: typing into a paragraph's "edit by hand" box chooses it. */
+document.addEventListener("input", function (event) {
+  "use strict";
+  var box = event.target;
+  if (!box.matches || !box.matches(".conflict-hand textarea")) return;
+  var choice = box.closest(".conflict-hand").querySelector("input[type=radio]");
+  if (choice) choice.checked = true;
 });
