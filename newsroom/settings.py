@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "themes",
     "images",
     "articles",
+    "desk",
     "audit",
     "axes",
     "csp",

@@ -84,7 +84,7 @@ IGNORED |= {"axes.accessattemptexpiration", "pagecache.pendingpurge"}
 # Where a writer's own new draft leaves rows, and records of what was refused.
 MAY_GROW = {"articles.article", "articles.byline", "taggit.taggeditem", "taggit.tag", "reversion.revision"}
 MAY_GROW |= {"reversion.version", "admin.logentry", "audit.auditentry", "api.idempotencykey"}
-# A person's own unsaved copy of what they type (articles/admin/views.py writes only request.user's,
+# A person's own unsaved copy of what they type (desk/views.py writes only request.user's,
 # tests/test_draft_copies.py proves it): it may appear and change.
 OWN_COPIES = "articles.draftcopy"
 

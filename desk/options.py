@@ -16,14 +16,11 @@ from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag, TaggedItem
 
-from audit.models import AuditEntry
-from similarity.duplicates import duplicate_warnings
-
-from ..body import BODY_LIMIT, render_body
-from ..clock import NewsroomTimeInput, admin_time, input_value, parse_local_datetime, zone_note
-from ..door import EditConflict, save_content
-from ..events import related_stale
-from ..models import (
+from articles.body import BODY_LIMIT, render_body
+from articles.clock import NewsroomTimeInput, admin_time, input_value, parse_local_datetime, zone_note
+from articles.door import EditConflict, save_content
+from articles.events import related_stale
+from articles.models import (
     WORKFLOW,
     Action,
     Article,
@@ -38,8 +35,11 @@ from ..models import (
     TransitionNotAllowed,
     step_where,
 )
-from ..permissions import article_policy
-from ..workflow import take_step
+from articles.permissions import article_policy
+from articles.workflow import take_step
+from audit.models import AuditEntry
+from similarity.duplicates import duplicate_warnings
+
 from . import views as admin_views
 from .forms import ArticleAdminForm, unsigned
 from .presence import others_editing, stop_editing

@@ -9,12 +9,11 @@ from django.core.exceptions import ValidationError
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags
 
+from articles.clock import admin_time
+from articles.conflicts import conflict_rows, settled_body
+from articles.door import MERGED_FIELDS, content_of, model_value, reconcile, typed_value
+from articles.models import Article, themes
 from images.models import Image
-
-from ..clock import admin_time
-from ..conflicts import conflict_rows, settled_body
-from ..door import MERGED_FIELDS, content_of, model_value, reconcile, typed_value
-from ..models import Article, themes
 
 SALT = "articles.form-base"
 

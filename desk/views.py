@@ -26,15 +26,9 @@ from django.utils.http import urlencode
 from reversion.models import Version
 from taggit.models import Tag
 
-from images.forms import ImageForm, upload_stored_first
-from images.models import Image
-from images.pictures import with_inline_images
-from similarity.duplicates import dismissed_ids, find_duplicates
-from similarity.suggestions import suggest_themes
-
-from ..body import BODY_LIMIT, GALLERY_MAX, body_length, render_body
-from ..clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
-from ..models import (
+from articles.body import BODY_LIMIT, GALLERY_MAX, body_length, render_body
+from articles.clock import EARLIEST, LATEST, admin_time, parse_local_datetime, zone_note
+from articles.models import (
     WORKFLOW,
     Action,
     ArticleEvent,
@@ -45,10 +39,16 @@ from ..models import (
     TransitionNotAllowed,
     step_where,
 )
-from ..permissions import article_policy
-from ..text import plain_text
-from ..views import ArticleDetailView
-from ..workflow import restore_revision, revision_content, take_step
+from articles.permissions import article_policy
+from articles.text import plain_text
+from articles.views import ArticleDetailView
+from articles.workflow import restore_revision, revision_content, take_step
+from images.forms import ImageForm, upload_stored_first
+from images.models import Image
+from images.pictures import with_inline_images
+from similarity.duplicates import dismissed_ids, find_duplicates
+from similarity.suggestions import suggest_themes
+
 from .presence import mark_editing, stop_editing
 
 

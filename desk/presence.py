@@ -6,7 +6,7 @@ Advisory and short-lived: the open form reports itself (articles/admin/views.py,
 from django.core.cache import cache
 from django.utils import timezone
 
-from ..clock import admin_time
+from articles.clock import admin_time
 
 PRESENCE_SECONDS = 120  # a notice fades this long after the form's last report
 

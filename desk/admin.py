@@ -1,0 +1,3 @@
+"""Registers the desk's ModelAdmins (admin autodiscovery imports this module)."""
+
+from . import options  # noqa: F401
