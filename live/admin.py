@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles.clock import parse_local_datetime
+from articles.conflicts import conflict_rows
 from articles.models import Article
 from articles.permissions import article_policy
 
@@ -99,14 +100,43 @@ def wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
-def answer(request, article, *, entry=None, message="", error="", conflicts=None, status=200):
+CONFLICT_LABELS = {"title": "Short title", "body": "Text", "key_event": "Key event", "pinned": "Pin"}
+
+
+def conflict_answer(request, conflict, base):
+    """What the desk shows when someone saved the entry since it was opened: for each field both
+    changed, theirs and yours marked word by word against the text both started from, and the
+    entry as it is now, so that saving again keeps yours and "Use theirs" takes theirs."""
+    entry = conflict.entry
+
+    def shown(name, value):
+        return ("yes" if value else "no") if name in ("key_event", "pinned") else value or ""
+
+    rows = conflict_rows(conflict.conflicts, base, labels=CONFLICT_LABELS, shown=shown)
+    html = render_to_string(
+        "admin/live/desk_conflict.html",
+        {"rows": rows, "entry": entry, "fields": [(name, CONFLICT_LABELS[name]) for name in conflict.conflicts]},
+    )
+    current = {name: getattr(entry, name) for name in CONFLICT_LABELS}
+    changed = ", ".join(CONFLICT_LABELS[name].lower() for name in conflict.conflicts)
+    return JsonResponse(
+        {
+            "error": f"Someone else changed this entry meanwhile ({changed}).",
+            "conflicts": {name: {"theirs": c["theirs"], "mine": c["mine"]} for name, c in conflict.conflicts.items()},
+            "conflict_html": html,
+            "version": entry.version,
+            "current": current,
+        },
+        status=409,
+    )
+
+
+def answer(request, article, *, entry=None, message="", error="", status=200):
     """JSON for the desk's script; for a browser without it, back to the article with a message."""
     if wants_json(request):
         data = {"message": message, "error": error}
         if entry is not None:
             data.update(html=row_html(request, entry), id=entry.pk, version=entry.version)
-        if conflicts:
-            data["conflicts"] = conflicts
         return JsonResponse(data, status=status)
     messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or message)
     return redirect(reverse("admin:articles_article_change", args=[article.pk]) + "#live-desk")
@@ -164,6 +194,7 @@ def desk(request, article_id):
 @require_POST
 def desk_change(request, entry_id, change):
     entry = get_object_or_404(Entry.objects.select_related("article"), pk=entry_id)
+    base = {}
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -188,9 +219,9 @@ def desk_change(request, entry_id, change):
         else:
             raise Http404("No such change.")
     except EntryConflict as conflict:
-        return answer(
-            request, entry.article, error=str(conflict), conflicts=conflict.conflicts, entry=conflict.entry, status=409
-        )
+        if wants_json(request):
+            return conflict_answer(request, conflict, base)
+        return answer(request, entry.article, error=f"{conflict} Nothing was saved: open the entry again.", status=409)
     except EntryRefused as refused:
         return answer(request, entry.article, error=str(refused), status=400)
     return answer(request, entry.article, entry=entry, message=message)

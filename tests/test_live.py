@@ -281,6 +281,13 @@ def test_the_desk_corrects_withdraws_and_says_why_not(client, live_article, edit
     assert "Updated" in answer["html"] and answer["message"] == "Correction saved."
     stale = client.post(url + "correct/", {**edit, "body": "Count at 50 %"}, HTTP_ACCEPT="application/json")
     assert stale.status_code == 409 and stale.json()["conflicts"]["body"]["theirs"] == "Count at 45 %"
+    shown = stale.json()
+    assert "<del>40</del>" in shown["conflict_html"] and "<ins>45</ins>" in shown["conflict_html"]
+    assert "<ins>50</ins>" in shown["conflict_html"] and shown["current"]["body"] == "Count at 45 %"
+    # Saving again from the entry as it is now (what the desk's script puts in the form) keeps mine.
+    again = {**edit, "version": shown["version"], "base_body": shown["current"]["body"], "body": "Count at 50 %"}
+    answer = client.post(url + "correct/", again, HTTP_ACCEPT="application/json").json()
+    assert answer["message"] == "Correction saved." and Entry.objects.get(pk=entry.pk).body == "Count at 50 %"
     refused = client.post(url + "remove/", {"version": answer["version"], "note": ""}, HTTP_ACCEPT="application/json")
     assert refused.status_code == 400 and "note" in refused.json()["error"]
     done = client.post(url + "remove/", {"version": answer["version"], "note": "Wrong"}, HTTP_ACCEPT="application/json")

@@ -96,3 +96,41 @@ def test_the_live_page_has_no_axe_violations(coverage, live_server, page):
             if results.violations_count:
                 violations[(scheme, path)] = [v["id"] for v in results.response["violations"]]
     assert violations == {}
+
+
+def test_two_people_correcting_one_entry_see_both_versions_and_keep_theirs_or_mine(coverage, live_server, page, editor):
+    """Two corrections of one entry: the second person sees both, marked word by word, with what
+    they typed still in the form; saving again keeps theirs, or they take the other one's."""
+    from pathlib import Path
+
+    from live.door import edit_entry
+
+    entry = Entry.objects.filter(article=coverage).latest("publish_at")
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/articles/article/{coverage.pk}/change/#live-desk")
+    row = page.locator(f"#desk-entry-{entry.pk}")
+    row.get_by_text("Correct", exact=True).click()
+    # Meanwhile a colleague corrects the same words.
+    edit_entry(
+        entry.pk,
+        user=editor,
+        version=entry.version,
+        base={"body": entry.body},
+        changes={"body": entry.body.replace("turnout 71 %", "turnout 72 %")},
+    )
+    body = row.locator("textarea[name=body]")
+    body.fill(entry.body.replace("turnout 71 %", "явка 73 %"))
+    body.press("Control+Enter")
+    conflict = row.locator(".live-desk-conflict")
+    expect(conflict).to_be_focused()
+    expect(conflict.locator("ins").first).to_be_visible()
+    assert "72" in conflict.inner_text() and "73" in conflict.inner_text()
+    shots = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        conflict.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"live-desk-conflict-{width}.png"))
+    assert "явка 73 %" in body.input_value()  # nothing typed is lost
+    body.press("Control+Enter")  # again: mine, over theirs
+    expect(page.locator("#live-desk-status")).to_contain_text("Correction saved.")
+    assert "явка 73 %" in Entry.objects.get(pk=entry.pk).body

@@ -14,10 +14,38 @@
     status.classList.toggle("errornote", Boolean(isError));
   }
 
-  function conflictText(conflicts) {
-    return Object.keys(conflicts).map(function (name) {
-      return name + ": theirs “" + conflicts[name].theirs + "”, yours “" + conflicts[name].mine + "”";
-    }).join("; ");
+  // Someone saved the entry meanwhile: both versions under the form, marked word by word. The
+  // form now starts from the entry as saved (its version and values as the base), so saving
+  // again keeps what was typed; "Use theirs" puts their value in the field.
+  function showConflict(form, answer) {
+    var shown = form.parentNode.querySelector(".live-desk-conflict");
+    if (shown) shown.remove();
+    form.insertAdjacentHTML("afterend", answer.conflict_html);
+    shown = form.parentNode.querySelector(".live-desk-conflict");
+    form.elements.version.value = answer.version;
+    Object.keys(answer.current).forEach(function (name) {
+      var value = answer.current[name];
+      var base = form.elements["base_" + name];
+      if (typeof value === "boolean") {
+        if (value && !base) {
+          form.insertAdjacentHTML("afterbegin", '<input type="hidden" name="base_' + name + '" value="on">');
+        } else if (!value && base) {
+          base.remove();
+        }
+      } else if (base) {
+        base.value = value;
+      }
+    });
+    shown.addEventListener("click", function (event) {
+      var name = event.target.dataset && event.target.dataset.takeTheirs;
+      if (!name || !form.elements[name]) return;
+      var value = answer.conflicts[name].theirs;
+      if (form.elements[name].type === "checkbox") form.elements[name].checked = Boolean(value);
+      else form.elements[name].value = value;
+      event.target.disabled = true;
+      form.elements[name].focus();
+    });
+    shown.focus();
   }
 
   desk.addEventListener("keydown", function (event) {
@@ -43,7 +71,8 @@
     }).then(function (result) {
       var answer = result.answer;
       if (!result.ok) {
-        say(answer.error + (answer.conflicts ? " " + conflictText(answer.conflicts) + ". Nothing was saved: copy what you need, reload the entry and save again." : ""), true);
+        say(answer.error, true);
+        if (answer.conflict_html) showConflict(form, answer);
         return;
       }
       if (form.dataset.deskForm === "post") {
