@@ -15,13 +15,13 @@ from playwright.sync_api import expect
 from articles.body import references, render_body
 from articles.models import Article
 from images.models import Image
+from tests.screens import SCREENSHOTS
 from tests.test_browser_newsroom import login
 from tests.test_images import picture_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def demo_bodies():

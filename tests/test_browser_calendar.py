@@ -2,7 +2,6 @@
 in the newsroom's 24-hour format, and a story dragged to another day moves there."""
 
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -11,12 +10,11 @@ from playwright.sync_api import expect
 
 from articles.models import Action, Article, Status
 from articles.workflow import take_step
+from tests.screens import SCREENSHOTS
 from tests.test_admin_checkers import axe_summary
 from tests.test_browser_newsroom import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 def next_weeks_day(weekday, at):

@@ -1,20 +1,18 @@
 """The conflict screen in a real Chromium (issue 27, item 7): someone saved the same paragraph
 meanwhile; the words each side changed are marked, and each paragraph is settled on its own."""
 
-from pathlib import Path
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from articles.door import save_content
 from articles.models import Article, Status
+from tests.screens import SCREENSHOTS
 from tests.test_admin_checkers import axe_summary
 from tests.test_browser_newsroom import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 BODY = (
     "Пором «Чорноморець» вийшов з Одеси о шостій ранку.\n\n"
     "東京からの便は台風のため遅れた。\n\n"

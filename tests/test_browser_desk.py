@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -11,6 +10,7 @@ from playwright.sync_api import expect
 
 from articles.models import Action, Article, Status
 from articles.workflow import take_step
+from tests.screens import SCREENSHOTS
 from tests.test_browser_newsroom import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -156,7 +156,7 @@ def test_a_writers_new_article_reaches_review_in_two_presses(page, live_server, 
     page.get_by_label("Body").fill("Перший рейс у неділю. 東京からの観光客も.")
     page.get_by_label("Standfirst").fill("Перший рейс у неділю.")
     shot = page.locator(".workflow").screenshot if width < 800 else page.screenshot
-    shot(path=str(Path(__file__).resolve().parent.parent / "docs" / "screenshots" / f"new-article-submit-{width}.png"))
+    shot(path=str(SCREENSHOTS / f"new-article-submit-{width}.png"))
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".workflow-state")).to_have_text("In review")
     expect(page.locator(".messagelist")).to_contain_text("Нічний пором до Одеси")

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Article, DraftCopy, Status
+from tests.screens import SCREENSHOTS
 from tests.test_browser_newsroom import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +37,7 @@ def test_a_draft_typed_in_one_browser_is_offered_in_another(browser, live_server
     notice = second.locator(".draft-copy-notice")
     expect(notice).to_contain_text("did not save")
     notice.scroll_into_view_if_needed()
-    second.screenshot(path="docs/screenshots/draft-copy-offered-390.png")
+    second.screenshot(path=str(SCREENSHOTS / "draft-copy-offered-390.png"))
     notice.get_by_role("button", name="Restore my draft").click()
     expect(second.get_by_role("textbox", name="Body")).to_have_text(
         "Old body. The Київ crossing starts on 31 December."

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from articles.models import Article, Author, system_gate
 from live.door import post_entry
 from live.models import Entry
+from tests.screens import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,8 +102,6 @@ def test_the_live_page_has_no_axe_violations(coverage, live_server, page):
 def test_two_people_correcting_one_entry_see_both_versions_and_keep_theirs_or_mine(coverage, live_server, page, editor):
     """Two corrections of one entry: the second person sees both, marked word by word, with what
     they typed still in the form; saving again keeps theirs, or they take the other one's."""
-    from pathlib import Path
-
     from live.door import edit_entry
 
     entry = Entry.objects.filter(article=coverage).latest("publish_at")
@@ -125,11 +124,10 @@ def test_two_people_correcting_one_entry_see_both_versions_and_keep_theirs_or_mi
     expect(conflict).to_be_focused()
     expect(conflict.locator("ins").first).to_be_visible()
     assert "72" in conflict.inner_text() and "73" in conflict.inner_text()
-    shots = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         conflict.scroll_into_view_if_needed()
-        page.screenshot(path=str(shots / f"live-desk-conflict-{width}.png"))
+        page.screenshot(path=str(SCREENSHOTS / f"live-desk-conflict-{width}.png"))
     assert "явка 73 %" in body.input_value()  # nothing typed is lost
     body.press("Control+Enter")  # again: mine, over theirs
     expect(page.locator("#live-desk-status")).to_contain_text("Correction saved.")
