@@ -106,3 +106,15 @@ def cut_at_word(value, limit):
     if value[limit - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:–—-") + "…"
+
+
+# Scripts written without spaces between words: Chinese, Japanese (kana, kanji), Korean's syllables.
+UNSPACED = re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
+_WORD = re.compile(f"{UNSPACED.pattern}|(?:(?!{UNSPACED.pattern})[^\\W_])+")
+
+
+def words(text):
+    """The words of a text in any script, lower-cased: runs of letters and digits, and each
+    character of a script written without spaces (where a run would be a whole sentence). One
+    tokeniser for what compares or finds words: search, duplicate warnings."""
+    return _WORD.findall((text or "").lower())

@@ -7,30 +7,25 @@ and each word is quoted, so nothing they type is ever read as FTS5 syntax."""
 import re
 from dataclasses import dataclass, field
 
+from articles.text import UNSPACED
+from articles.text import words as words_of
+
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 
 _PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
-_WORD = re.compile(r"[^\W_]+")
 
 # Scripts written without spaces between words (Chinese, Japanese, Korean's syllables): the
 # tokenisers would make a word of a whole sentence, found only whole. Each of their characters is
-# a word, set apart in the index by a zero-width space (readers see nothing; both databases'
-# tokenisers split there), and a run of them in a query is a phrase: any part of a sentence is found.
-_UNSPACED = re.compile(
-    "([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f])"
-)
+# a word (articles.text.words), set apart in the index by a zero-width space (readers see nothing;
+# both databases' tokenisers split there), and a run of them in a query is a phrase: any part of a
+# sentence is found.
 APART = "\u200b"
 
 
 def set_apart(text):
     """Text to index: each character of an unspaced script set apart from its neighbours."""
-    return _UNSPACED.sub(f"{APART}\\1{APART}", text)
-
-
-def _words(raw):
-    """The words of what a reader typed, each character of an unspaced script one word."""
-    return tuple(part for word in _WORD.findall(raw.lower()) for part in set_apart(word).split(APART) if part)
+    return UNSPACED.sub(lambda match: f"{APART}{match.group()}{APART}", text)
 
 
 @dataclass
@@ -63,7 +58,7 @@ def parse(text):
         if match.group(4) is not None and raw.lower() == "or" and not negated:
             pending_or = bool(parsed.groups)
             continue
-        words = _words(raw)
+        words = tuple(words_of(raw))
         if not words or terms >= MAX_TERMS:
             continue
         terms += 1

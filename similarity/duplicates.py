@@ -10,12 +10,12 @@ less, and 0.7 keeps a margin of 0.1 to both.
 """
 
 import difflib
-import re
 from datetime import timedelta
 
 from django.utils import timezone
 
 from articles.models import Action, Article, ArticleEvent, Status
+from articles.text import words as text_words
 
 WINDOW = timedelta(hours=72)
 THRESHOLD = 0.7
@@ -59,10 +59,10 @@ STOP_WORDS = {
 
 
 def words(text):
-    """Lower-case words cut to their first five letters: a crude stem that makes "approves",
-    "approved" and "approval" one word without a language model."""
-    # Markup characters fall outside [a-z0-9], so no HTML or Markdown parsing is needed.
-    return [word[:5] for word in re.findall(r"[a-z0-9]+", (text or "").lower()) if word not in STOP_WORDS]
+    """Lower-case words in any script (articles.text.words) cut to their first five letters: a
+    crude stem that makes "approves", "approved" and "approval" one word without a language
+    model. Markup characters are not letters, so no HTML or Markdown parsing is needed."""
+    return [word[:5] for word in text_words(text) if word not in STOP_WORDS]
 
 
 def similarity(first, second, threshold=0.0):

@@ -18,6 +18,14 @@ SAME_STORY = [
     ("Trade dispute: steel tariffs doubled", "Steel tariffs doubled as trade dispute deepens"),
     ("Teachers vote to strike over pay", "Teachers vote for strike over pay"),
 ]
+# The same in the scripts newsrooms write in (Ukrainian, Greek, German, Japanese, Chinese).
+SAME_STORY += [
+    ("Мер Києва відкрив новий міст через Дніпро", "Новий міст через Дніпро відкрив мер Києва"),
+    ("Απεργία στα λιμάνια της Αθήνας σήμερα", "Σήμερα απεργία στα λιμάνια της Αθήνας"),
+    ("Bürgermeister eröffnet die neue Brücke in München", "Die neue Brücke in München eröffnet"),
+    ("東京湾で新しい橋の開通式", "新しい橋の開通式が東京湾で"),
+    ("北京举行新闻发布会", "新闻发布会在北京举行"),
+]
 # Different stories, most of them from the same running theme: these must not be flagged.
 DIFFERENT_STORIES = [
     ("Ceasefire talks resume in Geneva", "Shelling resumes as ceasefire talks stall"),
@@ -27,6 +35,8 @@ DIFFERENT_STORIES = [
     ("Trade dispute: steel tariffs doubled", "Trade dispute: dairy exporters fear new tariffs"),
     ("Teachers vote to strike over pay", "Nurses vote to accept pay offer"),
     ("Reservoirs fall to a third of capacity", "Hosepipe ban begins on Friday"),
+    ("Мер Києва відкрив новий міст через Дніпро", "Мер Одеси закрив порт через шторм"),
+    ("東京湾で新しい橋の開通式", "大阪で地下鉄の運賃値上げ"),
 ]
 
 
