@@ -14,9 +14,13 @@ import math
 import re
 from collections import Counter
 
+from articles.text import UNSPACED
+
 # The same words as scikit-learn's \b\w\w+\b (a greedy run of word characters ends at a
 # word boundary anyway), found a quarter faster.
 _WORD = re.compile(r"\w\w+")
+# A run of an unspaced script's characters, or of other word characters.
+_SCRIPTS = re.compile(f"{UNSPACED.pattern}+|(?:(?!{UNSPACED.pattern})\\w)+")
 
 # scikit-learn's ENGLISH_STOP_WORDS (BSD licence; the Glasgow Information Retrieval Group's
 # list), which the labelled tests were tuned with.
@@ -47,8 +51,21 @@ STOP_WORDS = frozenset(
 
 def words(text):
     """The words of `text` that can say what it is about. Markup needs no stripping: tags and
-    Markdown signs are either punctuation or short words like "b" and "em" that carry no weight."""
-    return [word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
+    Markdown signs are either punctuation or short words like "b" and "em" that carry no weight.
+    In a script written without spaces, where a run would be a whole sentence, each pair of
+    neighbouring characters is a word (the usual way to index Chinese and Japanese)."""
+    found = []
+    for run in _WORD.findall(text.lower()):
+        if not UNSPACED.search(run):
+            if run not in STOP_WORDS:
+                found.append(run)
+            continue
+        for part in _SCRIPTS.findall(run):
+            if UNSPACED.match(part):
+                found += [part[i : i + 2] for i in range(len(part) - 1)] or [part]
+            elif len(part) > 1 and part not in STOP_WORDS:
+                found.append(part)
+    return found
 
 
 def normalised(weights):

@@ -81,6 +81,21 @@ def test_without_shared_tags_the_words_decide(client, editor, make_article):
     assert reservoirs.headline in related_section(client.get(drought.get_absolute_url()).content.decode())
 
 
+def test_without_shared_tags_japanese_words_decide_too(client, editor, make_article):
+    """Japanese writes no spaces: its words are found as pairs of neighbouring characters."""
+    bridge = make_article(
+        "新しい橋の開通式が行われた",
+        body="東京湾の新しい橋は来月から通行できる。",
+        status=Status.DRAFT,
+        publish_at=None,
+    )
+    opening = make_article("東京湾の橋、来月開通へ", body="新しい橋の工事が終わった。")
+    fares = make_article("地下鉄の運賃が上がる", body="大阪の地下鉄は四月から値上げする。")
+    client.force_login(editor)
+    approve(client, bridge)
+    assert bridge.related_ids == [opening.pk] and fares.pk not in bridge.related_ids
+
+
 def test_related_is_live_only(client, editor, orphan, make_article, now):
     shown = make_article("Lighthouse lamp test lit tonight", tags=["lighthouse"])
     later = make_article("Lighthouse tours start in spring", tags=["lighthouse"], publish_at=now + timedelta(days=2))
