@@ -123,3 +123,24 @@ def test_wide_screens_show_the_themes_in_a_row_and_the_rail_beside_the_text(host
     assert rail["y"] < body["y"] + body["height"]
     assert 34 * 16 <= body["width"] <= 42 * 16  # a measure of 60-75 characters
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+
+def test_an_article_prints_as_the_story_alone_with_its_links_spelled_out(make_article, live_server, page):
+    """Printed (or saved as PDF): no navigation, search or rail; the text in black; every outside
+    link's address after it, since paper cannot be clicked."""
+    article = make_article(
+        "Паромна переправа знову працює",
+        body="Розклад на [сайті порту](https://port.example/rozklad) і в касах.",
+    )
+    page.goto(live_server.url + article.get_absolute_url())
+    page.emulate_media(media="print")
+    shown = page.evaluate(
+        "['.site-header nav', '.search-link', '.site-footer nav']"
+        ".map(s => [...document.querySelectorAll(s)].map(e => getComputedStyle(e).display))"
+    )
+    assert all(displays and set(displays) == {"none"} for displays in shown), shown
+    link = page.locator(".article-body a[href^='https://port.example']")
+    after = link.evaluate("a => getComputedStyle(a, '::after').content")
+    assert "https://port.example/rozklad" in after
+    assert page.locator(".article-body").evaluate("e => getComputedStyle(e).color") == "rgb(0, 0, 0)"
+    assert "Паромна переправа знову працює" in page.locator("h1").inner_text()
