@@ -29,7 +29,7 @@ def connect_events():
     """A live article is found by its public entries' words (titles and text) as well as its own:
     an entry saved or deleted is a change to its article (`entries`), announced once with the rest
     of its transaction, and the article is indexed again with the entries public then (a scheduled
-    entry joins at the article's next change after its second)."""
+    entry at its second: live/cache.py's schedule announces it)."""
     from django.db.models import Prefetch
     from django.db.models.signals import post_delete, post_save
 

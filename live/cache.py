@@ -8,6 +8,7 @@ the clock touches `article:<id>` (the label)."""
 
 from django.db.models import Q, Subquery
 
+from articles import events
 from articles.models import Article
 from pagecache import keys, surrogates
 
@@ -39,15 +40,19 @@ def next_coverage_moment(after):
 
 
 def schedule(after, until):
-    """Keys of what entries and coverage changed by the clock in (after, until], and the next moment."""
+    """Keys of what entries and coverage changed by the clock in (after, until], and the next
+    moment. Entries that appeared are also a change to their articles (`article_changed` with
+    `entries`): search finds them from their second, as readers do."""
     if after >= until:
         return set(), next_coverage_moment(until)
-    due = {
-        coverage_key(pk)
-        for pk in Entry.objects.filter(
-            status=EntryStatus.PUBLISHED, publish_at__gt=after, publish_at__lte=until
-        ).values_list("article_id", flat=True)
-    }
+    appeared = set(
+        Entry.objects.filter(status=EntryStatus.PUBLISHED, publish_at__gt=after, publish_at__lte=until).values_list(
+            "article_id", flat=True
+        )
+    )
+    if appeared:
+        events.changed(appeared, {"entries"})
+    due = {coverage_key(pk) for pk in appeared}
     moved = Article.objects.filter(
         Q(coverage_start__gt=after, coverage_start__lte=until) | Q(coverage_end__gt=after, coverage_end__lte=until)
     )

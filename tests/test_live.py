@@ -479,7 +479,8 @@ def test_search_finds_a_live_article_by_its_public_entries(client, live_article,
     assert not search_finds(client, "開票結果は深夜に", live_article)  # not before its second
     withdraw_entry(entry.pk, user=editor, version=entry.version, note="Wrong town")
     assert not search_finds(client, "Харкові", live_article)
-    with time_machine.travel(now + timedelta(minutes=6)):
-        post_entry(live_article, user=editor, body="Turnout figures confirmed.")
-        assert search_finds(client, "開票結果は深夜に", live_article)
+    with time_machine.travel(now + timedelta(minutes=5, seconds=1)):
+        # The first request after its second (any page) handles the moment: found from then on.
+        assert client.get("/").status_code == 200
+        assert search_finds(client, "深夜", live_article)
     assert Entry.objects.get(pk=scheduled.pk).status == EntryStatus.PUBLISHED
