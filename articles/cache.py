@@ -5,10 +5,11 @@ touches, which keys pages record for what they load, and when articles go live o
 Keys: `article:<id>` (everything the article shows, on its page and its cards),
 `author:<id>`, `tag:<id>`, `image:<id>`, and the lists a live article is on:
 `list:latest` (home, the site feeds, sitemaps), `list:theme:<id>`, `list:author:<id>`,
-`list:tag:<id>`. An edit touches the article's own key; the lists only while it is (or
-was, before the edit) live, so editing a draft drops no list."""
+`list:tag:<id>`. An edit touches the article's own key (unless the article is a draft or in
+review, shown on no page kept for readers: previews never are, so writing drops no page, not
+even one naming `article:*`), and the lists only while it is (or was, before the edit) live."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from taggit.models import Tag, TaggedItem
 
 from images.models import Image
@@ -18,10 +19,15 @@ from pagecache.surrogates import LATEST, article_key, author_key, image_key, lis
 
 from .models import Article, Author, Byline, Correction, Status
 
+# A draft or an article in review is on no page kept for readers (previews never are).
+UNSHOWN = (Status.DRAFT, Status.IN_REVIEW)
+
 
 def article_keys(pks):
-    live = list(Article.objects.live().filter(pk__in=pks).values_list("pk", flat=True))
-    return {article_key(pk) for pk in pks} | (lists_of(live) if live else set())
+    is_live = Exists(Article.objects.live().filter(pk=OuterRef("pk")))
+    shown = dict(Article.all_objects.filter(pk__in=pks).exclude(status__in=UNSHOWN).values_list("pk", is_live))
+    live = [pk for pk, now_live in shown.items() if now_live]
+    return {article_key(pk) for pk in shown} | (lists_of(live) if live else set())
 
 
 def lists_of(pks):
