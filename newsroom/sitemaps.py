@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -170,12 +170,18 @@ def index(request):
 
 @x_robots_tag
 def news(request):
+    """The live articles of the last 48 hours, and the live coverage with an entry in them (a
+    running story stays news while it runs), each with the time it last changed."""
     now = timezone.now()
+    since = now - NEWS_WINDOW
+    running = Entry.objects.published(now).filter(publish_at__gte=since).values("article_id")
     articles = (
         Article.objects.live(now)
-        .filter(publish_at__gte=now - NEWS_WINDOW)
+        .filter(Q(publish_at__gte=since) | Q(pk__in=running))
+        .annotate(lastmod=article_lastmod(), last_entry=last_entry())
+        .annotate(changed=Greatest("lastmod", Coalesce("last_entry", "lastmod")))
         .only("headline", "slug", "publish_at", "created_at", "dateline_offset")
-        .order_by("-publish_at", "-id")[:NEWS_LIMIT]
+        .order_by("-changed", "-id")[:NEWS_LIMIT]
     )
     return TemplateResponse(
         request,

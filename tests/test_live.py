@@ -397,6 +397,31 @@ def test_the_sitemap_says_when_the_last_entry_came(client, live_article, editor,
     assert f"<lastmod>{timezone.localtime(later).isoformat()}</lastmod>" in after
 
 
+def test_the_news_sitemap_keeps_a_running_story_while_entries_come(client, make_article, editor, now):
+    """Google News reads the last 48 hours: coverage that started days ago is news while it runs."""
+    running = make_article("Повінь на Дністрі: онлайн", publish_at=now - timedelta(days=5))
+    quiet = make_article("Storm coverage, ended", publish_at=now - timedelta(days=6))
+    with time_machine.travel(now - timedelta(days=4), tick=False):
+        for article in (running, quiet):
+            take_step(article, "start_live", user=editor)
+    post_at(quiet, editor, now - timedelta(days=3), body="Last word.")
+    post_at(running, editor, now - timedelta(hours=1), body="Вода спадає.")
+    post_entry(running, user=editor, body="Later", publish_at=now + timedelta(hours=1))  # not yet public
+    urls = xml_urls(client.get("/news-sitemap.xml").content)
+    assert list(urls) == [running.get_absolute_url()]
+    assert urls[running.get_absolute_url()] == timezone.localtime(now - timedelta(hours=1)).isoformat()
+
+
+def xml_urls(content):
+    """{path: lastmod} of a sitemap."""
+    from urllib.parse import urlsplit
+    from xml.etree import ElementTree
+
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    urls = ElementTree.fromstring(content).findall(f"{ns}url")
+    return {urlsplit(url.findtext(f"{ns}loc")).path: url.findtext(f"{ns}lastmod") for url in urls}
+
+
 def test_the_home_page_label_shows_the_latest_entry(client, live_article, editor, now):
     assert '<span class="live-label">Live</span>' in client.get("/").content.decode()
     post_at(live_article, editor, now - timedelta(minutes=1), body="Result", title="Harbour party wins")
