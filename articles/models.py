@@ -33,8 +33,9 @@ from .text import validate_plain_text
 # the newest matches in it (body, tags and bylines included).
 WORD_FINDERS = []
 # More words an article is found by, from other apps (live coverage: its public entries), read by
-# the search index: pairs of a function making the Prefetch that loads them with a batch of
-# articles (made afresh: what is public changes with the clock) and one giving an article's text.
+# search. Each has `prefetch()` (a Prefetch loading them with a batch of articles, made afresh:
+# what is public changes with the clock), `text(article)` (their words, from what it loaded) and
+# `places(articles, words)` ({article id: the part, with an address, where all the words are}).
 FOUND_BY = []
 
 

@@ -30,7 +30,6 @@ def connect_events():
     an entry saved or deleted is a change to its article (`entries`), announced once with the rest
     of its transaction, and the article is indexed again with the entries public then (a scheduled
     entry at its second: live/cache.py's schedule announces it)."""
-    from django.db.models import Prefetch
     from django.db.models.signals import post_delete, post_save
 
     from articles import events
@@ -44,11 +43,6 @@ def connect_events():
     for signal in (post_save, post_delete):
         signal.connect(entry_changed, sender=Entry, weak=False, dispatch_uid=f"live.events.entry.{signal}")
 
-    def public_entries():
-        entries = Entry.objects.published().only("article_id", "title", "body_html").order_by("publish_at")
-        return Prefetch("entries", queryset=entries, to_attr="public_entries")
+    from .found import EntriesFound
 
-    def entries_text(article):
-        return " ".join(f"{entry.title} {entry.body_html}" for entry in article.public_entries)
-
-    FOUND_BY.append((public_entries, entries_text))
+    FOUND_BY.append(EntriesFound())

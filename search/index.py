@@ -19,7 +19,7 @@ def _text(value):
 def document(article):
     """The searchable text of one article, field by field (bylines, tags, theme and what other
     apps add, FOUND_BY, prefetched), and its sort key."""
-    more = " ".join(text(article) for _, text in FOUND_BY)
+    more = " ".join(finder.text(article) for finder in FOUND_BY)
     return {
         "sort_key": sort_key(article.pk, article.publish_at),
         "headline": _text(article.headline),
@@ -38,7 +38,7 @@ def _articles():
         .prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             "tags",
-            *(prefetch() for prefetch, _ in FOUND_BY),
+            *(finder.prefetch() for finder in FOUND_BY),
         )
         .only("headline", "deck", "standfirst", "body_html", "publish_at", "theme__name")
         .order_by("pk")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.models import Article
+from articles.models import FOUND_BY, Article
 
 from . import backends
 from .backends import ID_BITS, ID_MASK, MARK_END, MARK_START, get_backend
@@ -90,8 +90,19 @@ class SearchResults:
                 headline, snippet = marked.get(key, (article.headline, ""))
                 article.headline_highlighted = highlighted(headline)
                 article.snippet = highlighted(snippet)
+                article.found_in = None
                 results.append(article)
+        self._place(results)
         return results
+
+    def _place(self, results):
+        """Where in a result its words are, when another app holds part of its text (the entry of
+        a live article): at most one query each, whatever the page shows."""
+        words = {word for group in self.parsed.groups for word in group[0]}
+        for finder in FOUND_BY:
+            places = finder.places([article for article in results if article.found_in is None], words)
+            for article in results:
+                article.found_in = article.found_in or places.get(article.pk)
 
 
 def matching_ids(queryset, text):

@@ -397,6 +397,16 @@ def test_the_sitemap_says_when_the_last_entry_came(client, live_article, editor,
     assert f"<lastmod>{timezone.localtime(later).isoformat()}</lastmod>" in after
 
 
+def test_a_search_result_links_to_the_entry_holding_the_words(client, live_article, editor, now):
+    early = post_at(live_article, editor, now - timedelta(minutes=30), body="Явка у Харкові 40 %.")
+    late = post_at(live_article, editor, now - timedelta(minutes=5), body="Явка у Харкові вже 61 %.", title="Явка")
+    post_at(live_article, editor, now - timedelta(minutes=1), body="Count begins in Lviv.")
+    page = client.get("/search/", {"q": "явка харкові"}).content.decode()
+    assert f'href="{late.get_absolute_url()}"' in page and early.get_absolute_url() not in page
+    assert "In the live coverage" in client.get("/search/", {"q": "Lviv"}).content.decode()
+    assert "In the live coverage" not in client.get("/search/", {"q": "harbour"}).content.decode()
+
+
 def test_the_news_sitemap_keeps_a_running_story_while_entries_come(client, make_article, editor, now):
     """Google News reads the last 48 hours: coverage that started days ago is news while it runs."""
     running = make_article("Повінь на Дністрі: онлайн", publish_at=now - timedelta(days=5))
