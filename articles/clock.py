@@ -1,7 +1,7 @@
 """One clock for the admin: every time in the newsroom's zone, in one format, the zone named."""
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django import forms
 from django.utils import timezone
@@ -80,6 +80,14 @@ def parse_local_datetime(value):
         raise ValueError(f"“{value}” is not a date and time: type it as YYYY-MM-DD HH:MM, 24-hour.") from None
     if not EARLIEST.year <= moment.year <= LATEST.year:
         raise ValueError(f"“{value}” is out of range: choose a date between {EARLIEST.year} and {LATEST.year}.")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    if timezone.is_aware(moment):
+        return moment
+    aware = timezone.make_aware(moment)
+    # A time the clocks skip (spring forward) comes back another hour through UTC: refused, never
+    # moved silently. One they pass twice (autumn) is the first of the two, its zone shown beside it.
+    if aware.astimezone(UTC).astimezone(aware.tzinfo).replace(tzinfo=None) != moment:
+        raise ValueError(
+            f"{moment:%H:%M} does not exist on {moment:%Y-%m-%d} in the newsroom’s zone "
+            f"({timezone.get_current_timezone_name()}): the clocks go forward an hour then. Choose another time."
+        )
+    return aware

@@ -39,6 +39,28 @@ def test_typed_times_are_read_in_the_newsrooms_zone(typed, expected):
     assert f"{timezone.localtime(parse_local_datetime(typed)):%Y-%m-%d %H:%M:%S %Z}" == expected
 
 
+def test_a_time_the_clocks_skip_is_refused_and_one_they_pass_twice_is_the_first():
+    """Helsinki goes from 03:00 EET to 04:00 EEST on 26 March 2028, and back from 04:00 EEST to
+    03:00 EET on 29 October: 03:30 does not exist in spring and exists twice in autumn."""
+    with pytest.raises(ValueError, match="03:30 does not exist on 2028-03-26"):
+        parse_local_datetime("2028-03-26 03:30")
+    assert parse_local_datetime("2028-03-26 04:00").astimezone(UTC) == datetime(2028, 3, 26, 1, 0, tzinfo=UTC)
+    autumn = parse_local_datetime("2028-10-29 03:30").astimezone(UTC)
+    assert autumn == datetime(2028, 10, 29, 0, 30, tzinfo=UTC)  # 03:30 EEST, the first
+
+
+def test_the_week_refuses_a_move_to_a_time_the_clocks_skip_and_changes_nothing(client, editor, scheduled):
+    with time_machine.travel(NOON, tick=False):
+        client.force_login(editor)
+        response = client.post(
+            reverse("admin:articles_article_transition", args=[scheduled.pk, "reschedule"]),
+            {"when": "2028-03-26 03:30", "back": "calendar", "week": "2028-03-20"},
+            follow=True,
+        )
+    assert "does not exist on 2028-03-26" in response.content.decode()
+    assert Article.objects.get(pk=scheduled.pk).publish_at == NOON + timedelta(days=1, hours=6)
+
+
 @pytest.mark.parametrize("typed", ["02/29/2028 06:05 PM", "2027-02-29 10:00", "2028-02-28 24:00", "29.02.2028 18:05"])
 def test_other_spellings_are_refused_with_the_format(typed):
     with pytest.raises(ValueError, match="YYYY-MM-DD HH:MM, 24-hour"):
