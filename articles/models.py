@@ -476,11 +476,9 @@ class Article(models.Model):
             return None
         return "You do not have permission to do that."
 
-    def _take(self, name, user, *, note="", when=None, backdate=False):
+    def _take(self, name, user, *, note="", when=None):
         """Take workflow step `name` as `user`; raises TransitionNotAllowed with a reason for them.
-        Private: articles.workflow.take_step is the door, and runs the step's effects after it.
-        `backdate` (importers only, wordpress/): the step's time rules run as at `when`, so an
-        article published long ago elsewhere is approved at its original time."""
+        Private: articles.workflow.take_step is the door, and runs the step's effects after it."""
         step = WORKFLOW.get(name)
         if step is None:
             raise TransitionNotAllowed(f"There is no “{name}” step in the workflow.")
@@ -496,8 +494,7 @@ class Article(models.Model):
             if refusal:
                 raise TransitionNotAllowed(refusal)
             default_note = step.note_for(current)
-            as_at = when if backdate and when is not None else now
-            changes = step.changes(current, user, as_at, note, when) if step.changes else {}
+            changes = step.changes(current, user, now, note, when) if step.changes else {}
             from_status = current.status
             if step.target:
                 changes["status"] = step.target

@@ -47,20 +47,15 @@ def take_step(
     user,
     note: str = "",
     when: datetime | None = None,
-    backdate: bool = False,
-    skip_effects: frozenset = frozenset(),
 ) -> ArticleEvent:
     """Take workflow step `name` (a key of WORKFLOW) as `user`, then run the step's effects
     (the table's `effects`: mail, "went live", related stories). The one way to take a step:
     the admin, the API, the importer and the tests come through here; it raises
-    TransitionNotAllowed with a reason written for the person who tried.
-    For importers only (wordpress/importer.py): `backdate` lets `when` be in the past (the site
-    an article comes from published it then), and `skip_effects` leaves effects to the import
-    (related lists in one pass at its end, each costing a TF-IDF over 500 others; no mail per post)."""
-    event = article._take(name, user, note=note, when=when, backdate=backdate)
+    TransitionNotAllowed with a reason written for the person who tried. (An importer brings an
+    article into the state it had elsewhere with `Article.arrive`, not through steps.)"""
+    event = article._take(name, user, note=note, when=when)
     for effect in WORKFLOW[name].effects:
-        if effect not in skip_effects:
-            EFFECTS[effect](article, event)
+        EFFECTS[effect](article, event)
     return event
 
 
