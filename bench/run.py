@@ -856,7 +856,8 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
         print(f"  warm-up: {warmed['pages']:,} pages in {warmed['seconds']:.0f} s", flush=True)
         # The machine is shared: the ceiling measured minutes before (the warm-up takes 12 at
         # 100,000 articles) may be from a calmer or busier moment. Also measure it around the mix.
-        around = [wrk(server.base + STATIC_PAGE, max(3, seconds // 4))["rps"]]
+        around = [static_as_the_mix(server, max(3, seconds // 4))]
+        plain = [wrk(server.base + STATIC_PAGE, max(3, seconds // 4))["rps"]]
         staff = subprocess.Popen(
             [PYTHON, __file__, "_editor", server.base, str(seconds), str(ranked_file)],
             env=server.env,
@@ -866,7 +867,8 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
         )
         out = wrk_mix(server, seconds, "--latency")
         edits = json.loads(staff.communicate(timeout=120)[0].strip().splitlines()[-1])
-        around.append(wrk(server.base + STATIC_PAGE, max(3, seconds // 4))["rps"])
+        around.append(static_as_the_mix(server, max(3, seconds // 4)))
+        plain.append(wrk(server.base + STATIC_PAGE, max(3, seconds // 4))["rps"])
     finally:
         server.stop()
         shutil.rmtree(own["PAGE_CACHE_VERSIONS_DIR"], ignore_errors=True)
@@ -880,6 +882,8 @@ def realistic_mix(database, secret_key, seconds, *, keyed, ceiling):
         "of_static": round(rps / (ceiling or statistics.mean(around)), 3),
         "static_around": around,
         "of_static_around": round(rps / statistics.mean(around), 3),
+        "static_plain_wrk": plain,  # without the mix's Lua: what earlier runs compared with
+        "of_static_plain_wrk": round(rps / statistics.mean(plain), 3),
         "p99_ms": float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit],
         "editor": edits,
     }
@@ -898,7 +902,7 @@ def warm_up(server, paths):
     return {"pages": len(paths), "seconds": time.monotonic() - started, "errors": sum(s >= 500 for s in statuses)}
 
 
-def wrk_mix(server, seconds, *options):
+def wrk_mix(server, seconds, *options, paths=None):
     """wrk walking the mix's paths (bench/mix.lua); its report."""
     command = [
         WRK,
@@ -909,8 +913,16 @@ def wrk_mix(server, seconds, *options):
         "-s",
         str(ROOT / "bench" / "mix.lua"),
     ]
-    command += [server.base, "--", str(RESULTS / "mix-paths.txt")]
+    command += [server.base, "--", str(paths or RESULTS / "mix-paths.txt")]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def static_as_the_mix(server, seconds):
+    """The static file's rate through the mix's own client (bench/mix.lua: its request and response
+    functions cost wrk's threads CPU on the same cores as the server): like for like."""
+    paths = RESULTS / "static-paths.txt"
+    paths.write_text(STATIC_PAGE + "\n")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", wrk_mix(server, seconds, paths=paths)).group(1))
 
 
 def main():
