@@ -212,6 +212,16 @@ def _curl(text, before):
     return "".join(pieces)
 
 
+def typeset(text):
+    """Plain text (a headline, deck or standfirst) with typographic quotes, apostrophes and
+    dashes, as bodies have them: for showing, never stored (what was typed stays as typed)."""
+    if not text:
+        return text
+    for pattern, dash in _DASHES:
+        text = pattern.sub(dash, text)
+    return _curl(text.replace("...", "…"), " ")
+
+
 def typography(state):
     """Typographic quotes, apostrophes and dashes in text, never in code or addresses."""
     for block in state.tokens:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from pagecache import fragments
 from pagecache.surrogates import article_key, author_key, image_key, list_key, theme_key
 
+from .body import typeset
 from .models import Article, Byline
 from .structured_data import news_article
 from .text import plain_text
@@ -55,7 +56,7 @@ def render_parts(article):
     prefetch_related_objects([article], Prefetch("bylines", queryset=bylines), "tags")
     context = {
         "article": article,
-        "headline": plain_text(article.headline),
+        "headline": typeset(plain_text(article.headline)),
         "tags": list(article.tags.all()),
         "corrections": list(article.corrections.all()) if article.corrected_at else [],
         "structured_data": news_article(article),

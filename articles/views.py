@@ -15,6 +15,7 @@ from pagecache.decorators import public_page
 from pagecache.keys import shows
 from pagecache.surrogates import LATEST, list_key
 
+from .body import typeset
 from .fragments import (
     MORE_ON_THEME,
     NotLive,
@@ -116,7 +117,7 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         context.update(
-            headline=plain_text(article.headline),
+            headline=typeset(plain_text(article.headline)),
             summary=Truncator(plain_text(article.standfirst or article.deck)).chars(300),
             preview=self.preview,
             parts=self.parts(article),

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from jinja2 import ChainableUndefined, Environment
 from markupsafe import Markup
 
+from articles.body import typeset
 from articles.text import plain_text
 from images.pictures import image_figure, picture, social_image, with_inline_images
 from live.labels import entry_time, latest_update
@@ -103,7 +104,7 @@ def environment(**options):
         live_latest=latest_update,
     )
     env.filters.update(
-        plain=plain_text,
+        plain=lambda value: typeset(plain_text(value)),
         jsonld=jsonld,
         with_inline_images=with_inline_images,
         scroll_boxes=scroll_boxes,

@@ -22,6 +22,7 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from taggit.models import Tag
 
+from articles.body import typeset
 from articles.models import Article, Author, Byline, Status
 from articles.slugs import repair_slugs, slug_for
 from articles.workflow import take_step
@@ -406,8 +407,9 @@ def test_whatever_is_typed_is_shown_as_typed_and_every_link_answers(
     article.refresh_from_db()
 
     page = follow_every_link(reader, article.get_absolute_url())
-    assert words(article.headline) in page.text
-    assert words(article.deck) in page.text
+    # As typed, set in type: quotes curled, dashes made dashes (issue 29), nothing else changed.
+    assert words(typeset(article.headline)) in page.text
+    assert words(typeset(article.deck)) in page.text
     for shown in filter(None, [theme and theme.name, author and author.name, *article.tags.names()]):
         assert words(shown) in page.text
     for tag in article.tags.all():

@@ -397,6 +397,22 @@ def test_quotes_apostrophes_and_dashes_are_typographic():
     assert "‘Quoted’ and “<strong>bold</strong>” — fine" in html
 
 
+def test_headlines_decks_and_standfirsts_are_set_in_type_and_stored_as_typed(client, make_article):
+    article = make_article(
+        "\"We've waited long enough,\" says Олена - the harbour's master",
+        deck="The 'new' bridge... 2024--2025",
+        standfirst="Ferries -- and trams -- return on Monday.",
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "<h1>“We’ve waited long enough,” says Олена – the harbour’s master</h1>" in page
+    assert "<title>“We’ve waited long enough,” says Олена – the harbour’s master · " in page
+    assert "The ‘new’ bridge… 2024–2025" in page and "Ferries – and trams – return on Monday." in page
+    card = client.get("/").content.decode()
+    assert "“We’ve waited long enough,” says Олена – the harbour’s master" in card
+    assert Article.objects.get(pk=article.pk).headline.startswith("\"We've")  # what was typed stays
+    assert client.get(f"/api/v1/articles/{article.pk}/").json()["headline"].startswith("\"We've")
+
+
 def test_code_and_addresses_keep_their_straight_quotes_and_hyphens():
     body = (
         'Run `say "it\'s" -- now...` here.\n\n'
