@@ -11,6 +11,7 @@ import socket
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -315,6 +316,24 @@ def test_every_old_address_answers_301_to_its_new_place(imported, client, old, n
     assert (response.status_code, response["Location"]) == (301, new)
 
 
+def test_old_addresses_in_other_scripts_answer_301_as_readers_type_them(db, media_root, tmp_path, client):
+    """WordPress writes a Cyrillic slug percent-encoded in its export; readers' browsers send the
+    address encoded too, and Django reads it decoded: /tag/київ/ and the post's own address."""
+    kyiv, night = quote("київ").lower(), quote("нічний-пором").lower()
+    path = tmp_path / "export.xml"
+    path.write_text(export(posts=0).replace(">kyiv<", f">{kyiv}<").replace('"kyiv"', f'"{kyiv}"').replace(
+        "late-night", night), encoding="utf-8")  # fmt: skip
+    run(path)
+    article = Article.objects.get(headline="Late night at the quay")
+    for old, new in (("/tag/київ/", "/tags/київ/"), (f"/tag/{kyiv}/feed/", "/tags/київ/feed/")):
+        response = client.get(old)
+        assert (response.status_code, unquote(response["Location"])) == (301, new), old
+    # The post keeps its address (its day and slug): the old one is the article itself.
+    assert unquote(article.get_absolute_url()) == "/2009/05/15/нічний-пором/"
+    assert client.get("/2009/05/15/нічний-пором/").status_code == 200
+    assert client.get("/?p=10")["Location"] == article.get_absolute_url()
+
+
 def test_unknown_old_addresses_answer_404_and_are_not_kept(imported, client, settings):
     settings.PAGE_CACHE_ENABLED = True
     for old in ("/?p=99999", "/?page_id=2", "/?attachment_id=1", "/?cat=12345", "/?p=abc", "/category/nope/feed/",
@@ -420,3 +439,20 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
     assert ImportedItem.objects.filter(site="https://wpthemetestdata.wordpress.com").exists()
     again = run(real, "--media-dir", str(uploads))
     assert "Imported: nothing." in again and "Updated: nothing." in again
+
+
+def test_addresses_kept_encoded_by_an_earlier_import_are_decoded_by_migrate(db, client, make_article):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from wordpress.models import LegacyAddress
+
+    article = make_article("Нічний пором")
+    encoded = "/tag/" + quote("київ").lower() + "/"
+    LegacyAddress.objects.create(path=encoded, article=article)
+    LegacyAddress.objects.create(path=quote("/тест/"), article=article)
+    LegacyAddress.objects.create(path="/тест/", article=article)  # both spellings kept: one stays
+    importlib.import_module("wordpress.migrations.0003_decoded_legacy_paths").decode(django_apps, None)
+    assert sorted(LegacyAddress.objects.values_list("path", flat=True)) == ["/tag/київ/", "/тест/"]
+    assert client.get("/tag/київ/")["Location"] == article.get_absolute_url()

@@ -253,7 +253,9 @@ class WordPressImport:
 
     def _legacy(self, url_or_path, **target):
         parts = urlsplit(url_or_path)
-        path = parts.path or "/"
+        # Decoded, as Django gives request.path: WordPress writes slugs in other scripts
+        # percent-encoded ("/tag/%d0%ba%d0%b8%d1%97%d0%b2/" is /tag/київ/).
+        path = unquote(parts.path) or "/"
         if parts.query:
             path += f"?{parts.query}"
         if path == "/" or len(path) > 500:
