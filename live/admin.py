@@ -38,9 +38,10 @@ class EntryAdmin(admin.ModelAdmin):
     exclude = ["authors"]
 
     def get_queryset(self, request):
-        """Entries of the articles the user may see (a writer's own drafts, every live one)."""
+        """Entries the user may read, of the articles they may see (live/permissions.py)."""
         visible = article_policy.instances_user_has_permission_for(request.user, "view")
-        return super().get_queryset(request).filter(article__in=visible.values("pk"))
+        entries = super().get_queryset(request).filter(article__in=visible.values("pk"))
+        return entry_policy.entries_visible_to(request.user, entries)
 
     def has_add_permission(self, request):
         return False
@@ -62,9 +63,8 @@ class EntryAdmin(admin.ModelAdmin):
 
 def desk_context(article, user, csrf_token=""):
     """What the desk shows `user` on `article`: the form if they may write, the newest entries."""
-    entries = (
-        Entry.objects.filter(article=article).prefetch_related("authors").order_by("-publish_at", "-id")[:DESK_ENTRIES]
-    )
+    entries = entry_policy.entries_visible_to(user, Entry.objects.filter(article=article))
+    entries = entries.prefetch_related("authors").order_by("-publish_at", "-id")[:DESK_ENTRIES]
     may_publish = entry_policy.may_publish(user)
     context = {"csrf_token": csrf_token} if csrf_token else {}
     return context | {

@@ -93,7 +93,8 @@ class EntryListView(PublicMixin, generics.ListAPIView):
 
 
 class StaffEntryListView(StaffMixin, generics.ListCreateAPIView):
-    """Every entry of a live coverage article you may see, in any state; POST adds one through
+    """The entries of a live coverage article you may read (all of them if you may publish; else
+    the public ones and your own); POST adds one through
     the door: published at once (or at `publish_at`) if you may publish, else submitted for review."""
 
     pagination_class = EntryPagination
@@ -107,7 +108,8 @@ class StaffEntryListView(StaffMixin, generics.ListCreateAPIView):
         return live_coverage(desk_articles(self.request.user), self.kwargs["pk"])
 
     def get_queryset(self):
-        return Entry.objects.filter(article=self.article()).prefetch_related("authors").order_by("-publish_at", "-id")
+        entries = entry_policy.entries_visible_to(self.request.user, Entry.objects.filter(article=self.article()))
+        return entries.prefetch_related("authors").order_by("-publish_at", "-id")
 
     @extend_schema(request=EntryWriteSerializer, responses={201: StaffEntrySerializer}, parameters=[IDEMPOTENCY_HEADER])
     def post(self, request, pk):

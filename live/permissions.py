@@ -5,7 +5,13 @@
   otherwise it is submitted for review.
 - "publish": publish, schedule, correct, pin, approve and withdraw entries (`live.publish_entry`:
   Editors, and writers the desk trusts with election night, granted one by one).
-- "change" an entry: "publish", or its own writer while it waits for review."""
+- "change" an entry: "publish", or its own writer while it waits for review.
+- "see" entries on the desk and in the staff API: all of them for those who may publish; for
+  others the public ones and their own (a colleague's scheduled or submitted entry is unpublished
+  work, as another's draft is)."""
+
+from django.db.models import Q
+from django.utils import timezone
 
 from articles.models import Status
 from articles.permissions import article_policy
@@ -33,6 +39,13 @@ class EntryPolicy:
             and user.has_perm("live.view_entry")
             and article_policy.user_has_permission_for_instance(user, "view", article)
         )
+
+    def entries_visible_to(self, user, entries, now=None):
+        """Of `entries`, those `user` may read."""
+        if self.may_publish(user):
+            return entries
+        public = Q(status=EntryStatus.PUBLISHED, publish_at__lte=now or timezone.now())
+        return entries.filter(public | Q(created_by=user.pk))
 
     def may_publish(self, user):
         return user.is_active and user.has_perm(PUBLISH_PERMISSION)

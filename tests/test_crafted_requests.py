@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 from PIL import Image as PILImage
 from reversion.models import Version
@@ -23,6 +23,8 @@ from reversion.models import Version
 from articles.models import WORKFLOW, Article, Byline, ShareLink, Status, system_gate
 from articles.workflow import take_step
 from images.models import Image
+from live.door import post_entry
+from live.models import Entry, EntryStatus
 
 SECRET = "UNPUBLISHED-{}"  # in the text of every article that is not live
 STATES = ["draft", "in_review", "scheduled", "live", "expired", "withdrawn", "in_bin"]
@@ -74,7 +76,20 @@ def newsroom(settings, tmp_path, make_user, make_author):
     live.body = f"Published story.\n\n{writers_image.inline_code}"
     live.save()
     ShareLink.objects.create(article=articles["draft"], created_by=editor)
-    return {"editor": editor, "writer": writer, "articles": articles, "images": [editors_image, writers_image]}
+    # The live article is live coverage: the editor's entries, public, scheduled and submitted.
+    take_step(live, "start_live", user=editor)
+    entries = [
+        post_entry(live, user=editor, body="Published entry."),
+        post_entry(live, user=editor, body=SECRET.format("scheduled entry"), publish_at=now + timedelta(days=1)),
+        post_entry(live, user=make_user("colleague", "Writers"), body=SECRET.format("submitted entry")),
+    ]
+    return {
+        "editor": editor,
+        "writer": writer,
+        "articles": articles,
+        "images": [editors_image, writers_image],
+        "entries": entries,
+    }
 
 
 # What a request may touch without moving anything: bookkeeping of who signed in and when.
@@ -84,6 +99,8 @@ IGNORED |= {"axes.accessattemptexpiration", "pagecache.pendingpurge"}
 # Where a writer's own new draft leaves rows, and records of what was refused.
 MAY_GROW = {"articles.article", "articles.byline", "taggit.taggeditem", "taggit.tag", "reversion.revision"}
 MAY_GROW |= {"reversion.version", "admin.logentry", "audit.auditentry", "api.idempotencykey"}
+# A writer may submit entries to live coverage for an editor's review (issue 28): new, never public.
+MAY_GROW |= {"live.entry", "live.entry_authors"}
 # A person's own unsaved copy of what they type (desk/views.py writes only request.user's,
 # tests/test_draft_copies.py proves it): it may appear and change.
 OWN_COPIES = "articles.draftcopy"
@@ -105,7 +122,8 @@ def snapshot():
 
 
 def only_new_drafts(before, after):
-    """A writer may create drafts of their own; nothing that existed may move."""
+    """A writer may create drafts of their own, and submit live entries for review; nothing that
+    existed may move."""
     for label, rows in before.items():
         if label == OWN_COPIES:
             continue
@@ -114,6 +132,9 @@ def only_new_drafts(before, after):
         if set(after[label]) - set(rows) and label not in MAY_GROW:
             return False
     new = set(after["articles.article"]) - set(before["articles.article"])
+    entries = set(after["live.entry"]) - set(before["live.entry"])
+    if Entry.objects.filter(pk__in=entries).exclude(status=EntryStatus.SUBMITTED).exists():
+        return False
     return all(
         article.status == Status.DRAFT and article.deleted_at is None
         for article in Article.all_objects.filter(pk__in=new)
@@ -163,6 +184,10 @@ def admin_addresses(newsroom):
                     "object_id": [obj.pk if obj else 1],
                     "version_id": [v.pk for v in versions] or [1],
                     "name": [*WORKFLOW, "publish"],
+                    # The live desk: every article's, every entry and every change to one.
+                    "article_id": [article.pk for article in targets],
+                    "entry_id": [entry.pk for entry in newsroom["entries"]],
+                    "change": ["correct", "remove", "publish"],
                 }
                 for address in fill(route, values):
                     if "compare" in address and len(versions) > 1:
@@ -186,17 +211,26 @@ def staff_addresses(newsroom):
 
 
 def api_addresses(newsroom):
-    """Every content API address (the API's own URLconf, so a new endpoint is walked too)."""
+    """Every content API address (the API's own URLconf and what it includes, live's entries, so
+    a new endpoint is walked too)."""
     from api import urls as api_urls
 
     root = reverse("api:article-list").removesuffix("articles/")
     targets = list(newsroom["articles"].values())
-    for pattern in api_urls.urlpatterns:
-        route = str(pattern.pattern)
+    for route in routes(api_urls.urlpatterns):
         for article in targets if "<" in route else [None]:
             values = {"pk": [article.pk if article else 1], "slug": ["maria", "harbour"]}
             for address in fill(route, values):
                 yield root + address, article
+
+
+def routes(patterns, prefix=""):
+    """The routes of a URLconf, those of its includes joined to theirs."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
 
 
 def hostile_payload(newsroom, article):

@@ -519,3 +519,26 @@ def test_search_finds_a_live_article_by_its_public_entries(client, live_article,
         assert client.get("/").status_code == 200
         assert search_finds(client, "深夜", live_article)
     assert Entry.objects.get(pk=scheduled.pk).status == EntryStatus.PUBLISHED
+
+
+def test_a_writer_reads_public_entries_and_their_own_never_a_colleagues_unpublished_one(
+    client, live_article, editor, writer, make_user, now
+):
+    from api.models import ApiToken
+
+    public = post_entry(live_article, user=editor, body="Дільниці закрито: public-entry.")
+    scheduled = post_entry(
+        live_article, user=editor, body="出口調査: scheduled-entry.", publish_at=now + timedelta(hours=1)
+    )
+    colleague = post_entry(live_article, user=make_user("colleague", "Writers"), body="colleague-entry 🗳️")
+    own = post_entry(live_article, user=writer, body="own-entry, for review.")
+    entries = {"public-entry": public, "scheduled-entry": scheduled, "colleague-entry": colleague, "own-entry": own}
+    for who, expected in ((writer, {public, own}), (editor, {public, scheduled, colleague, own})):
+        client.force_login(who)
+        desk = client.get(f"/admin/live/entry/desk/{live_article.pk}/").content.decode()
+        listed = client.get("/admin/live/entry/").content.decode()
+        _token, key = ApiToken.issue(user=who, name="desk")
+        api = client.get(f"/api/v1/staff/articles/{live_article.pk}/entries/", HTTP_AUTHORIZATION=f"Bearer {key}")
+        assert {entry for word, entry in entries.items() if word in desk} == expected, who
+        assert {row["id"] for row in api.json()["results"]} == {entry.pk for entry in expected}, who
+        assert {entry for entry in entries.values() if f"/admin/live/entry/{entry.pk}/change/" in listed} == expected
