@@ -10,9 +10,6 @@
   others the public ones and their own (a colleague's scheduled or submitted entry is unpublished
   work, as another's draft is)."""
 
-from django.db.models import Q
-from django.utils import timezone
-
 from articles.models import Status
 from articles.permissions import article_policy
 
@@ -44,8 +41,7 @@ class EntryPolicy:
         """Of `entries`, those `user` may read."""
         if self.may_publish(user):
             return entries
-        public = Q(status=EntryStatus.PUBLISHED, publish_at__lte=now or timezone.now())
-        return entries.filter(public | Q(created_by=user.pk))
+        return entries.published(now) | entries.filter(created_by=user.pk)
 
     def may_publish(self, user):
         return user.is_active and user.has_perm(PUBLISH_PERMISSION)
