@@ -23,7 +23,7 @@ from markupsafe import Markup
 from articles.body import typeset
 from articles.text import plain_text
 from images.pictures import image_figure, picture, social_image, with_inline_images
-from live.labels import entry_time, latest_update
+from live.labels import entry_time, latest_updates
 from pagecache import fragments
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -101,7 +101,7 @@ def environment(**options):
         social_image=social_image,
         fragment=fragment,
         entry_time=entry_time,
-        live_latest=latest_update,
+        live_latest=latest_updates,
     )
     env.filters.update(
         plain=lambda value: typeset(plain_text(value)),

@@ -432,14 +432,30 @@ def xml_urls(content):
     return {urlsplit(url.findtext(f"{ns}loc")).path: url.findtext(f"{ns}lastmod") for url in urls}
 
 
-def test_the_home_page_label_shows_the_latest_entry(client, live_article, editor, now):
+def test_the_home_page_label_shows_the_latest_entry(client, live_article, editor, now, make_article):
     assert '<span class="live-label">Live</span>' in client.get("/").content.decode()
+    make_article("Ferry timetable changes", publish_at=now - timedelta(seconds=1))  # the lead: coverage is a card
     post_at(live_article, editor, now - timedelta(minutes=1), body="Result", title="Harbour party wins")
     home = client.get("/").content.decode()
     local = timezone.localtime(now - timedelta(minutes=1))
-    assert '<span class="live-latest"><time datetime="' in home and f"{local:%H:%M}" in home
+    assert '<span class="live-latest"><time datetime="' in home and f"{local:%a %H:%M}" in home  # the day: cached
     assert "Harbour party wins" in home
 
+
+
+def test_the_front_pages_live_lead_lists_its_newest_entries(client, live_article, editor, now):
+    """The lead story, when it is live coverage, shows its three newest public entries under it
+    (a title, or the start of the text), each linking to its entry; a scheduled one is not shown."""
+    post_at(live_article, editor, now - timedelta(minutes=40), body="Polls open.")
+    post_at(live_article, editor, now - timedelta(minutes=30), body="Turnout at **noon**: 41 %.")
+    titled = post_at(live_article, editor, now - timedelta(minutes=20), body="Details.", title="Count begins")
+    newest = post_at(live_article, editor, now - timedelta(minutes=10), body="Перші результати з Києва.")
+    post_entry(live_article, user=editor, body="Not yet.", publish_at=now + timedelta(minutes=5))
+    home = client.get("/").content.decode()
+    updates = home.split('<ul class="live-updates"', 1)[1].split("</ul>", 1)[0]
+    assert "Перші результати з Києва." in updates and "Count begins" in updates and "Turnout at noon: 41 %." in updates
+    assert "Polls open" not in updates and "Not yet" not in updates and "**" not in updates
+    assert f'href="{newest.get_absolute_url()}"' in updates and f'href="{titled.get_absolute_url()}"' in updates
 
 # The content API ---------------------------------------------------------------------------
 
