@@ -25,6 +25,10 @@ from images.models import Image
 from tests.test_images import picture_bytes
 
 VNU = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
+needs_nu = pytest.mark.skipif(
+    not (VNU.exists() and shutil.which("java")) and not os.environ.get("CI"),
+    reason="the Nu HTML Checker needs Java and `npm ci`",
+)
 
 
 @pytest.fixture
@@ -117,10 +121,7 @@ def nu_errors(documents):
     return errors
 
 
-@pytest.mark.skipif(
-    not (VNU.exists() and shutil.which("java")) and not os.environ.get("CI"),
-    reason="the Nu HTML Checker needs Java and `npm ci`",
-)
+@needs_nu
 def test_admin_pages_have_no_html_errors(client, admin_pages, tmp_path):
     documents = {"_folder": tmp_path / "pages"}
     (tmp_path / "pages").mkdir()

@@ -3,8 +3,6 @@ a live lead with entries, figures, a gallery, a table, code, an embed, a correct
 scripts and emoji, a withdrawn story, a static page, the feeds' pages' neighbours (404)."""
 
 import json
-import os
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -16,7 +14,7 @@ from articles.workflow import take_step
 from images.models import Image
 from live.door import post_entry
 from pages.models import Page
-from tests.test_admin_checkers import VNU, nu_errors
+from tests.test_admin_checkers import needs_nu, nu_errors
 from tests.test_images import picture_bytes
 
 
@@ -86,10 +84,7 @@ def addresses(settings, tmp_path, make_article, make_theme, make_author, editor)
     }
 
 
-@pytest.mark.skipif(
-    not (VNU.exists() and shutil.which("java")) and not os.environ.get("CI"),
-    reason="the Nu HTML Checker needs Java and `npm ci`",
-)
+@needs_nu
 def test_public_pages_have_no_html_errors(client, addresses, tmp_path):
     documents = {"_folder": tmp_path / "pages"}
     (tmp_path / "pages").mkdir()
