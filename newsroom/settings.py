@@ -260,6 +260,8 @@ PAGE_CACHE_ENABLED = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() not in {"o
 # does (the bench measures uncached pages so).
 PAGE_CACHE_KEEP_PAGES = env("NEWSROOM_PAGE_CACHE", "on").strip().lower() != "fragments"
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT", "3600"))  # seconds a page is kept at most
+# Kept pages and fragments belong to a release: by default the digest of the code (pagecache/release.py).
+PAGE_CACHE_RELEASE = env("PAGE_CACHE_RELEASE", "")
 # off: any change drops every page (whole-site invalidation), for comparison in the bench.
 PAGE_CACHE_KEYED = env_bool("PAGE_CACHE_KEYED", True)
 PAGE_CACHE_BROWSER_MAX_AGE = int(env("PAGE_CACHE_BROWSER_MAX_AGE", "10"))  # lists; articles always revalidate

@@ -14,13 +14,13 @@ public in such a request (a shared preview link) must not ask for fragments. Con
 name their fragments: the name says everything the value depends on besides its keys.
 """
 
-import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 
 from . import keys, pages, versions
+from .release import storage_digest
 
 FRAGMENT_KEY = "pagecache:fragment:{digest}"
 
@@ -31,7 +31,7 @@ def _shared():
 
 
 def _shared_key(name):
-    return FRAGMENT_KEY.format(digest=hashlib.sha256(name.encode()).hexdigest())
+    return FRAGMENT_KEY.format(digest=storage_digest(name))
 
 
 def cached(name, render, shows=()):

@@ -18,7 +18,6 @@ Browsers cannot be told either: their max-age stays short, and pages readers kee
 import contextlib
 import fcntl
 import functools
-import hashlib
 import os
 import pickle
 import threading
@@ -32,6 +31,8 @@ from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import QueryDict
 from django.utils import timezone
+
+from .release import storage_digest
 
 PAGE_KEY = "pagecache:page:{digest}"
 
@@ -75,7 +76,7 @@ class ReadParameters(QueryDict):
 
 
 def shared_key(address):
-    return PAGE_KEY.format(digest=hashlib.sha256(address.encode()).hexdigest())
+    return PAGE_KEY.format(digest=storage_digest(address))
 
 
 def next_new_year(now):
@@ -170,7 +171,7 @@ class DiskPages:
         self.written = 0  # bytes this process wrote since its last sweep
 
     def _file(self, address):
-        return f"{self.directory}/{hashlib.sha256(address.encode()).hexdigest()}"
+        return f"{self.directory}/{storage_digest(address)}"
 
     def get(self, address):
         try:

@@ -442,7 +442,6 @@ def test_the_home_page_label_shows_the_latest_entry(client, live_article, editor
     assert "Harbour party wins" in home
 
 
-
 def test_the_front_pages_live_lead_lists_its_newest_entries(client, live_article, editor, now):
     """The lead story, when it is live coverage, shows its three newest public entries under it
     (a title, or the start of the text), each linking to its entry; a scheduled one is not shown."""
@@ -456,6 +455,7 @@ def test_the_front_pages_live_lead_lists_its_newest_entries(client, live_article
     assert "Перші результати з Києва." in updates and "Count begins" in updates and "Turnout at noon: 41 %." in updates
     assert "Polls open" not in updates and "Not yet" not in updates and "**" not in updates
     assert f'href="{newest.get_absolute_url()}"' in updates and f'href="{titled.get_absolute_url()}"' in updates
+
 
 # The content API ---------------------------------------------------------------------------
 

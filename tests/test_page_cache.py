@@ -800,3 +800,46 @@ def test_a_lost_counter_restarts_above_itself_even_if_the_clock_went_back(tmp_pa
     after = store.invalidate({"article:2"})  # today's clock, four years behind
     found = store.versions({"article:1", "article:2", "article:3"})
     assert before < found["article:3"] < after == found["article:2"] and found["article:1"] == before
+
+
+def test_a_new_release_never_serves_what_the_last_one_kept(client, story, settings):
+    """A deploy restarts the workers: pages and fragments kept on disk or in Redis by the code
+    before it (its templates, its stylesheet's hashed name) are not served after it."""
+    from pagecache import pages, release
+
+    article, _ = story
+    client.get(article.get_absolute_url())
+    pages.local_pages.clear()
+    pages.local_fragments.clear()  # a new process: only what disk or Redis kept
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    settings.PAGE_CACHE_RELEASE = "next"
+    release.release.cache_clear()
+    pages.local_pages.clear()
+    pages.local_fragments.clear()
+    try:
+        assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+        assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    finally:
+        release.release.cache_clear()
+
+
+def test_the_release_is_the_digest_of_the_code_and_templates(settings, tmp_path):
+    from pagecache import release
+
+    (tmp_path / "templates" / "jinja2").mkdir(parents=True)
+    page = tmp_path / "templates" / "jinja2" / "home.html"
+    page.write_text("<h1>Вести</h1>")
+    settings.BASE_DIR = tmp_path
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates" / "jinja2"]}]
+    settings.STATIC_ROOT = tmp_path / "static"
+    try:
+        release.release.cache_clear()
+        first = release.release()
+        page.write_text("<h1>Вісті</h1>")
+        release.release.cache_clear()
+        assert release.release() != first
+        page.write_text("<h1>Вести</h1>")
+        release.release.cache_clear()
+        assert release.release() == first
+    finally:
+        release.release.cache_clear()
