@@ -173,7 +173,11 @@ class ArticleAdmin(CompareVersionAdmin):
     def construct_change_message(self, request, form, formsets, add=False):
         """Django's "Changed Body and Base.", without the merge's bookkeeping fields."""
         message = super().construct_change_message(request, form, formsets, add)
-        bookkeeping = {str(form[name].label) for name in ("loaded_version", "base", "theirs") if name in form.fields}
+        # Named as Django names them here: the field's own label, else its name ("base"). The base
+        # is signed with the second it was made, so it "changes" whenever a second passed.
+        bookkeeping = {
+            str(form.fields[name].label or name) for name in ("loaded_version", "base", "theirs") if name in form.fields
+        }
         for entry in message:
             if "changed" in entry and "name" not in entry["changed"]:
                 entry["changed"]["fields"] = [f for f in entry["changed"]["fields"] if f not in bookkeeping]

@@ -144,11 +144,13 @@ def test_the_history_names_what_a_person_changed_not_the_forms_bookkeeping(clien
     article = make_article("Night buses", status=Status.DRAFT, created_by=writer)
     client.force_login(writer)
     change = reverse("admin:articles_article_change", args=[article.pk])
-    form = client.get(change).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    data.update(body="Night buses return on Friday.", tags="")
-    data |= {"bylines-TOTAL_FORMS": "0", "bylines-INITIAL_FORMS": "0", "bylines-MIN_NUM_FORMS": "0"}
-    assert client.post(change, data).status_code == 302
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        form = client.get(change).context["adminform"].form
+        data = {name: form[name].value() or "" for name in form.fields}
+        data.update(body="Night buses return on Friday.", tags="")
+        data |= {"bylines-TOTAL_FORMS": "0", "bylines-INITIAL_FORMS": "0", "bylines-MIN_NUM_FORMS": "0"}
+        clock.shift(90)  # the writer typed for a minute and a half: the base was signed seconds ago
+        assert client.post(change, data).status_code == 302
     assert not Byline.objects.filter(article=article).exists()
     assert (
         LogEntry.objects.filter(object_id=str(article.pk)).latest("action_time").get_change_message() == "Changed Body."
