@@ -1,12 +1,10 @@
 from itertools import groupby
 
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from articles.models import Article
 from articles.views import ArticleListMixin
 from pagecache.decorators import public_page
 from pagecache.keys import shows
@@ -38,13 +36,12 @@ class ThemeDetailView(ArticleListMixin, ListView):
     card_style = "timeline"
 
     def get_queryset(self):
-        # The pinned article comes with its theme; whether it is live, from live() in the same query.
-        themes = Theme.objects.select_related("lead_article").annotate(
-            lead_is_live=Exists(Article.objects.live().filter(pk=OuterRef("lead_article")))
-        )
+        # The pinned article comes with its theme, without its text (the page shows its card).
+        themes = Theme.objects.select_related("lead_article").defer("lead_article__body", "lead_article__body_html")
         self.theme = get_object_or_404(themes, slug=self.kwargs["slug"])
         shows(list_key("theme", self.theme.pk))
-        self.pinned = self.theme.lead_article if self.theme.lead_is_live else None
+        lead = self.theme.lead_article
+        self.pinned = lead if lead is not None and lead.is_live() else None
         articles = self.articles().filter(theme=self.theme)
         if self.pinned:
             articles = articles.exclude(pk=self.pinned.pk)
