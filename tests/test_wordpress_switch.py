@@ -7,6 +7,7 @@ import csv
 import functools
 import http.server
 import io
+import re
 import socket
 import threading
 from datetime import UTC, datetime
@@ -378,11 +379,53 @@ def test_editors_keep_pages_and_writers_cannot(db, client, editor, writer):
     client.force_login(editor)
     response = client.post(
         "/admin/pages/page/add/",
-        {"title": "Corrections policy", "path": "/corrections/", "body": "We *correct* openly.", "is_published": "on"},
+        {"title": "Corrections policy", "path": "/corrections/", "body": "We *correct* openly.", "is_published": "on"}
+        | {"footer_position": "0"},
     )
     assert response.status_code == 302
     client.logout()
     assert "<em>correct</em>" in client.get("/corrections/").text
+
+
+def footer_pages(html):
+    """The footer's page links, as (title, address)."""
+    links = html.split('<ul class="follow footer-pages">')[1:]
+    return re.findall(r'<li><a href="(/[^"]*)">([^<]*)</a></li>', links[0].split("</ul>")[0]) if links else []
+
+
+def test_editors_choose_the_pages_the_footer_links_and_no_cached_page_is_stale_about_it(
+    db, client, editor, make_article
+):
+    about = Page.objects.create(title="Про нас", path="/про-нас/", body="Хто ми.")
+    Page.objects.create(title="Contact", path="/contact/", body="Write to us 📮.", in_footer=True, footer_position=1)
+    policy = Page.objects.create(title="Corrections policy", path="/corrections/", body="We correct openly.")
+    article = make_article("Ferry timetable changes")
+    pages = ["/", article.get_absolute_url(), "/contact/"]
+    for path in pages:
+        assert footer_pages(client.get(path).text) == [("/contact/", "Contact")]
+        assert client.get(path)["X-Page-Cache"] == "hit"
+
+    staff = client.__class__()
+    staff.force_login(editor)
+    change = f"/admin/pages/page/{about.pk}/change/"
+    fields = {"title": "Про нас", "path": "/про-нас/", "body": "Хто ми.", "is_published": "on"}
+    assert staff.post(change, {**fields, "in_footer": "on", "footer_position": "2"}).status_code == 302
+    for path in pages:
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "miss", path
+        assert footer_pages(response.text) == [("/contact/", "Contact"), ("/про-нас/", "Про нас")], path
+
+    policy.body = "We correct openly, and say so."
+    policy.save()  # a page the footer does not link: the others stay cached
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    assert (
+        staff.post(change, {**fields, "is_published": "", "in_footer": "on", "footer_position": "2"}).status_code == 302
+    )
+    for path in pages:
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "miss" and footer_pages(response.text) == [("/contact/", "Contact")], path
+    assert client.get("/про-нас/").status_code == 404
 
 
 # Themes --------------------------------------------------------------------------------------------
