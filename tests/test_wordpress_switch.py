@@ -10,9 +10,10 @@ import io
 import re
 import socket
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -482,6 +483,63 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
     assert ImportedItem.objects.filter(site="https://wpthemetestdata.wordpress.com").exists()
     again = run(real, "--media-dir", str(uploads))
     assert "Imported: nothing." in again and "Updated: nothing." in again
+
+
+def test_the_theme_unit_test_excerpt_imports_with_fetch_media_from_its_hosts(
+    db, media_root, tmp_path, client, media_server
+):
+    """The same verbatim items, their files downloaded: the export's WordPress.com and i0.wp.com
+    hosts stand for the local server that serves them."""
+    served = tmp_path / "served"
+    for path in ("2013/09/dsc20040724_152504_532.jpg", "2012/12/unicorn-wallpaper.jpg"):
+        (served / path).parent.mkdir(parents=True, exist_ok=True)
+        PILImage.new("RGB", (640, 480), "olive").save(served / path)
+    text = (Path(__file__).parent / "wordpress" / "theme-unit-test-excerpt.xml").read_text(encoding="utf-8")
+    for host in (
+        "https://i0.wp.com/wpthemetestdata.files.wordpress.com",
+        "https://wpthemetestdata.files.wordpress.com",
+    ):
+        text = text.replace(host, media_server)
+    export_path = tmp_path / "real-fetch.xml"
+    export_path.write_text(text, encoding="utf-8")
+    first = run(export_path, "--fetch-media")
+    assert set(Image.objects.values_list("title", flat=True)) == {"dsc20040724_152504_532", "Unicorn Wallpaper"}
+    assert "Files not found: 2." in first  # the vertical one and image-alignment-1200x4002: not served
+    articles = list(Article.all_objects.all())
+    assert articles and by_slug("post-format-image-linked").body.startswith("[image:")
+    for article in articles:
+        page = client.get(article.get_absolute_url()).text if article.is_live() else article.body_html
+        for text in ("[gallery", "[caption", "~~"):
+            assert text not in article.body and text not in page, (article.slug, text)
+    assert client.get("/?p=568")["Location"] == "/2010/08/06/post-format-image-linked/"
+    assert client.get("/?p=99999").status_code == 404
+    again = run(export_path, "--fetch-media")
+    assert "Imported: nothing." in again and "Updated: nothing." in again
+
+
+def test_a_generated_export_of_two_thousand_posts_imports_with_every_address(db, media_root, tmp_path, client):
+    """A site's whole archive, as tests/wordpress/make_export.py writes it: 2,000 posts in nested
+    categories, pages under pages and menu items (skipped and listed: editors tick the footer's
+    pages). About 40 s on SQLite."""
+    path = tmp_path / "archive.xml"
+    path.write_text(export(posts=2000), encoding="utf-8")
+    summary = run(path)
+    notes = Article.all_objects.filter(slug__startswith="harbour-notes-")
+    assert notes.count() == 2000 and notes.filter(status=Status.APPROVED).count() == 2000
+    assert Page.objects.filter(path__startswith="/about/timetable-").count() == 20
+    assert summary.count("nav_menu_item") >= 21  # the About item and one per timetable page
+    assert {theme.slug for theme in Theme.objects.all()} == {"news", "sport"}  # local and harbour: News
+    for n in (0, 1, 999, 1998, 1999):
+        article = by_slug(f"harbour-notes-{n}")
+        local = datetime(2009, 5, 16, 6, 30, tzinfo=UTC) + timedelta(hours=7 * n)
+        permalink = f"{local.astimezone(ZoneInfo('America/Los_Angeles')):/%Y/%m/%d}/harbour-notes-{n}/"
+        assert article.get_absolute_url() == permalink  # the day WordPress showed
+        assert client.get(f"/?p={1000 + n}")["Location"] == article.get_absolute_url()
+        assert client.get(permalink).status_code == 200
+    assert client.get("/about/timetable-19/").status_code == 200
+    assert client.get("/?page_id=200019")["Location"] == "/about/timetable-19/"
+    assert client.get("/?p=3000").status_code == 404
+    assert client.get("/?p=300000").status_code == 404  # a menu item has no address
 
 
 def test_addresses_kept_encoded_by_an_earlier_import_are_decoded_by_migrate(db, client, make_article):
