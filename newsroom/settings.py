@@ -365,6 +365,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # Mastodon instances whose posts a body shows in a frame on the reader's click (articles/body.py);
 # a post on any other instance is a link, so no writer's address widens the frame-src.
 EMBED_MASTODON_HOSTS = [host.lower() for host in env_list("EMBED_MASTODON_HOSTS", "mastodon.social")]
+if bad_hosts := [host for host in EMBED_MASTODON_HOSTS if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", host)]:
+    raise ImproperlyConfigured(f"EMBED_MASTODON_HOSTS takes host names only (social.example), not {bad_hosts}.")
 
 # Content-Security-Policy (django-csp 4). The public site allows no inline code at all;
 # newsroom.middleware gives the admin (inline styles) and media files their own policies.
