@@ -455,6 +455,11 @@ def test_themes_from_tags_or_none(db, media_root, export_file, choice, themes):
     assert set(Theme.objects.values_list("slug", flat=True)) == themes
 
 
+# The gallery post's attachments in the excerpt (1687, 1691): its [gallery] shortcodes show them.
+GALLERY_FILES = ("2013/09/dsc20050604_133440_34211.jpg", "2014/01/dsc20050315_145007_132.jpg")
+GALLERY_TITLES = ("dsc20050604_133440_34211", "dsc20050315_145007_132")
+
+
 def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp_path, client):
     """Verbatim items of the theme unit test data: a WordPress.com export whose pictures are
     named by i0.wp.com addresses of files.wordpress.com uploads, and its old-style captions."""
@@ -464,6 +469,7 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
         "2013/09/dsc20040724_152504_532.jpg",
         "2012/12/unicorn-wallpaper.jpg",
         "2013/03/featured-image-vertical.jpg",
+        *GALLERY_FILES,
     ):
         (uploads / path).parent.mkdir(parents=True, exist_ok=True)
         PILImage.new("RGB", (640, 480), "olive").save(uploads / path)
@@ -473,10 +479,15 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
     assert linked.body == f"[image:{husk.pk}]"
     assert husk.alt_text == "chunk of resinous blackboy husk"
     assert husk.caption.startswith("Chunk of resinous blackboy husk, Clarkson")
-    assert Image.objects.count() == 3  # the unicorn and the vertical one were attachments
+    assert Image.objects.count() == 5  # the unicorn, the vertical one and the gallery's were attachments
     assert "Files not found: 1." in first  # image-alignment-1200x4002.jpg was not in the folder
     gallery = by_slug("post-format-gallery")
-    assert "[gallery" not in gallery.body and "gallery with no picture found" in first
+    attached = ",".join(
+        str(pk) for pk in Image.objects.filter(title__in=GALLERY_TITLES).order_by("pk").values_list("pk", flat=True)
+    )
+    assert gallery.body.count(f"[gallery:{attached}]") == 10  # [gallery] and its nine columns="…" forms
+    assert "[gallery " not in gallery.body and "gallery with no picture found" not in first
+    assert client.get(gallery.get_absolute_url()).text.count('<div class="gallery">') == 10
     assert linked.get_absolute_url() == "/2010/08/06/post-format-image-linked/"
     assert client.get(linked.get_absolute_url()).status_code == 200
     assert client.get("/?p=568")["Location"] == linked.get_absolute_url()
@@ -491,7 +502,7 @@ def test_the_theme_unit_test_excerpt_imports_with_fetch_media_from_its_hosts(
     """The same verbatim items, their files downloaded: the export's WordPress.com and i0.wp.com
     hosts stand for the local server that serves them."""
     served = tmp_path / "served"
-    for path in ("2013/09/dsc20040724_152504_532.jpg", "2012/12/unicorn-wallpaper.jpg"):
+    for path in ("2013/09/dsc20040724_152504_532.jpg", "2012/12/unicorn-wallpaper.jpg", *GALLERY_FILES):
         (served / path).parent.mkdir(parents=True, exist_ok=True)
         PILImage.new("RGB", (640, 480), "olive").save(served / path)
     text = (Path(__file__).parent / "wordpress" / "theme-unit-test-excerpt.xml").read_text(encoding="utf-8")
@@ -503,14 +514,18 @@ def test_the_theme_unit_test_excerpt_imports_with_fetch_media_from_its_hosts(
     export_path = tmp_path / "real-fetch.xml"
     export_path.write_text(text, encoding="utf-8")
     first = run(export_path, "--fetch-media")
-    assert set(Image.objects.values_list("title", flat=True)) == {"dsc20040724_152504_532", "Unicorn Wallpaper"}
+    assert set(Image.objects.values_list("title", flat=True)) == {
+        "dsc20040724_152504_532",
+        "Unicorn Wallpaper",
+        *GALLERY_TITLES,
+    }
     assert "Files not found: 2." in first  # the vertical one and image-alignment-1200x4002: not served
     articles = list(Article.all_objects.all())
     assert articles and by_slug("post-format-image-linked").body.startswith("[image:")
     for article in articles:
         page = client.get(article.get_absolute_url()).text if article.is_live() else article.body_html
-        for text in ("[gallery", "[caption", "~~"):
-            assert text not in article.body and text not in page, (article.slug, text)
+        for text in ("[gallery", "[caption", "~~"):  # in the body, only the body format's own [gallery:…]
+            assert text not in article.body.replace("[gallery:", "") and text not in page, (article.slug, text)
     assert client.get("/?p=568")["Location"] == "/2010/08/06/post-format-image-linked/"
     assert client.get("/?p=99999").status_code == 404
     again = run(export_path, "--fetch-media")
