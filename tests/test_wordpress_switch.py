@@ -469,6 +469,7 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
         "2013/09/dsc20040724_152504_532.jpg",
         "2012/12/unicorn-wallpaper.jpg",
         "2013/03/featured-image-vertical.jpg",
+        "2008/06/100_5478.jpg",  # named only in post 1163's [caption]
         *GALLERY_FILES,
     ):
         (uploads / path).parent.mkdir(parents=True, exist_ok=True)
@@ -479,7 +480,7 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
     assert linked.body == f"[image:{husk.pk}]"
     assert husk.alt_text == "chunk of resinous blackboy husk"
     assert husk.caption.startswith("Chunk of resinous blackboy husk, Clarkson")
-    assert Image.objects.count() == 5  # the unicorn, the vertical one and the gallery's were attachments
+    assert Image.objects.count() == 6  # the unicorn, the vertical one and the gallery's were attachments
     assert "Files not found: 1." in first  # image-alignment-1200x4002.jpg was not in the folder
     gallery = by_slug("post-format-gallery")
     attached = ",".join(
@@ -488,6 +489,17 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
     assert gallery.body.count(f"[gallery:{attached}]") == 10  # [gallery] and its nine columns="…" forms
     assert "[gallery " not in gallery.body and "gallery with no picture found" not in first
     assert client.get(gallery.get_absolute_url()).text.count('<div class="gallery">') == 10
+    bell = Image.objects.get(alt_text="Bell on Wharf")
+    assert by_slug("post-format-image-caption").body == f"[image:{bell.pk}]"
+    assert bell.caption == "Bell on wharf in San Francisco"
+    assert by_slug("post-format-video-youtube").body.startswith("[embed:https://www.youtube.com/watch?v=SQEQr7c0-dw]")
+    assert by_slug("edge-case-no-content").body == "" and by_slug("edge-case-no-title").status == Status.IN_REVIEW
+    assert by_slug("template-password-protected").status == by_slug("draft").status == Status.DRAFT
+    scheduled = by_slug("scheduled")
+    assert scheduled.status == Status.APPROVED and scheduled.publish_at.year == 2030
+    assert client.get("/?p=1153").status_code == 404  # not live until 2030
+    for slug in ("post-format-video-youtube", "edge-case-no-content", "post-format-aside"):
+        assert client.get(by_slug(slug).get_absolute_url()).status_code == 200, slug
     assert linked.get_absolute_url() == "/2010/08/06/post-format-image-linked/"
     assert client.get(linked.get_absolute_url()).status_code == 200
     assert client.get("/?p=568")["Location"] == linked.get_absolute_url()
@@ -519,7 +531,7 @@ def test_the_theme_unit_test_excerpt_imports_with_fetch_media_from_its_hosts(
         "Unicorn Wallpaper",
         *GALLERY_TITLES,
     }
-    assert "Files not found: 2." in first  # the vertical one and image-alignment-1200x4002: not served
+    assert "Files not found: 3." in first  # the vertical one, image-alignment-1200x4002 and the bell: not served
     articles = list(Article.all_objects.all())
     assert articles and by_slug("post-format-image-linked").body.startswith("[image:")
     for article in articles:
