@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import nh3
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html
 from markdown_it import MarkdownIt
@@ -82,18 +83,20 @@ GALLERY_MAX = 24
 
 @dataclass(frozen=True)
 class Embed:
-    """An address of a video or post: `frame` is the player loaded on the reader's click
-    (None for posts, shown as a link)."""
+    """An address of a video or post: `frame` is what loads on the reader's click (None when
+    there is none we can build from the address alone: the post stays a link)."""
 
     url: str
     provider: str | None = None
     frame: str | None = None
 
+    @property
+    def kind(self):
+        return "video" if self.provider in ("YouTube", "Vimeo") else "post"
 
-def _youtube(url):
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if host == "youtu.be":
+
+def _youtube(parts):
+    if parts.hostname == "youtu.be":
         video = parts.path.strip("/")
     elif parts.path == "/watch":
         video = (parse_qs(parts.query).get("v") or [""])[0]
@@ -104,13 +107,34 @@ def _youtube(url):
     return f"https://www.youtube-nocookie.com/embed/{video}" if re.fullmatch(r"[\w-]{6,20}", video) else None
 
 
-def _vimeo(url):
-    match = re.fullmatch(r"/(?:video/)?(\d{1,12})/?", urlsplit(url).path)
+def _vimeo(parts):
+    match = re.fullmatch(r"/(?:video/)?(\d{1,12})/?", parts.path)
     return f"https://player.vimeo.com/video/{match.group(1)}" if match else None
 
 
-# Host → (provider's name, the player for the reader's click or None).
-PLAYERS = {
+def _x(parts):
+    match = re.fullmatch(r"/(?:[A-Za-z0-9_]{1,15}|i/web)/status/(\d{1,20})/?", parts.path)
+    return f"https://platform.twitter.com/embed/Tweet.html?id={match.group(1)}" if match else None
+
+
+# Bluesky's embed page takes the post's AT address, whose repository is the author's DID. A
+# bsky.app address usually names the author by handle instead, and turning a handle into a DID
+# asks Bluesky's servers (a network call on every save): such a post stays a link.
+BLUESKY_DID = r"did:plc:[a-z2-7]{24}|did:web:[a-z0-9.-]{1,253}"
+
+
+def _bluesky(parts):
+    match = re.fullmatch(rf"/profile/({BLUESKY_DID})/post/([a-z2-7]{{13}})/?", parts.path)
+    return f"https://embed.bsky.app/embed/{match.group(1)}/app.bsky.feed.post/{match.group(2)}" if match else None
+
+
+def _instagram(parts):
+    match = re.fullmatch(r"/(?:[\w.]{1,30}/)?(p|reel|tv)/([\w-]{5,40})/?", parts.path)
+    return f"https://www.instagram.com/{match.group(1)}/{match.group(2)}/embed/" if match else None
+
+
+# Host → (provider's name, what loads on the reader's click, from the parsed address, or None).
+PROVIDERS = {
     "youtube.com": ("YouTube", _youtube),
     "www.youtube.com": ("YouTube", _youtube),
     "m.youtube.com": ("YouTube", _youtube),
@@ -118,19 +142,25 @@ PLAYERS = {
     "vimeo.com": ("Vimeo", _vimeo),
     "www.vimeo.com": ("Vimeo", _vimeo),
     "player.vimeo.com": ("Vimeo", _vimeo),
+    "x.com": ("X", _x),
+    "www.x.com": ("X", _x),
+    "twitter.com": ("X", _x),
+    "www.twitter.com": ("X", _x),
+    "mobile.twitter.com": ("X", _x),
+    "bsky.app": ("Bluesky", _bluesky),
+    "instagram.com": ("Instagram", _instagram),
+    "www.instagram.com": ("Instagram", _instagram),
 }
-POSTS = {
-    "x.com": "X",
-    "www.x.com": "X",
-    "twitter.com": "X",
-    "www.twitter.com": "X",
-    "mobile.twitter.com": "X",
-    "bsky.app": "Bluesky",
-    "instagram.com": "Instagram",
-    "www.instagram.com": "Instagram",
-}
-# Mastodon lives on thousands of hosts: a post's address has this shape on all of them.
-MASTODON_POST = re.compile(r"/@[\w.-]+(?:@[\w.-]+)?/\d{1,20}/?")
+# Mastodon lives on thousands of hosts: a post's address has this shape on all of them. Its
+# embed loads from the post's own host, so only the instances the site names
+# (settings.EMBED_MASTODON_HOSTS, also the CSP's frame-src) get one; any other is a link.
+MASTODON_POST = re.compile(r"/(@[\w.-]{1,64}(?:@[\w.-]{1,253})?)/(\d{1,20})/?")
+
+
+def _mastodon(host, match):
+    if host not in settings.EMBED_MASTODON_HOSTS or "@" in match.group(1)[1:]:
+        return None  # a remote account's post is embedded by its own instance
+    return f"https://{host}/{match.group(1)}/{match.group(2)}/embed"
 
 
 # An address as typed, without characters that would need escaping to stay one.
@@ -145,14 +175,12 @@ def embed_of(url):
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     host = parts.hostname.lower()
-    if host in PLAYERS:
-        provider, player = PLAYERS[host]
-        frame = player(url)
-        return Embed(url, provider if frame else None, frame)
-    if host in POSTS:
-        return Embed(url, POSTS[host])
-    if MASTODON_POST.fullmatch(parts.path):
-        return Embed(url, "Mastodon")
+    if host in PROVIDERS:
+        provider, frame = PROVIDERS[host]
+        embed = Embed(url, provider, frame(parts))
+        return embed if embed.frame or embed.kind == "post" else Embed(url)  # not a video: a link
+    if match := MASTODON_POST.fullmatch(parts.path):
+        return Embed(url, "Mastodon", _mastodon(host, match))
     return Embed(url)
 
 
@@ -297,30 +325,27 @@ def _sanitised(html):
 
 
 def embed_html(embed):
-    """A link to the original; for players, a button that loads the player (static/js/embeds.js).
-    Nothing from the third party loads before the click."""
+    """A link to the original and, when the address gives one, a button that loads the video or
+    post in a frame (static/js/embeds.js). Nothing from the third party loads before the click;
+    without the script the reader has the link."""
     if embed.provider is None:
         return format_html('<p><a href="{}" rel="noopener noreferrer">{}</a></p>', embed.url, embed.url)
-    kind = "video" if embed.frame else "post"
+    link = format_html('<a href="{}" rel="noopener noreferrer">{}</a>', embed.url, embed.url)
+    caption = format_html("<figcaption>A post on {}</figcaption>", embed.provider) if embed.kind == "post" else ""
     if not embed.frame:
-        return format_html(
-            '<figure class="embed embed-post"><a href="{}" rel="noopener noreferrer">{}</a>'
-            "<figcaption>A post on {}</figcaption></figure>",
-            embed.url,
-            embed.url,
-            embed.provider,
-        )
+        return format_html('<figure class="embed embed-post">{}{}</figure>', link, caption)
+    verb = "Play" if embed.kind == "video" else "Show"
     return format_html(
-        '<figure class="embed embed-{}" data-embed-src="{}" data-embed-title="{}"><a href="{}" '
-        'rel="noopener noreferrer">{}</a><button type="button" class="embed-load" hidden>Play the {} '
-        "here (loads {})</button></figure>",
-        kind,
+        '<figure class="embed embed-{}" data-embed-src="{}" data-embed-title="{}">{}<button type="button" '
+        'class="embed-load" hidden>{} the {} here (loads {})</button>{}</figure>',
+        embed.kind,
         embed.frame,
-        f"A {embed.provider} video",
-        embed.url,
-        embed.url,
-        kind,
+        f"A {embed.provider} {embed.kind}",
+        link,
+        verb,
+        embed.kind,
         embed.provider,
+        caption,
     )
 
 

@@ -14,6 +14,7 @@ def site(request):
         "site_url": settings.SITE_URL,
         "site_description": settings.SITE_DESCRIPTION,
         "follow_links": publication.follow_links,
+        "footer_pages": publication.footer_pages,
         "current_year": timezone.localdate().year,
         "nav_themes": navigation,
         "site_shows": (SETTINGS_KEY,),  # what the site's header and footer fragments show (base.html)

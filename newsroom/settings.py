@@ -364,6 +364,12 @@ READYZ_MIN_FREE_MB = int(env("READYZ_MIN_FREE_MB", "200"))
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 
+# Mastodon instances whose posts a body shows in a frame on the reader's click (articles/body.py);
+# a post on any other instance is a link, so no writer's address widens the frame-src.
+EMBED_MASTODON_HOSTS = [host.lower() for host in env_list("EMBED_MASTODON_HOSTS", "mastodon.social")]
+if bad_hosts := [host for host in EMBED_MASTODON_HOSTS if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", host)]:
+    raise ImproperlyConfigured(f"EMBED_MASTODON_HOSTS takes host names only (social.example), not {bad_hosts}.")
+
 # Content-Security-Policy (django-csp 4). The public site allows no inline code at all;
 # newsroom.middleware gives the admin (inline styles) and media files their own policies.
 _CSP_IMAGES = [SELF, "data:", *([MEDIA_HOST] if MEDIA_HOST else []), *env_list("CSP_EXTRA_IMG_SRC")]
@@ -375,8 +381,15 @@ CONTENT_SECURITY_POLICY = {
         "img-src": _CSP_IMAGES,
         "font-src": [SELF],
         "connect-src": [SELF],
-        # Players of embedded videos, loaded only when a reader clicks (static/js/embeds.js).
-        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        # Embedded videos and posts, loaded only when a reader clicks (static/js/embeds.js).
+        "frame-src": [
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://platform.twitter.com",
+            "https://embed.bsky.app",
+            "https://www.instagram.com",
+            *(f"https://{host}" for host in EMBED_MASTODON_HOSTS),
+        ],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -26,6 +26,10 @@ class PageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def in_footer(self):
+        """The pages the footer links, in the editors' order."""
+        return self.published().filter(in_footer=True).order_by("footer_position", "title", "pk")
+
 
 class Page(models.Model):
     title = models.CharField(max_length=200, validators=[validate_plain_text], help_text="Plain text.")
@@ -38,6 +42,14 @@ class Page(models.Model):
     body = models.TextField(blank=True, help_text="Markdown, as in articles.")
     body_html = models.TextField(blank=True, editable=False)
     is_published = models.BooleanField(default=True, help_text="Readers see only published pages.")
+    in_footer = models.BooleanField(
+        "show in the footer",
+        default=False,
+        help_text="Linked at the foot of every page while it is published (About, Contact, Corrections policy).",
+    )
+    footer_position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order of the footer's page links: lower numbers come first."
+    )
     modified_at = models.DateTimeField(auto_now=True)
 
     objects = PageQuerySet.as_manager()

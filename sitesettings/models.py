@@ -138,6 +138,7 @@ class Publication:
     copyright_holder: str
     logo: Logo | None = None
     follow_links: tuple = field(default_factory=tuple)  # (label, url) pairs the editors added
+    footer_pages: tuple = field(default_factory=tuple)  # (title, path) of the static pages in the footer
 
     def organization(self):
         """The publisher as schema.org JSON-LD, the same on the home page and in every NewsArticle."""
@@ -180,19 +181,29 @@ def seed_links():
     return links
 
 
-def publication_from(row):
+def publication_from(row, footer_pages=()):
     logo = None
     if row.logo and row.logo_width:
         logo = Logo(url=row.logo.url, width=row.logo_width, height=row.logo_height)
     links = tuple((link.label, link.url) for link in row.follow_links.all())
-    return Publication(name=row.name, copyright_holder=row.copyright_holder, logo=logo, follow_links=links)
+    return Publication(
+        name=row.name, copyright_holder=row.copyright_holder, logo=logo, follow_links=links, footer_pages=footer_pages
+    )
+
+
+def read_footer_pages():
+    """The static pages the footer links, read and cached with the settings: pages/apps.py makes a
+    change to one of them a change to the settings, so the footer costs no query of its own."""
+    from pages.models import Page
+
+    return tuple(Page.objects.in_footer().values_list("title", "path"))
 
 
 def read_publication():
     row = SiteSettings.objects.filter(pk=1).prefetch_related("follow_links").first()
     if row is None:  # not edited yet: the environment's values, without writing on a reader's request
-        return Publication(**seed_values(), follow_links=tuple(seed_links()))
-    return publication_from(row)
+        return Publication(**seed_values(), follow_links=tuple(seed_links()), footer_pages=read_footer_pages())
+    return publication_from(row, read_footer_pages())
 
 
 def current():

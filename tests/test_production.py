@@ -205,3 +205,16 @@ def test_sqlite_has_query_planner_statistics_after_migrate_and_keeps_them_fresh(
         client.get("/robots.txt")
         client.get("/robots.txt")  # within the hour: not again
     assert optimized.count("PRAGMA optimize") == 1
+
+
+def test_the_mastodon_instances_named_for_embeds_join_the_frame_src_and_nothing_else_can():
+    named = settings_in_process(
+        ["EMBED_MASTODON_HOSTS", "CONTENT_SECURITY_POLICY"], EMBED_MASTODON_HOSTS="Toot.Example"
+    )
+    assert named["EMBED_MASTODON_HOSTS"] == ["toot.example"]
+    assert named["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["frame-src"][-1] == "https://toot.example"
+    code = "import django; django.setup()"
+    smuggled = run(
+        ["-c", code], DJANGO_SETTINGS_MODULE="newsroom.settings", EMBED_MASTODON_HOSTS="x.example; script-src *"
+    )
+    assert smuggled.returncode != 0 and "EMBED_MASTODON_HOSTS takes host names only" in smuggled.stderr

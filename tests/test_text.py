@@ -256,11 +256,29 @@ def test_a_picture_and_a_gallery_render_with_captions_credits_and_srcset(client,
         ),
         ("https://youtu.be/dQw4w9WgXcQ", "YouTube", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
         ("https://vimeo.com/76979871", "Vimeo", "https://player.vimeo.com/video/76979871"),
-        ("https://x.com/harbour/status/1234567890", "X", None),
-        ("https://twitter.com/harbour/status/1234567890", "X", None),
-        ("https://bsky.app/profile/harbour.bsky.social/post/3kq", "Bluesky", None),
-        ("https://mastodon.social/@harbour/112233445566", "Mastodon", None),
-        ("https://www.instagram.com/p/C1a2b3/", "Instagram", None),
+        ("https://x.com/harbour/status/1234567890", "X", "https://platform.twitter.com/embed/Tweet.html?id=1234567890"),
+        (
+            "https://twitter.com/harbour_ünï/status/1234567890",  # not a handle X allows: a link
+            "X",
+            None,
+        ),
+        (
+            "https://bsky.app/profile/did:plc:ewvi7nxzyoun6zhxrhs64oiz/post/3kq2bz5ytmk2c",
+            "Bluesky",
+            "https://embed.bsky.app/embed/did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3kq2bz5ytmk2c",
+        ),
+        ("https://bsky.app/profile/harbour.bsky.social/post/3kq2bz5ytmk2c", "Bluesky", None),  # a handle
+        (
+            "https://mastodon.social/@harbour/112233445566",
+            "Mastodon",
+            "https://mastodon.social/@harbour/112233445566/embed",
+        ),
+        ("https://mastodon.social/@harbour@kyiv.social/112233445566", "Mastodon", None),  # a remote account
+        ("https://toot.example/@harbour/112233445566", "Mastodon", None),  # an instance the site does not name
+        ("https://www.instagram.com/p/C1a2b3/", "Instagram", "https://www.instagram.com/p/C1a2b3/embed/"),
+        ("https://www.instagram.com/reel/C1a2b3_-x/", "Instagram", "https://www.instagram.com/reel/C1a2b3_-x/embed/"),
+        ("https://www.instagram.com/explore/", "Instagram", None),
+        ("https://www.youtube.com/channel/harbour", None, None),  # not a video: a link
         ("https://example.org/a-page", None, None),
     ],
 )
@@ -291,7 +309,14 @@ def test_the_article_page_offers_the_player_under_its_policy(client, make_articl
     policy = dict(
         (part.strip().split(" ", 1) + [""])[:2] for part in response["Content-Security-Policy"].split(";") if part
     )
-    assert policy["frame-src"] == "https://www.youtube-nocookie.com https://player.vimeo.com"
+    assert policy["frame-src"].split() == [
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://platform.twitter.com",
+        "https://embed.bsky.app",
+        "https://www.instagram.com",
+        "https://mastodon.social",
+    ]
     plain = make_article(body="No video here.")
     assert "embeds.js" not in client.get(plain.get_absolute_url()).content.decode()
 

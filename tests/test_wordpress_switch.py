@@ -7,13 +7,16 @@ import csv
 import functools
 import http.server
 import io
+import re
 import socket
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
@@ -378,11 +381,53 @@ def test_editors_keep_pages_and_writers_cannot(db, client, editor, writer):
     client.force_login(editor)
     response = client.post(
         "/admin/pages/page/add/",
-        {"title": "Corrections policy", "path": "/corrections/", "body": "We *correct* openly.", "is_published": "on"},
+        {"title": "Corrections policy", "path": "/corrections/", "body": "We *correct* openly.", "is_published": "on"}
+        | {"footer_position": "0"},
     )
     assert response.status_code == 302
     client.logout()
     assert "<em>correct</em>" in client.get("/corrections/").text
+
+
+def footer_pages(html):
+    """The footer's page links, as (title, address)."""
+    links = html.split('<ul class="follow footer-pages">')[1:]
+    return re.findall(r'<li><a href="(/[^"]*)">([^<]*)</a></li>', links[0].split("</ul>")[0]) if links else []
+
+
+def test_editors_choose_the_pages_the_footer_links_and_no_cached_page_is_stale_about_it(
+    db, client, editor, make_article
+):
+    about = Page.objects.create(title="Про нас", path="/про-нас/", body="Хто ми.")
+    Page.objects.create(title="Contact", path="/contact/", body="Write to us 📮.", in_footer=True, footer_position=1)
+    policy = Page.objects.create(title="Corrections policy", path="/corrections/", body="We correct openly.")
+    article = make_article("Ferry timetable changes")
+    pages = ["/", article.get_absolute_url(), "/contact/"]
+    for path in pages:
+        assert footer_pages(client.get(path).text) == [("/contact/", "Contact")]
+        assert client.get(path)["X-Page-Cache"] == "hit"
+
+    staff = client.__class__()
+    staff.force_login(editor)
+    change = f"/admin/pages/page/{about.pk}/change/"
+    fields = {"title": "Про нас", "path": "/про-нас/", "body": "Хто ми.", "is_published": "on"}
+    assert staff.post(change, {**fields, "in_footer": "on", "footer_position": "2"}).status_code == 302
+    for path in pages:
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "miss", path
+        assert footer_pages(response.text) == [("/contact/", "Contact"), ("/про-нас/", "Про нас")], path
+
+    policy.body = "We correct openly, and say so."
+    policy.save()  # a page the footer does not link: the others stay cached
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    assert (
+        staff.post(change, {**fields, "is_published": "", "in_footer": "on", "footer_position": "2"}).status_code == 302
+    )
+    for path in pages:
+        response = client.get(path)
+        assert response["X-Page-Cache"] == "miss" and footer_pages(response.text) == [("/contact/", "Contact")], path
+    assert client.get("/про-нас/").status_code == 404
 
 
 # Themes --------------------------------------------------------------------------------------------
@@ -411,6 +456,11 @@ def test_themes_from_tags_or_none(db, media_root, export_file, choice, themes):
     assert set(Theme.objects.values_list("slug", flat=True)) == themes
 
 
+# The gallery post's attachments in the excerpt (1687, 1691): its [gallery] shortcodes show them.
+GALLERY_FILES = ("2013/09/dsc20050604_133440_34211.jpg", "2014/01/dsc20050315_145007_132.jpg")
+GALLERY_TITLES = ("dsc20050604_133440_34211", "dsc20050315_145007_132")
+
+
 def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp_path, client):
     """Verbatim items of the theme unit test data: a WordPress.com export whose pictures are
     named by i0.wp.com addresses of files.wordpress.com uploads, and its old-style captions."""
@@ -420,6 +470,8 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
         "2013/09/dsc20040724_152504_532.jpg",
         "2012/12/unicorn-wallpaper.jpg",
         "2013/03/featured-image-vertical.jpg",
+        "2008/06/100_5478.jpg",  # named only in post 1163's [caption]
+        *GALLERY_FILES,
     ):
         (uploads / path).parent.mkdir(parents=True, exist_ok=True)
         PILImage.new("RGB", (640, 480), "olive").save(uploads / path)
@@ -429,16 +481,94 @@ def test_wordpresss_own_theme_unit_test_export_imports_twice(db, media_root, tmp
     assert linked.body == f"[image:{husk.pk}]"
     assert husk.alt_text == "chunk of resinous blackboy husk"
     assert husk.caption.startswith("Chunk of resinous blackboy husk, Clarkson")
-    assert Image.objects.count() == 3  # the unicorn and the vertical one were attachments
+    assert Image.objects.count() == 6  # the unicorn, the vertical one and the gallery's were attachments
     assert "Files not found: 1." in first  # image-alignment-1200x4002.jpg was not in the folder
     gallery = by_slug("post-format-gallery")
-    assert "[gallery" not in gallery.body and "gallery with no picture found" in first
+    attached = ",".join(
+        str(pk) for pk in Image.objects.filter(title__in=GALLERY_TITLES).order_by("pk").values_list("pk", flat=True)
+    )
+    assert gallery.body.count(f"[gallery:{attached}]") == 10  # [gallery] and its nine columns="…" forms
+    assert "[gallery " not in gallery.body and "gallery with no picture found" not in first
+    assert client.get(gallery.get_absolute_url()).text.count('<div class="gallery">') == 10
+    bell = Image.objects.get(alt_text="Bell on Wharf")
+    assert by_slug("post-format-image-caption").body == f"[image:{bell.pk}]"
+    assert bell.caption == "Bell on wharf in San Francisco"
+    assert by_slug("post-format-video-youtube").body.startswith("[embed:https://www.youtube.com/watch?v=SQEQr7c0-dw]")
+    assert by_slug("edge-case-no-content").body == "" and by_slug("edge-case-no-title").status == Status.IN_REVIEW
+    assert by_slug("template-password-protected").status == by_slug("draft").status == Status.DRAFT
+    scheduled = by_slug("scheduled")
+    assert scheduled.status == Status.APPROVED and scheduled.publish_at.year == 2030
+    with time_machine.travel(scheduled.publish_at - timedelta(days=1), tick=False):
+        assert client.get("/?p=1153").status_code == 404  # not live before its time
+    for slug in ("post-format-video-youtube", "edge-case-no-content", "post-format-aside"):
+        assert client.get(by_slug(slug).get_absolute_url()).status_code == 200, slug
     assert linked.get_absolute_url() == "/2010/08/06/post-format-image-linked/"
     assert client.get(linked.get_absolute_url()).status_code == 200
     assert client.get("/?p=568")["Location"] == linked.get_absolute_url()
     assert ImportedItem.objects.filter(site="https://wpthemetestdata.wordpress.com").exists()
     again = run(real, "--media-dir", str(uploads))
     assert "Imported: nothing." in again and "Updated: nothing." in again
+
+
+def test_the_theme_unit_test_excerpt_imports_with_fetch_media_from_its_hosts(
+    db, media_root, tmp_path, client, media_server
+):
+    """The same verbatim items, their files downloaded: the export's WordPress.com and i0.wp.com
+    hosts stand for the local server that serves them."""
+    served = tmp_path / "served"
+    for path in ("2013/09/dsc20040724_152504_532.jpg", "2012/12/unicorn-wallpaper.jpg", *GALLERY_FILES):
+        (served / path).parent.mkdir(parents=True, exist_ok=True)
+        PILImage.new("RGB", (640, 480), "olive").save(served / path)
+    text = (Path(__file__).parent / "wordpress" / "theme-unit-test-excerpt.xml").read_text(encoding="utf-8")
+    for host in (
+        "https://i0.wp.com/wpthemetestdata.files.wordpress.com",
+        "https://wpthemetestdata.files.wordpress.com",
+    ):
+        text = text.replace(host, media_server)
+    export_path = tmp_path / "real-fetch.xml"
+    export_path.write_text(text, encoding="utf-8")
+    first = run(export_path, "--fetch-media")
+    assert set(Image.objects.values_list("title", flat=True)) == {
+        "dsc20040724_152504_532",
+        "Unicorn Wallpaper",
+        *GALLERY_TITLES,
+    }
+    assert "Files not found: 3." in first  # the vertical one, image-alignment-1200x4002 and the bell: not served
+    articles = list(Article.all_objects.all())
+    assert articles and by_slug("post-format-image-linked").body.startswith("[image:")
+    for article in articles:
+        page = client.get(article.get_absolute_url()).text if article.is_live() else article.body_html
+        for text in ("[gallery", "[caption", "~~"):  # in the body, only the body format's own [gallery:…]
+            assert text not in article.body.replace("[gallery:", "") and text not in page, (article.slug, text)
+    assert client.get("/?p=568")["Location"] == "/2010/08/06/post-format-image-linked/"
+    assert client.get("/?p=99999").status_code == 404
+    again = run(export_path, "--fetch-media")
+    assert "Imported: nothing." in again and "Updated: nothing." in again
+
+
+def test_a_generated_export_of_two_thousand_posts_imports_with_every_address(db, media_root, tmp_path, client):
+    """A site's whole archive, as tests/wordpress/make_export.py writes it: 2,000 posts in nested
+    categories, pages under pages and menu items (skipped and listed: editors tick the footer's
+    pages). About 40 s on SQLite."""
+    path = tmp_path / "archive.xml"
+    path.write_text(export(posts=2000), encoding="utf-8")
+    summary = run(path)
+    notes = Article.all_objects.filter(slug__startswith="harbour-notes-")
+    assert notes.count() == 2000 and notes.filter(status=Status.APPROVED).count() == 2000
+    assert Page.objects.filter(path__startswith="/about/timetable-").count() == 20
+    assert summary.count("nav_menu_item") >= 21  # the About item and one per timetable page
+    assert {theme.slug for theme in Theme.objects.all()} == {"news", "sport"}  # local and harbour: News
+    for n in (0, 1, 999, 1998, 1999):
+        article = by_slug(f"harbour-notes-{n}")
+        local = datetime(2009, 5, 16, 6, 30, tzinfo=UTC) + timedelta(hours=7 * n)
+        permalink = f"{local.astimezone(ZoneInfo('America/Los_Angeles')):/%Y/%m/%d}/harbour-notes-{n}/"
+        assert article.get_absolute_url() == permalink  # the day WordPress showed
+        assert client.get(f"/?p={1000 + n}")["Location"] == article.get_absolute_url()
+        assert client.get(permalink).status_code == 200
+    assert client.get("/about/timetable-19/").status_code == 200
+    assert client.get("/?page_id=200019")["Location"] == "/about/timetable-19/"
+    assert client.get("/?p=3000").status_code == 404
+    assert client.get("/?p=300000").status_code == 404  # a menu item has no address
 
 
 def test_addresses_kept_encoded_by_an_earlier_import_are_decoded_by_migrate(db, client, make_article):

@@ -1,7 +1,8 @@
 """Writes a WordPress export (WXR 1.2) the way WordPress's exporter does: authors, nested
 categories with term ids, tags, pages under pages, menu items, attachments with
 `_wp_attached_file` served from several hosts (uploads folder, <blog>.files.wordpress.com,
-i0.wp.com, resized variants), and any number of ordinary posts after the odd ones.
+i0.wp.com, resized variants), and any number of ordinary posts after the odd ones (with a page
+under About and a menu item for it per hundred posts).
 
     python tests/wordpress/make_export.py 3000 /tmp/big.xml   # a few thousand posts, for measuring
 
@@ -220,6 +221,33 @@ def export(posts=0, media_host=BLOG):
             meta={"_menu_item_object_id": "20", "_menu_item_object": "page"},
         ),
     ]
+    for n in range(posts // 100):  # a page under About, and a menu item for it, per hundred posts
+        parts.append(
+            item(
+                200_000 + n,
+                f"Timetable {n}",
+                post_type="page",
+                name=f"timetable-{n}",
+                when=start,
+                parent=20,
+                content=f"<p>Crossings of season {n}.</p>",
+                link=f"{BLOG}/about/timetable-{n}/",
+            )
+        )
+        parts.append(
+            item(
+                300_000 + n,
+                "",
+                post_type="nav_menu_item",
+                when=start,
+                menu_order=n + 2,
+                meta={
+                    "_menu_item_object_id": str(200_000 + n),
+                    "_menu_item_object": "page",
+                    "_menu_item_type": "post_type",
+                },
+            )
+        )
     for n in range(posts):
         moment = start + timedelta(hours=7 * n)
         category = [("harbour", "Harbour & quays"), ("sport", "Sport"), ("local", "Local")][n % 3]
