@@ -36,7 +36,7 @@ test: lint $(NODE_STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache node_modules
