@@ -162,7 +162,6 @@ def test_theme_author_tag_pages_list_live_articles(client, newsroom):
     assert "Bridge closes for repairs" not in client.get("/authors/ben-okafor/").content.decode()
 
 
-
 def test_a_tag_only_drafts_carry_is_not_found_until_a_story_with_it_goes_live(client, make_article, editor):
     draft = make_article("Merger talks", status=Status.DRAFT, publish_at=None, tags=["Злиття"])
     tag = draft.tags.get()
@@ -171,6 +170,7 @@ def test_a_tag_only_drafts_carry_is_not_found_until_a_story_with_it_goes_live(cl
     take_step(draft, "approve", user=editor, when=timezone.now())
     response = client.get(f"/tags/{tag.slug}/")
     assert response.status_code == 200 and "Merger talks" in response.content.decode()
+
 
 def test_listings_paginate(client, make_theme, make_article):
     theme = make_theme(slug="busy")
