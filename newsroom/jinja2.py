@@ -6,15 +6,16 @@ Python: uncached listings render about twice as fast (bench/README.md).
 The admin keeps the Django template language (templates/admin/).
 """
 
+import functools
 import json
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.template import defaultfilters
 from django.template.defaultfilters import linebreaks_filter, pluralize, truncatechars
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
 from jinja2 import ChainableUndefined, Environment
@@ -77,8 +78,16 @@ def scroll_boxes(html):
 
 
 def date(value, format_string=None):
-    """Django's `date` filter, in the newsroom's zone as in Django templates."""
-    return defaultfilters.date(timezone.template_localtime(value), format_string)
+    """Django's `date` filter, in the newsroom's zone as in Django templates. A day (a theme page's
+    twenty headings) is formatted once per process and language: the filter costs 20 µs."""
+    if isinstance(value, datetime):
+        return defaultfilters.date(timezone.template_localtime(value), format_string)
+    return _day(value, format_string, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value, format_string, language):
+    return defaultfilters.date(value, format_string)
 
 
 def fragment(name, shows=(), caller=None):

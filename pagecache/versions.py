@@ -387,6 +387,7 @@ class LocalCopy:
         self.broken_at = float("-inf")
         self.log_position = None
         self.unsure = False
+        self.values = {}  # what is kept in this process under a key's version (the site settings)
 
     def current(self, now):
         """The counter as this process knows it (at most PAGE_CACHE_SYNC_INTERVAL old), or None
@@ -453,6 +454,18 @@ class LocalCopy:
         with self.lock:
             self.known.update(found)
         return True
+
+    def version(self, key):
+        """`key`'s version as this process knows it (written first if the store has none): what a
+        value shown by pages may be kept under in this process. StoreBroken while the store is."""
+        if self.current(time.time())[0] is None:
+            raise StoreBroken(self.broken)
+        version = self.known.get(key)
+        if version is None:
+            version = store().settle([key])[key]
+            with self.lock:
+                self.known[key] = version
+        return version
 
     def invalidated(self, keys, counter):
         """This process's own invalidation: known here at once, whatever the interval."""

@@ -207,18 +207,22 @@ def read_publication():
 
 
 def current():
-    """The site settings public pages show. In steady state a key-version read and a cache read,
-    no query; after any change, one query per server (per process with the local-memory cache)."""
+    """The site settings public pages show. In steady state no query and no round trip: the
+    settings are kept in this process under their key's version as this process knows it
+    (pagecache/versions.py: at most PAGE_CACHE_SYNC_INTERVAL old, as for kept pages), and in the
+    cache for the other processes; after any change, one query per server (per process with the
+    local-memory cache)."""
     keys.shows(SETTINGS_KEY)
     try:
-        if versions.local.retry_later():
-            raise versions.StoreBroken(versions.local.broken)
-        version = versions.store().settle([SETTINGS_KEY])[SETTINGS_KEY]
+        version = versions.local.version(SETTINGS_KEY)
     except Exception:  # noqa: BLE001 - no key versions yet, or their store is failing: read them fresh
         return read_publication()
     key = CACHE_KEY.format(version=version)
-    publication = cache.get(key)
+    publication = versions.local.values.get(key)
     if publication is None:
-        publication = read_publication()
-        cache.set(key, publication, settings.PAGE_CACHE_TIMEOUT)
+        publication = cache.get(key)
+        if publication is None:
+            publication = read_publication()
+            cache.set(key, publication, settings.PAGE_CACHE_TIMEOUT)
+        versions.local.values = {key: publication}
     return publication

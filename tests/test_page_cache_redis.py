@@ -279,3 +279,24 @@ def test_a_restarted_worker_first_save_drops_only_what_it_changed(client, own_re
     article.save()
     assert "після ремонту".encode() in client.get(article.get_absolute_url()).content
     assert hit(client, other.get_absolute_url()) and hit(client, "/themes/minato/")
+
+
+def test_site_settings_saved_on_another_server_reach_this_ones_pages(client, own_redis, story, monkeypatch):
+    """This process keeps the settings under their key's version as it knows it: another server's
+    save moves the version in Redis, and this process's next page shows the new name."""
+    from sitesettings.models import SiteSettings
+
+    article, _ = story
+    url = article.get_absolute_url()
+    SiteSettings.objects.create(pk=1, name="Портовий вісник", copyright_holder="Гавань Медіа")
+    kept(client, url)
+    assert "Портовий вісник".encode() in client.get(url).content
+    with monkeypatch.context() as other_server:
+        other_server.setattr(versions, "local", versions.LocalCopy())
+        row = SiteSettings.objects.get(pk=1)
+        row.name = "港湾新報"
+        row.save()
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "港湾新報".encode() in response.content and "Портовий вісник".encode() not in response.content
+    assert "港湾新報".encode() in client.get("/").content
