@@ -2,6 +2,7 @@ from datetime import datetime
 from urllib.parse import unquote
 
 from django.core import signing
+from django.core.paginator import Page
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -12,6 +13,7 @@ from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from pagecache import fragments
 from pagecache.decorators import public_page
 from pagecache.keys import shows
 from pagecache.surrogates import LATEST, list_key
@@ -37,9 +39,10 @@ PAGE_ADDITIONS = []
 
 
 class ArticleListMixin:
-    """Paginated, live-only listings of article cards, assembled from the cards kept as fragments
-    (articles/fragments.py) as the home page's are: the page's rows are read as (id, version,
-    publish_at), and only the cards not kept are loaded."""
+    """Paginated, live-only listings of article cards, assembled from fragments as the home page
+    is: the page's rows, read as (id, version, publish_at), and the list's count are one fragment
+    under the list's key; the cards are fragments of their own (articles/fragments.py), and only
+    those not kept are loaded. A view sets `list_shown` (and `list_name` if the key is shared)."""
 
     paginate_by = 20
     context_object_name = "articles"
@@ -48,6 +51,24 @@ class ArticleListMixin:
     def articles(self):
         rows = Article.objects.live().order_by("-publish_at", "-id")
         return rows.values_list("pk", "version", "publish_at", named=True)
+
+    def paginate_queryset(self, queryset, page_size):
+        """Django's pagination, with the list's count and the page's rows kept as one fragment
+        under the list's key (`self.list_shown`: every change to the list's articles, and every
+        schedule moment of one, moves it), so that a page assembled from fragments queries nothing
+        but its subject (the theme, author or tag)."""
+        number = self.request.GET.get(self.page_kwarg) or 1
+
+        def read():
+            paginator, page, rows, _ = super(ArticleListMixin, self).paginate_queryset(queryset, page_size)
+            return paginator.count, page.number, list(rows)
+
+        name = f"rows:{getattr(self, 'list_name', self.list_shown)}:{page_size}:{number}"
+        count, number, rows = fragments.cached(name, read, shows=[self.list_shown])
+        paginator = self.get_paginator(queryset, page_size, self.get_paginate_orphans(), self.get_allow_empty())
+        paginator.count = count  # a cached_property: no count query
+        page = Page(rows, number, paginator)
+        return paginator, page, rows, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -185,7 +206,8 @@ class AuthorDetailView(ArticleListMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        shows(list_key("author", self.author.pk))
+        self.list_shown = list_key("author", self.author.pk)
+        shows(self.list_shown)
         return self.articles().filter(bylines__author=self.author)
 
     def get_context_data(self, **kwargs):
@@ -203,7 +225,8 @@ class TagDetailView(ArticleListMixin, ListView):
         if self.tag is None:
             shows(LATEST)  # until an article with this tag goes live
             raise Http404("No live article has this tag.")
-        shows(list_key("tag", self.tag.pk))
+        self.list_shown = list_key("tag", self.tag.pk)
+        shows(self.list_shown)
         return self.articles().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
@@ -227,6 +250,7 @@ class MonthArchiveView(ArticleListMixin, ListView):
         zone = timezone.get_current_timezone()
         self.month = datetime(year, month, 1, tzinfo=zone)
         following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+        self.list_shown, self.list_name = LATEST, f"month:{year}-{month}"
         shows(LATEST)
         return self.articles().filter(publish_at__gte=self.month, publish_at__lt=following)
 

@@ -455,10 +455,11 @@ class LocalCopy:
             self.known.update(found)
         return True
 
-    def version(self, key):
+    def version(self, key, synced=False):
         """`key`'s version as this process knows it (written first if the store has none): what a
-        value shown by pages may be kept under in this process. StoreBroken while the store is."""
-        if self.current(time.time())[0] is None:
+        value shown by pages may be kept under in this process. StoreBroken while the store is.
+        `synced`: the caller's request looked at the counter already (a page the cache renders)."""
+        if not synced and self.current(time.time())[0] is None:
             raise StoreBroken(self.broken)
         version = self.known.get(key)
         if version is None:

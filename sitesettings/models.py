@@ -214,7 +214,7 @@ def current():
     local-memory cache)."""
     keys.shows(SETTINGS_KEY)
     try:
-        version = versions.local.version(SETTINGS_KEY)
+        version = versions.local.version(SETTINGS_KEY, synced=keys.rendered_at() is not None)
     except Exception:  # noqa: BLE001 - no key versions yet, or their store is failing: read them fresh
         return read_publication()
     key = CACHE_KEY.format(version=version)

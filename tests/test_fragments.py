@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from articles.models import ShareLink, Status
+from articles.models import ShareLink, Status, system_gate
 from pagecache.pages import local_fragments
 
 pytestmark = pytest.mark.usefixtures("away_from_new_year")
@@ -118,3 +119,65 @@ def test_fragments_never_hold_what_readers_may_not_see(client, harbour, make_art
     assert "Secret draft" not in html
     kept = repr([entry["value"] for entry in local_fragments.entries.values()])
     assert local_fragments.entries and "Secret draft" not in kept and "Unpublished draft" not in kept
+
+
+@pytest.mark.parametrize("listing", ["theme", "author", "tag"])
+def test_a_list_page_from_fragments_queries_only_its_subject_and_never_goes_stale(
+    client, harbour, make_article, now, settings, listing
+):
+    """A theme, author or tag page keeps its count and its page's rows as a fragment under the
+    list's key: assembled from fragments it asks only for its subject, and an article joining,
+    leaving or changing the list (a save, a withdrawal, the clock) shows at once."""
+    theme, (first, *_) = harbour
+    ana = first.byline[0]
+    path = {"theme": theme.get_absolute_url(), "author": ana.get_absolute_url(), "tag": "/tags/transport/"}[listing]
+    on_it = {"theme": {"theme": theme}, "author": {"authors": [ana]}, "tag": {"tags": ["transport"]}}[listing]
+    forget_pages(settings)
+    with time_machine.travel(now, tick=False):
+        make_article("Ферма на даху: 屋上の農園", publish_at=now + timedelta(seconds=5), **on_it)
+        _, html = queries(client, path)
+        assert "Harbour story 1" in html and "屋上の農園" not in html
+        assert queries(client, path) == (1, html)
+    with time_machine.travel(now + timedelta(seconds=5), tick=False):
+        assert "Ферма на даху: 屋上の農園" in queries(client, path)[1]  # at its second, with no save
+        stays_current_through_an_edit_and_a_withdrawal(client, path, first)
+
+
+def test_a_month_page_from_fragments_queries_nothing_and_never_goes_stale(client, make_article, settings):
+    may = timezone.make_aware(timezone.datetime(2009, 5, 15, 10))
+    first = make_article("Harbour story 1", publish_at=may)
+    make_article("Harbour story 2", publish_at=may - timedelta(days=1))
+    forget_pages(settings)
+    _, html = queries(client, "/archive/2009/05/")
+    assert queries(client, "/archive/2009/05/") == (0, html)
+    stays_current_through_an_edit_and_a_withdrawal(client, "/archive/2009/05/", first)
+
+
+def stays_current_through_an_edit_and_a_withdrawal(client, path, first):
+    first.headline = "Harbour story 1, corrected"
+    first.save()
+    assert "Harbour story 1, corrected" in queries(client, path)[1]
+    first.status = Status.WITHDRAWN
+    with system_gate():
+        first.save()
+    html = queries(client, path)[1]
+    assert "Harbour story 1" not in html and "Harbour story 2" in html
+
+
+def test_a_pinned_article_kept_as_a_fragment_appears_and_changes_at_once(client, harbour, make_article, now, settings):
+    theme, _ = harbour
+    forget_pages(settings)
+
+    def pinned(html):
+        return html.partition('id="pinned-heading"')[2].partition("</section>")[0]
+
+    with time_machine.travel(now, tick=False):
+        theme.lead_article = make_article("Explainer: the bridge", theme=theme, publish_at=now + timedelta(seconds=3))
+        theme.save()
+        assert pinned(queries(client, theme.get_absolute_url())[1]) == ""
+        assert pinned(queries(client, theme.get_absolute_url())[1]) == ""  # from the fragment
+    with time_machine.travel(now + timedelta(seconds=3), tick=False):
+        assert "Explainer: the bridge" in pinned(queries(client, theme.get_absolute_url())[1])
+        theme.lead_article.headline = "Пояснення: міст"
+        theme.lead_article.save()
+        assert "Пояснення: міст" in pinned(queries(client, theme.get_absolute_url())[1])

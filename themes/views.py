@@ -5,10 +5,12 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
+from articles.models import Article
 from articles.views import ArticleListMixin
+from pagecache import fragments
 from pagecache.decorators import public_page
 from pagecache.keys import shows
-from pagecache.surrogates import list_key
+from pagecache.surrogates import article_key, list_key
 
 from .models import Theme, navigation
 
@@ -36,12 +38,13 @@ class ThemeDetailView(ArticleListMixin, ListView):
     card_style = "timeline"
 
     def get_queryset(self):
-        # The pinned article comes with its theme, without its text (the page shows its card).
-        themes = Theme.objects.select_related("lead_article").defer("lead_article__body", "lead_article__body_html")
-        self.theme = get_object_or_404(themes, slug=self.kwargs["slug"])
-        shows(list_key("theme", self.theme.pk))
-        lead = self.theme.lead_article
-        self.pinned = lead if lead is not None and lead.is_live() else None
+        self.theme = get_object_or_404(Theme, slug=self.kwargs["slug"])
+        self.list_shown = list_key("theme", self.theme.pk)
+        shows(self.list_shown)
+        self.pinned = None
+        if lead := self.theme.lead_article_id:  # kept as a fragment, without its text: the page shows its card
+            live = Article.objects.live().defer("body", "body_html").filter(pk=lead)
+            self.pinned = fragments.cached(f"pinned:{lead}", live.first, shows=[article_key(lead)])
         articles = self.articles().filter(theme=self.theme)
         if self.pinned:
             articles = articles.exclude(pk=self.pinned.pk)
