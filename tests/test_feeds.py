@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from PIL import Image as Picture
+from taggit.models import Tag
 
 from articles.models import Article, Status, system_gate
 from images.models import Image
@@ -151,6 +152,21 @@ def test_tag_feed_and_unknown_feeds(client, newsroom):
     assert len(atom(client, "/tags/transport/feed/atom/").findall(f"{ATOM}entry")) == 1
     for url in ("/tags/nope/feed/", "/themes/nope/feed/", "/authors/nope/feed/atom/"):
         assert client.get(url).status_code == 404
+
+
+def test_a_tag_only_drafts_carry_has_no_feed_until_a_story_with_it_goes_live(client, make_article, now):
+    """Its name would tell of an unpublished story, as the tag page would."""
+    with time_machine.travel(now, tick=False):
+        make_article("Draft about the strike", tags=["страйк"], status=Status.DRAFT)
+        make_article("Strike called for Monday", tags=["страйк"], publish_at=now + timedelta(minutes=1))
+        slug = Tag.objects.get(name="страйк").slug
+        for url in (f"/tags/{slug}/feed/", f"/tags/{slug}/feed/atom/", f"/tags/{slug}/"):
+            assert client.get(url).status_code == 404, url
+    with time_machine.travel(now + timedelta(minutes=1), tick=False):
+        for url in (f"/tags/{slug}/feed/", f"/tags/{slug}/feed/atom/"):
+            response = client.get(url)
+            assert response.status_code == 200 and b"Strike called for Monday" in response.content
+            assert b"Draft about the strike" not in response.content
 
 
 def test_pages_link_to_their_feeds(client, newsroom):
