@@ -274,16 +274,35 @@ class SharedCachePages:
         shared_cache().set(shared_key(address), entry, timeout)
 
 
+class DiskThenSharedPages:
+    """With Redis and PAGE_CACHE_DISK_PAGES: the machine's disk first (a page another worker of
+    this machine kept costs a file read, not a round trip for 30 KB), then Redis, whose pages are
+    copied to the disk. Either is served only while its keys are unchanged (middleware.py): a
+    page on this disk older than the one another server kept in Redis is rendered again."""
+
+    def __init__(self, disk):
+        self.disk, self.shared = disk, SharedCachePages()
+
+    def get(self, address):
+        entry = self.disk.get(address)
+        if entry is None and (entry := self.shared.get(address)) is not None:
+            self.disk.set(address, entry, None)
+        return entry
+
+    def set(self, address, entry, timeout):
+        self.disk.set(address, entry, timeout)
+        self.shared.set(address, entry, timeout)
+
+
 def shared_pages():
     """Where pages are kept beyond this process: Redis, else (one machine) the local disk when
-    PAGE_CACHE_DISK_PAGES is on, else nowhere."""
+    PAGE_CACHE_DISK_PAGES is on, else nowhere; with both, the disk in front of Redis."""
     from .versions import shared_cache, versions_directory
 
+    disk = _disk_pages(versions_directory()) if settings.PAGE_CACHE_DISK_PAGES else None
     if not isinstance(shared_cache(), LocMemCache):
-        return SharedCachePages()
-    if settings.PAGE_CACHE_DISK_PAGES:
-        return _disk_pages(versions_directory())
-    return None
+        return SharedCachePages() if disk is None else DiskThenSharedPages(disk)
+    return disk
 
 
 @functools.lru_cache(maxsize=16)

@@ -300,3 +300,29 @@ def test_site_settings_saved_on_another_server_reach_this_ones_pages(client, own
     assert response["X-Page-Cache"] == "miss"
     assert "港湾新報".encode() in response.content and "Портовий вісник".encode() not in response.content
     assert "港湾新報".encode() in client.get("/").content
+
+
+def test_the_machines_disk_answers_before_redis_and_learns_from_it(client, own_redis, story, settings):
+    """A page another worker of this machine kept is read from the disk, no round trip; a page only
+    another machine kept is read from Redis and copied to this disk. Either only while current."""
+    article, other = story
+    url = article.get_absolute_url()
+    kept(client, url)
+    pages_in_redis = [name for name in own_redis.client().keys("*pagecache:page:*")]
+    assert pages_in_redis
+    own_redis.client().delete(*pages_in_redis)
+    new_worker()
+    assert hit(client, url)  # from this machine's disk
+    shutil.rmtree(versions.versions_directory() / "pages")
+    kept(client, other.get_absolute_url())  # kept again, in Redis and on the disk
+    shutil.rmtree(versions.versions_directory() / "pages")
+    new_worker()
+    assert hit(client, other.get_absolute_url())  # another machine's page, from Redis
+    new_worker()
+    own_redis.client().delete(*own_redis.client().keys("*pagecache:page:*"))
+    assert hit(client, other.get_absolute_url())  # copied to the disk when read
+    article.headline = "Міст закрито на ремонт"
+    article.save()
+    new_worker()
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss" and "на ремонт".encode() in response.content
