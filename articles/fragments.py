@@ -12,7 +12,6 @@ loaded before a fragment renders are named in its `shows`; rows it loads itself 
 import pickle
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
 from django.template import engines
 from markupsafe import Markup
 
@@ -20,7 +19,7 @@ from pagecache import fragments
 from pagecache.surrogates import article_key, author_key, image_key, list_key, theme_key
 
 from .body import typeset
-from .models import Article, Byline
+from .models import Article, article_tags, byline_authors
 from .structured_data import news_article
 from .text import plain_text
 
@@ -52,14 +51,14 @@ def live_article(queryset, slug):
 
 def render_parts(article):
     """{"meta": …, "body": …} of an article page."""
-    bylines = Byline.objects.select_related("author").order_by("position", "id")
-    prefetch_related_objects([article], Prefetch("bylines", queryset=bylines), "tags")
+    authors, tags = byline_authors(article.pk), article_tags(article.pk)
     context = {
         "article": article,
+        "authors": authors,
         "headline": typeset(plain_text(article.headline)),
-        "tags": list(article.tags.all()),
+        "tags": tags,
         "corrections": list(article.corrections.all()) if article.corrected_at else [],
-        "structured_data": news_article(article),
+        "structured_data": news_article(article, authors, tags),
         "site_url": settings.SITE_URL,
     }
     return {part: Markup(template(f"articles/article_{part}.html").render(context)) for part in ("meta", "body")}

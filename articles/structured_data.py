@@ -30,7 +30,7 @@ def modified_time(article):
     return max(filter(None, [published, article.modified_at, article.corrected_at]))
 
 
-def news_article(article):
+def news_article(article, authors, tags):
     url = absolute(article.get_absolute_url())
     published = article.publish_at or article.created_at
     modified = modified_time(article)
@@ -44,10 +44,10 @@ def news_article(article):
         "dateModified": modified.isoformat(timespec="seconds"),
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
-            for author in article.byline
+            for author in authors
         ],
         "publisher": current().organization(),
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in tags],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "inLanguage": settings.LANGUAGE_CODE,

@@ -295,9 +295,9 @@ PAGE_CACHE_VERSIONS_DIR = env("PAGE_CACHE_VERSIONS_DIR")
 # Without Redis, pages are also kept compressed on local disk in that directory (pages/), shared by
 # the machine's workers: the archive's long tail stays kept without growing the workers.
 PAGE_CACHE_DISK_PAGES = env_bool("PAGE_CACHE_DISK_PAGES", True)
-# Megabytes those pages may take: past it the oldest written go (about 25 KB a page in its three
-# codings: 1024 MB keeps about 42,000).
-PAGE_CACHE_DISK_MAX_MB = int(env("PAGE_CACHE_DISK_MAX_MB", "1024"))
+# Megabytes those pages may take: past it the least recently read go (about 28 KB a page in its
+# three codings: 4096 MB keeps about 150,000, a 100,000-article archive with its lists).
+PAGE_CACHE_DISK_MAX_MB = int(env("PAGE_CACHE_DISK_MAX_MB", "4096"))
 # Content apps declare when pages change by the clock alone.
 PAGE_CACHE_SCHEDULES = ["articles.cache.schedule", "themes.cache.schedule", "live.cache.schedule"]
 

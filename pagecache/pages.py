@@ -154,16 +154,18 @@ local_fragments = LocalEntries("PAGE_CACHE_FRAGMENT_ENTRIES")  # this process's 
 
 
 class DiskPages:
-    """Pages shared by the workers of one machine without Redis: each a compressed file in
-    `pages/` of the key-versions directory, so a page one worker rendered is a hit in the
-    others and the archive's long tail stays kept without growing any worker (a 17 KB article
-    page takes about 5 KB). Files are written whole (a temporary file renamed).
+    """Pages shared by the workers of one machine: each a file in `pages/` of the key-versions
+    directory, so a page one worker rendered is a hit in the others and the archive's long tail
+    stays kept without growing any worker (a 17 KB article page takes about 28 KB with its
+    brotli and gzip codings). Files are written whole (a temporary file renamed).
 
     The folder is bounded (PAGE_CACHE_DISK_MAX_MB): each worker, after writing a sixteenth of the
-    bound, sweeps it — pages past their lifetime go, then the oldest written until a tenth under
-    the bound — so that it never holds more than the bound and a sixteenth per worker."""
+    bound, sweeps it — pages past their lifetime go, then the least recently read until a tenth
+    under the bound — so that it never holds more than the bound and a sixteenth per worker.
+    A file's modification time is when it was written, its access time when it was last read."""
 
     SWEEPS_PER_BOUND = 16
+    READ_STAMP_SECONDS = 60  # a page read is stamped at most once a minute: no system call per hit
 
     def __init__(self, path):
         self.path = Path(path)
@@ -177,6 +179,7 @@ class DiskPages:
         try:
             with open(self._file(address), "rb") as stored:
                 entry = pickle.loads(stored.read())
+                self._stamp_read(stored.fileno())
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
             return None
         return entry if entry.get("address") == address else None
@@ -202,14 +205,22 @@ class DiskPages:
         if self.written * self.SWEEPS_PER_BOUND >= self.bound():
             self.sweep()
 
+    @classmethod
+    def _stamp_read(cls, descriptor):
+        """Its access time set to now by the clock the sweep reads, its written time kept."""
+        with contextlib.suppress(OSError):  # a read-only disk still answers
+            stat, now = os.fstat(descriptor), time.time_ns()
+            if now - stat.st_atime_ns > cls.READ_STAMP_SECONDS * 1_000_000_000:
+                os.utime(descriptor, ns=(now, stat.st_mtime_ns))
+
     @staticmethod
     def bound():
         return settings.PAGE_CACHE_DISK_MAX_MB * 1024 * 1024
 
     def sweep(self, now=None):
         """Remove the pages past the longest lifetime a page has (PAGE_CACHE_TIMEOUT), then the
-        oldest written while the folder holds more than nine tenths of its bound. One worker at a
-        time; the others skip it."""
+        least recently read while the folder holds more than nine tenths of its bound. One worker
+        at a time; the others skip it."""
         self.written = 0
         oldest = (now or time.time()) - settings.PAGE_CACHE_TIMEOUT
         kept, total = [], 0
@@ -223,7 +234,7 @@ class DiskPages:
                         if stat.st_mtime < oldest:
                             os.unlink(item.path)
                         else:
-                            kept.append((stat.st_mtime, stat.st_size, item.path))
+                            kept.append((stat.st_atime, stat.st_size, item.path))
                             total += stat.st_size
             if total <= self.bound():
                 return

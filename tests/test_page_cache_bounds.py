@@ -113,6 +113,27 @@ def test_the_folder_keeps_to_its_bound_and_the_oldest_go_first(newsroom, disk_pa
     assert survivors == list(range(survivors[0], 200))
 
 
+def test_a_page_read_outlives_pages_written_after_it_and_never_read(newsroom, disk_pages, settings):
+    """The sweep removes the least recently read, not the oldest written: the archive's most read
+    story stays kept however long ago it was written, while the folder keeps to its bound."""
+    settings.PAGE_CACHE_DISK_MAX_MB = 1  # about 50 pages of 20 KB
+    kept = pages.shared_pages()
+    body = os.urandom(20_000)
+    read_often = "https://news.example/2009/05/15/київ-весна/"
+    with time_machine.travel(datetime(2026, 12, 31, 23, 0, tzinfo=UTC), tick=False) as clock:
+        kept.set(read_often, {"content": body}, 3600)
+        written_at = time.time()
+        for n in range(200):  # 4 MB, a page every 3 s, the story read every 90 s
+            clock.shift(3)
+            kept.set(f"https://news.example/page/{n}/", {"content": body}, 3600)
+            if n % 30 == 0:
+                assert kept.get(read_often) is not None, n
+        assert kept.size() <= 1024 * 1024 * (1 + 1 / kept.SWEEPS_PER_BOUND)
+        assert kept.get(read_often) is not None
+        assert kept.get("https://news.example/page/0/") is None  # written later, never read
+        assert os.stat(kept._file(read_often)).st_mtime == pytest.approx(written_at)  # ages from its writing
+
+
 def test_a_page_just_written_is_aged_by_the_clock_the_sweep_reads(newsroom, disk_pages, settings):
     """The file system's clock (a network disk's server, the machine's under faketime) may differ
     from the process's: a page is stamped when written by the clock the sweep compares with."""

@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Status, system_gate
+from articles.models import Author, Byline, Status, system_gate
 from articles.workflow import take_step
 
 
@@ -72,6 +72,33 @@ def test_article_page_carries_news_article_json_ld(client, newsroom):
     assert set(data["keywords"]) == {"transport", "engineering"}
     for key in ("description", "datePublished", "dateModified", "publisher", "mainEntityOfPage"):
         assert data[key]
+
+
+def test_bylines_and_tags_show_in_their_order_in_any_script(client, make_article):
+    """Authors by byline position (not by name or by when they were added), tags as they were
+    given: in the page, its meta tags and its JSON-LD. A byline added later shows at once."""
+    olena, ana = Author.objects.create(name="Олена Коваль"), Author.objects.create(name="Ana Reyes")
+    article = make_article()
+    Byline.objects.create(article=article, author=olena, position=2)
+    Byline.objects.create(article=article, author=ana, position=1)
+    for tag in ("Київ", "Café", "東京 🐸"):
+        article.tags.add(tag)
+
+    def shown():
+        html = client.get(article.get_absolute_url()).content.decode()
+        data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+        byline = re.search(r'<p class="byline-authors">(.*?)</p>', html).group(1)
+        tags = re.findall(r'<meta property="article:tag" content="([^"]*)">', html)
+        return re.sub(r"<[^>]+>", "", byline), [a["name"] for a in data["author"]], data["keywords"], tags
+
+    assert shown() == (
+        "By Ana Reyes and Олена Коваль",
+        ["Ana Reyes", "Олена Коваль"],
+        ["Київ", "Café", "東京 🐸"],
+        ["Київ", "Café", "東京 🐸"],
+    )
+    Byline.objects.create(article=article, author=Author.objects.create(name="佐藤 花子"), position=0)
+    assert shown()[:2] == ("By 佐藤 花子, Ana Reyes and Олена Коваль", ["佐藤 花子", "Ana Reyes", "Олена Коваль"])
 
 
 def test_a_headline_with_markup_from_the_database_is_shown_clean(client, make_article):
