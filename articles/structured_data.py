@@ -43,8 +43,7 @@ def news_article(article, authors, tags):
         "datePublished": published.isoformat(timespec="seconds"),
         "dateModified": modified.isoformat(timespec="seconds"),
         "author": [
-            {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
-            for author in authors
+            {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())} for author in authors
         ],
         "publisher": current().organization(),
         "keywords": [tag.name for tag in tags],
