@@ -58,7 +58,8 @@ def schedule(after, until):
     """Keys of the articles that went live or expired in (after, until], and the next such moment."""
     if after >= until:
         return set(), Article.objects.next_change(until)
-    moved = Article.objects.filter(status=Status.APPROVED).filter(
+    # Unordered: ordered, SQLite walked every article in publication order (600 ms at 100,000).
+    moved = Article.objects.filter(status=Status.APPROVED).order_by().filter(
         Q(publish_at__gt=after, publish_at__lte=until) | Q(expire_at__gt=after, expire_at__lte=until)
     )
     due = set()
