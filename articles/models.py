@@ -399,6 +399,10 @@ class Article(models.Model):
             # and the articles expiring in a moment are index seeks, not a read of every row
             # (100,000 articles on SQLite: 106 ms → under 1 ms).
             models.Index(fields=["status", "expire_at"], name="article_expiry_idx"),
+            # Likewise for live coverage starting and ending (live.cache): every worker looks for the
+            # next such moment after each invalidation; without these, a read of every article row.
+            models.Index(fields=["coverage_start"], name="article_coverage_start_idx"),
+            models.Index(fields=["coverage_end"], name="article_coverage_end_idx"),
         ]
         constraints = [
             models.CheckConstraint(

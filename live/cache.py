@@ -53,7 +53,7 @@ def schedule(after, until):
     if appeared:
         events.changed(appeared, {"entries"})
     due = {coverage_key(pk) for pk in appeared}
-    moved = Article.objects.filter(
+    moved = Article.objects.order_by().filter(
         Q(coverage_start__gt=after, coverage_start__lte=until) | Q(coverage_end__gt=after, coverage_end__lte=until)
     )
     due.update(surrogates.article_key(pk) for pk in moved.values_list("pk", flat=True))
