@@ -1,4 +1,4 @@
--- wrk script for the realistic mix: requests walk a pre-drawn list of paths (bench/run.py draws
+-- wrk script for the realistic mix: requests walk a pre-drawn list of paths (bench/mix.py draws
 -- them from a Zipf distribution over the archive) and count the page cache's hits and misses.
 hits, misses, other = 0, 0, 0
 local paths = {}

@@ -84,7 +84,8 @@ sitemap_patterns = [
 ]
 urlpatterns += [
     path("", include((sitemap_patterns, "sitemaps"))),
-    path("robots.txt", sitemaps.robots_txt, name="robots"),
+    # The same for every reader until a deploy (PAGE_CACHE_RELEASE): kept, it shows no keys.
+    path("robots.txt", public_page(sitemaps.robots_txt), name="robots"),
 ]
 
 # Static pages (pages/) at the addresses editors gave them, such as WordPress's /about/: last,

@@ -38,7 +38,7 @@ class PageCacheMiddleware:
         if not self.applies(request):
             return self.get_response(request)
         address, parameters = pages.address(request)
-        if address in pages.local_pages.not_public:  # robots.txt, search: no key versions to read
+        if address in pages.local_pages.not_public:  # the admin's login, the live poll: no key versions to read
             return self.get_response(request)
         now = time.time()
         counter, changed = versions.local.current(now)
@@ -63,7 +63,7 @@ class PageCacheMiddleware:
         finally:
             recorded = keys.stop_recording(token)
         if not getattr(response, "public_page", False):
-            if response.status_code == 200:  # robots.txt, search: skip the lookup next time
+            if response.status_code == 200:  # the admin's login, the live poll: skip the lookup next time
                 pages.local_pages.mark_not_public(address)
             return response
         if not self.storable(request, response) or not parameters <= getattr(request.GET, "read", parameters):

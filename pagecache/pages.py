@@ -133,7 +133,7 @@ class LocalPages(LocalEntries):
 
     def __init__(self):
         super().__init__("PAGE_CACHE_LOCAL_ENTRIES")
-        self.not_public = OrderedDict()  # addresses whose view is not a public page (robots.txt, search)
+        self.not_public = OrderedDict()  # addresses whose view is not a public page (the admin's login, the live poll)
 
     def put(self, address, entry):
         super().put(address, entry)

@@ -1,15 +1,16 @@
-"""What an answer pays for the middleware it passes through: a page cache hit and a plain address
-(robots.txt) skip the work they do not need, and what is kept between answers is what the
-library would have made each time."""
+"""What an answer pays for the middleware it passes through: a page cache hit (robots.txt too) and
+an address known not to be a public page (the admin's login) skip the work they do not need, and what is kept
+between answers is what the library would have made each time."""
 
 import pytest
 from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 
 from newsroom.middleware import ContentSecurityPolicyMiddleware
-from pagecache import versions
+from pagecache import keys
 
 
 @pytest.mark.parametrize("path", ["/", "/robots.txt", "/admin/login/", "/media/originals/2028/02/29/київ.png"])
@@ -51,13 +52,14 @@ def test_a_policy_setting_changed_is_not_answered_from_the_kept_one(settings):
     assert "vimeo" not in middleware.process_response(request, HttpResponse())[HEADER]
 
 
-def test_a_plain_address_reads_no_key_versions_once_known_not_public(client, db, monkeypatch):
-    reads = []
-    real = versions.local.current
-    monkeypatch.setattr(versions.local, "current", lambda now: reads.append(now) or real(now))
-    assert client.get("/robots.txt").status_code == 200  # learnt: not a public page
-    reads.clear()
+def test_an_address_known_not_to_be_a_public_page_skips_the_page_cache(client, db, monkeypatch):
+    looks = []
+    real = keys.schedule.due
+    monkeypatch.setattr(keys.schedule, "due", lambda *args: looks.append(args) or real(*args))
+    login = reverse("admin:login")
+    assert client.get(login).status_code == 200  # learnt: not a public page
+    looks.clear()
     for _ in range(3):
-        assert client.get("/robots.txt").status_code == 200
-    assert reads == []
-    assert client.get("/")["X-Page-Cache"] == "miss" and len(reads) == 1  # public pages still look
+        assert client.get(login).status_code == 200
+    assert looks == []
+    assert client.get("/")["X-Page-Cache"] == "miss" and len(looks) == 1  # public pages still look

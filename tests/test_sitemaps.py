@@ -130,6 +130,9 @@ def test_robots_txt(client, settings):
     assert not any("admin" in line for line in lines)  # the admin's address is not advertised
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in lines
     assert f"Sitemap: {settings.SITE_URL}/news-sitemap.xml" in lines
+    # The same for every reader: kept, then answered before sessions, CSRF and URL resolution.
+    again = client.get("/robots.txt")
+    assert again["X-Page-Cache"] == "hit" and again.content == response.content
 
 
 @pytest.mark.parametrize("count", [5, 200])
