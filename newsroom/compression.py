@@ -24,6 +24,7 @@ COMPRESSIBLE_TYPES = re.compile(
 MIN_SIZE = 512  # smaller answers do not gain from it
 
 
+@lru_cache(maxsize=64)  # browsers send a handful of different headers
 def accepted_encodings(header):
     """The codings of an Accept-Encoding header that are not refused with q=0."""
     accepted = set()
@@ -32,7 +33,7 @@ def accepted_encodings(header):
         refused = re.search(r"\bq\s*=\s*0(\.0*)?\s*$", params)
         if coding.strip() and not refused:
             accepted.add(coding.strip())
-    return accepted
+    return frozenset(accepted)
 
 
 @lru_cache(maxsize=256)
@@ -66,14 +67,17 @@ class PublicCompressionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not self.compressible(request, response):
-            return response
-        patch_vary_headers(response, ("Accept-Encoding",))
-        codings = accepted_encodings(request.headers.get("Accept-Encoding", ""))
+        # A page the page cache keeps: whether it may be compressed was decided when it was kept,
+        # its codings made then, and its Vary names Accept-Encoding.
+        kept = getattr(response, "encodings", None)
+        if kept is None or not settings.COMPRESS_PAGES:
+            if not self.compressible(request, response):
+                return response
+            patch_vary_headers(response, ("Accept-Encoding",))
+        codings = accepted_encodings(request.META.get("HTTP_ACCEPT_ENCODING", ""))
         coding = "br" if "br" in codings else "gzip" if "gzip" in codings else None
         if coding is None:
             return response
-        kept = getattr(response, "encodings", None)  # a page cache hit: made when it was kept
         body = kept.get(coding) if kept is not None else compressed(coding, response.content)
         if body is None or len(body) >= len(response.content):
             return response

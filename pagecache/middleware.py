@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 CACHEABLE_STATUSES = {200, 410}
 # Set on every answer by the cache, not stored with the page.
 UNSTORED_HEADERS = {"cache-control", "expires", "set-cookie", "age", "x-page-cache"}
+CURRENT_AT = "current at epoch"  # set on this process's copy of an entry (versions.LocalCopy.epoch)
 
 
 class PageCacheMiddleware:
@@ -104,7 +105,11 @@ class PageCacheMiddleware:
                 pages.local_pages.put(address, entry)
         if entry is None:
             return None
-        if now < entry["valid_until"] and versions.local.is_current(entry["keys"], entry["counter"]):
+        epoch = versions.local.epoch
+        if now < entry["valid_until"] and (
+            entry.get(CURRENT_AT) == epoch or versions.local.is_current(entry["keys"], entry["counter"])
+        ):
+            entry[CURRENT_AT] = epoch  # this process's copy: checked again once a version it knows moves
             return entry
         pages.local_pages.drop(address)
         return None
@@ -146,8 +151,9 @@ class PageCacheMiddleware:
 
     def from_entry(self, request, entry, now, next_moment):
         response = HttpResponse(entry["content"], status=entry["status"])
-        for header, value in entry["headers"]:
-            response[header] = value
+        # Headers checked (Latin-1, no line breaks) when the page was answered first: added as
+        # ResponseHeaders keeps them, not checked again on every hit.
+        response.headers._store.update((header.lower(), (header, value)) for header, value in entry["headers"])
         response.encodings = entry.get("encodings", {})
         response["Cache-Control"] = self.cache_control(entry, now, next_moment)
         response["X-Page-Cache"] = "hit"

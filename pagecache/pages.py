@@ -28,7 +28,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache.backends.locmem import LocMemCache
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -40,12 +39,10 @@ PAGE_KEY = "pagecache:page:{digest}"
 def address(request):
     """The page's address as the cache keys it: parameters no public page reads (utm_*, fbclid,
     gclid, cache-busters) are left out, the ones they read sorted. And the names of those kept."""
+    if not (query := request.META.get("QUERY_STRING")):
+        return f"{request.scheme}://{request.get_host()}{request.path}", set()
     allowed = settings.PAGE_CACHE_QUERY_PARAMETERS
-    pairs = [
-        (name, value)
-        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
-        if name in allowed
-    ]
+    pairs = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True) if name in allowed]
     pairs.sort(key=lambda pair: pair[0])
     query = urlencode(pairs)
     kept = f"{request.scheme}://{request.get_host()}{request.path}{'?' if query else ''}{query}"
@@ -308,10 +305,10 @@ class DiskThenSharedPages:
 def shared_pages():
     """Where pages are kept beyond this process: Redis, else (one machine) the local disk when
     PAGE_CACHE_DISK_PAGES is on, else nowhere; with both, the disk in front of Redis."""
-    from .versions import shared_cache, versions_directory
+    from .versions import one_machine, versions_directory
 
     disk = _disk_pages(versions_directory()) if settings.PAGE_CACHE_DISK_PAGES else None
-    if not isinstance(shared_cache(), LocMemCache):
+    if not one_machine():
         return SharedCachePages() if disk is None else DiskThenSharedPages(disk)
     return disk
 

@@ -45,7 +45,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
+from django.core.signals import setting_changed
+from django.db import DEFAULT_DB_ALIAS
+from django.dispatch import receiver
 
 from . import outbox
 
@@ -352,7 +354,8 @@ def _default_directory(database_name):
 
 def versions_directory():
     """The directory one machine's processes share without Redis."""
-    return _directory(settings.PAGE_CACHE_VERSIONS_DIR, connection.settings_dict["NAME"])
+    # The default connection's settings (the same dictionary; a test database's name once made).
+    return _directory(settings.PAGE_CACHE_VERSIONS_DIR, settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"])
 
 
 # Asked for on every request: made once (building paths cost a tenth of a hit from disk).
@@ -366,10 +369,25 @@ def _directory_store(path):
     return DirectoryStore(path)
 
 
+_one_machine = []  # whether the page cache's alias is local memory, as the settings are now: asked on every request
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs):
+    _one_machine.clear()
+
+
+def one_machine():
+    """Whether the page cache's alias is this process's memory (one machine: a directory is shared)."""
+    if not _one_machine:
+        _one_machine.append(isinstance(shared_cache(), LocMemCache))
+    return _one_machine[0]
+
+
 def store():
-    if not isinstance(shared_cache(), LocMemCache):
-        return SharedCacheStore()
-    return _directory_store(versions_directory())
+    if one_machine():
+        return _directory_store(versions_directory())
+    return SharedCacheStore()
 
 
 class LocalCopy:
@@ -388,6 +406,9 @@ class LocalCopy:
         self.log_position = None
         self.unsure = False
         self.values = {}  # what is kept in this process under a key's version (the site settings)
+        # Moves whenever a version this process knows may have risen (forgotten, or its own
+        # invalidation): a page found current at the same epoch is current still (`is_current`).
+        self.epoch = getattr(self, "epoch", 0) + 1
 
     def current(self, now):
         """The counter as this process knows it (at most PAGE_CACHE_SYNC_INTERVAL old), or None
@@ -413,9 +434,11 @@ class LocalCopy:
             changed = counter != self.counter
             if changed_keys is None or self.unsure:
                 self.known = {}
-            else:
+                self.epoch += 1
+            elif changed_keys:
                 for key in changed_keys:
                     self.known.pop(key, None)
+                self.epoch += 1
             # The log could not say: forget all again at the next look, by when an invalidation
             # still being written (its number taken, its versions not yet) is complete.
             self.unsure = changed_keys is None
@@ -431,8 +454,7 @@ class LocalCopy:
             except Exception as error:  # noqa: BLE001
                 self._broke(error)
                 return False
-            with self.lock:
-                self.known.update(found)
+            self._learn(found)
         known = self.known
         # A key the store holds no version for is not remembered: it changed as of now.
         return all(known.get(key, float("inf")) <= rendered_at for key in keys)
@@ -451,8 +473,7 @@ class LocalCopy:
         except Exception as error:  # noqa: BLE001
             self._broke(error)
             return False
-        with self.lock:
-            self.known.update(found)
+        self._learn(found)
         return True
 
     def version(self, key, synced=False):
@@ -464,8 +485,7 @@ class LocalCopy:
         version = self.known.get(key)
         if version is None:
             version = store().settle([key])[key]
-            with self.lock:
-                self.known[key] = version
+            self._learn({key: version})
         return version
 
     def invalidated(self, keys, counter):
@@ -476,7 +496,17 @@ class LocalCopy:
             # showing these keys rendered meanwhile would be kept under the older counter, stale at once.
             for key in keys:
                 self.known[key] = counter
+            self.epoch += 1
             self.synced_at = float("-inf")
+
+    def _learn(self, found):
+        """Versions read from the store. One this process knew already and read again different
+        (another thread read it first, before an invalidation) moves the epoch."""
+        with self.lock:
+            known = self.known
+            if any(known.get(key, version) != version for key, version in found.items()):
+                self.epoch += 1
+            known.update(found)
 
     def retry_later(self, now=None):
         """Whether the store broke too recently to be tried again (RETRY_BROKEN)."""
@@ -486,6 +516,7 @@ class LocalCopy:
         if self.broken is None:
             logger.error("Page cache: the key versions cannot be used, pages are rendered fresh: %s", error)
         self.counter, self.known, self.broken, self.log_position = None, {}, str(error), None
+        self.epoch += 1
         self.broken_at = time.time()
 
 

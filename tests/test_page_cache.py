@@ -672,6 +672,21 @@ def test_an_edit_in_another_process_is_never_served_stale(client, store_kind, st
     assert client.get(kept)["X-Page-Cache"] == "hit"
 
 
+def test_a_page_found_current_is_checked_again_once_a_version_known_here_moves(client, story, unrelated, version_reads):
+    """A hit from this process's memory skips checking its keys while nothing this process knows of
+    the versions moved (its epoch): an edit anywhere moves it, and a version read again different too."""
+    kept = unrelated.get_absolute_url()
+    warm(client, kept)
+    epoch = versions.local.epoch
+    assert client.get(kept)["X-Page-Cache"] == "hit"
+    assert versions.local.epoch == epoch
+    versions.local._learn({"a-key-never-read": 1})  # a key learnt for the first time: no page it checked moves
+    assert versions.local.epoch == epoch
+    versions.local._learn({f"article:{unrelated.pk}": versions.local.known[f"article:{unrelated.pk}"] + 1})
+    assert versions.local.epoch == epoch + 1
+    assert client.get(kept)["X-Page-Cache"] == "miss"  # checked again: its article's version is later
+
+
 # Faults: a cache that cannot be invalidated never stops a save and never serves stale ------------
 
 
