@@ -672,7 +672,7 @@ def test_an_edit_in_another_process_is_never_served_stale(client, store_kind, st
     assert client.get(kept)["X-Page-Cache"] == "hit"
 
 
-def test_a_page_found_current_is_checked_again_once_a_version_known_here_moves(client, story, unrelated, version_reads):
+def test_a_page_found_current_is_checked_again_once_a_version_known_here_moves(client, story, unrelated):
     """A hit from this process's memory skips checking its keys while nothing this process knows of
     the versions moved (its epoch): an edit anywhere moves it, and a version read again different too."""
     kept = unrelated.get_absolute_url()
