@@ -39,14 +39,14 @@ PAGE_KEY = "pagecache:page:{digest}"
 def address(request):
     """The page's address as the cache keys it: parameters no public page reads (utm_*, fbclid,
     gclid, cache-busters) are left out, the ones they read sorted. And the names of those kept."""
+    page = f"{request.scheme}://{request.get_host()}{request.path}"
     if not (query := request.META.get("QUERY_STRING")):
-        return f"{request.scheme}://{request.get_host()}{request.path}", set()
+        return page, set()
     allowed = settings.PAGE_CACHE_QUERY_PARAMETERS
-    pairs = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True) if name in allowed]
-    pairs.sort(key=lambda pair: pair[0])
-    query = urlencode(pairs)
-    kept = f"{request.scheme}://{request.get_host()}{request.path}{'?' if query else ''}{query}"
-    return kept, {name for name, _ in pairs}
+    pairs = sorted(
+        (pair for pair in parse_qsl(query, keep_blank_values=True) if pair[0] in allowed), key=lambda pair: pair[0]
+    )
+    return f"{page}?{urlencode(pairs)}" if pairs else page, {name for name, _ in pairs}
 
 
 class ReadParameters(QueryDict):

@@ -369,19 +369,15 @@ def _directory_store(path):
     return DirectoryStore(path)
 
 
-_one_machine = []  # whether the page cache's alias is local memory, as the settings are now: asked on every request
+@functools.cache  # asked on every request; forgotten when a setting changes
+def one_machine():
+    """Whether the page cache's alias is this process's memory (one machine: a directory is shared)."""
+    return isinstance(shared_cache(), LocMemCache)
 
 
 @receiver(setting_changed)
 def _settings_changed(**kwargs):
-    _one_machine.clear()
-
-
-def one_machine():
-    """Whether the page cache's alias is this process's memory (one machine: a directory is shared)."""
-    if not _one_machine:
-        _one_machine.append(isinstance(shared_cache(), LocMemCache))
-    return _one_machine[0]
+    one_machine.cache_clear()
 
 
 def store():
