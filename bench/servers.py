@@ -102,6 +102,8 @@ def free_port():
     low, _, high = os.environ.get("BENCH_PORTS", "0-0").partition("-")
     for port in range(int(low), int(high or low) + 1):
         with socket.socket() as sock:
+            # As gunicorn binds: a port a stopped server left in TIME_WAIT is free.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:

@@ -116,13 +116,34 @@ def _server_name(location):
     return f"{parts.hostname}:{parts.port or 6379}{parts.path}" if parts.hostname else "a socket"
 
 
+class RedisCacheClient(redis.RedisCacheClient):
+    """Django's client, making its `redis.Redis` once per connection pool rather than on every call
+    (building one costs about 0.1 ms; it is thread-safe, as the pool it takes connections from)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class RedisCache(redis.RedisCache):
     """Django's Redis cache, where Redis cannot be reached, answering as an empty cache."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = RedisCacheClient
         name = ", ".join(_server_name(location) for location in self._servers)
         self.outage = _outages.setdefault(tuple(self._servers), Outage(name))
+
+    def validate_key(self, key):
+        """Redis takes any key: memcached's warnings (250 characters, no spaces) cost 4 µs a key, about
+        30 times on a page whose key versions are read."""
 
     def reachable(self):
         """False from an error until Redis answers again."""

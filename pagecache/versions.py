@@ -11,10 +11,14 @@ trusted for PAGE_CACHE_SYNC_INTERVAL seconds: a cached page then costs no round 
 Redis or the disk, and another server's change reaches this one within that interval.
 
 Every invalidation is also written to a bounded log, by number. A process that sees the
-counter move from c to c' reads which keys changed in (c, c'] and forgets only those, so
-the versions of the pages nobody edited stay known (a page read from disk otherwise reads
-about 30 of them again after every edit). When the log cannot say (entries past its bound,
-a gap, an unreadable line), the process forgets every version, at once and at its next look.
+counter move from c to c' reads which keys changed in (c, c'] and learns their versions from
+it, so the versions of the pages nobody edited stay known. A process that has read every entry
+since a number F (`LocalCopy.following`) knows every version later than F: a page rendered at
+F or later is checked against what it knows alone, and a key it never heard of is unchanged
+since F, so a page another worker or server kept costs no read of its keys' versions (about 30 an
+article page: a round trip to Redis). When the log cannot say (entries past its bound, a gap, an
+unreadable line), the process forgets every version, at once and at its next look, and follows
+the log again from the counter it read.
 
 The store is the shared cache (Redis) when there is one, else a small directory (one
 machine: the workers share it). Redis may lose a key's version (evicted, flushed, restarted):
@@ -23,6 +27,10 @@ again, never served stale. When a page is stored, the versions its keys do not y
 written first, set-if-absent (`settle`), with the counter as it is then: no invalidation Redis
 lost can have a later number, and an invalidation racing the write wins, because it writes
 unconditionally with a later number. So a page stays a hit across invalidations of other keys.
+A lost counter starts again from the clock, above every number used before unless the clock was
+set back meanwhile: a page rendered at a number above the counter (by a process that looked
+later, or kept on a disk before a counter restarted lower) makes this process look again, and
+is rendered again while it is still above.
 
 A store that cannot be written is *broken*: no page is
 served from the cache until a write works again, because a lost invalidation would
@@ -139,14 +147,15 @@ class SharedCacheStore:
         return counter
 
     def changes(self, since, until, position):
-        """The keys invalidated in (since, until], or None when the log cannot say."""
+        """The keys invalidated in (since, until], each with the last number that invalidated it,
+        or None when the log cannot say."""
         if since is None or not 0 < until - since <= LOG_SPAN:
             return None, position
-        names = [LOG_KEY.format(counter=number) for number in range(since + 1, until + 1)]
-        found = self.cache.get_many(names)
-        if len(found) < len(names):  # expired, evicted, or still being written
+        numbers = {LOG_KEY.format(counter=number): number for number in range(since + 1, until + 1)}
+        found = self.cache.get_many(numbers)
+        if len(found) < len(numbers):  # expired, evicted, or still being written
             return None, position
-        return set().union(*found.values()), position
+        return {key: numbers[name] for name in numbers for key in found[name]}, position
 
     def swap(self, key, text):
         """Record `text` as what pages show for `key`; what was recorded before (None: nothing)."""
@@ -246,8 +255,8 @@ class DirectoryStore:
                 log.write(line)
 
     def changes(self, since, until, position):
-        """The keys invalidated in (since, until], or None when the log cannot say; and where
-        this process reads the log next time (its file and offset)."""
+        """The keys invalidated in (since, until], each with the last number that invalidated it, or
+        None when the log cannot say; and where this process reads the log next time (its file and offset)."""
         try:
             with open(self.path / "log", "rb") as log:
                 stat = os.fstat(log.fileno())
@@ -257,7 +266,7 @@ class DirectoryStore:
                 text = log.read()
         except OSError:
             return None, None
-        changed, expected, can_say = set(), None if since is None else since + 1, since is not None
+        changed, expected, can_say = {}, None if since is None else since + 1, since is not None
         for line in text.splitlines(keepends=True):
             if not line.endswith(b"\n"):
                 break  # being appended: an invalidation after `until`
@@ -271,7 +280,7 @@ class DirectoryStore:
                     if number != expected:
                         can_say = False
                     else:
-                        changed.update(json.loads(names))
+                        changed.update(dict.fromkeys(json.loads(names), number))
                         expected += 1
             except ValueError:
                 can_say = False
@@ -396,6 +405,7 @@ class LocalCopy:
     def reset(self):
         self.counter = None
         self.synced_at = float("-inf")
+        self.following = None  # every invalidation numbered after it is in `known` (read from the log)
         self.known = {}
         self.broken = None
         self.broken_at = float("-inf")
@@ -420,7 +430,7 @@ class LocalCopy:
                 # Back: first replay the invalidations that could not be recorded meanwhile.
                 outbox.drain({"local": versions.invalidate}, target="local")
                 counter = versions.counter()
-            changed_keys, position = set(), self.log_position
+            changed_keys, position = {}, self.log_position
             if counter != self.counter:
                 changed_keys, position = versions.changes(self.counter, counter, self.log_position)
         except Exception as error:  # noqa: BLE001 - Redis down, disk full: stop serving, say why
@@ -428,12 +438,18 @@ class LocalCopy:
             return None, True
         with self.lock:
             changed = counter != self.counter
-            if changed_keys is None or self.unsure:
-                self.known = {}
-                self.epoch += 1
-            elif changed_keys:
-                for key in changed_keys:
-                    self.known.pop(key, None)
+            if changed_keys is None:
+                # Followed again from here: what changed up to `counter` is before any page rendered
+                # at it or later (set before `known` is emptied: `is_current` reads them the other way).
+                self.following = counter
+            # Filled before it replaces the old: another thread may be reading it.
+            known = {} if changed_keys is None or self.unsure else self.known
+            for key, number in (changed_keys or {}).items():
+                # Never lower: a version read from the store may already be that of a later invalidation.
+                if known.get(key, 0) < number:
+                    known[key] = number
+            if changed_keys or known is not self.known:
+                self.known = known
                 self.epoch += 1
             # The log could not say: forget all again at the next look, by when an invalidation
             # still being written (its number taken, its versions not yet) is complete.
@@ -443,6 +459,18 @@ class LocalCopy:
 
     def is_current(self, keys, rendered_at):
         """Whether nothing a page rendered at counter `rendered_at` shows has changed since."""
+        counter = self.counter
+        if counter is None or rendered_at > counter:
+            # Rendered at a number this process has not read yet: by a process that looked later, or
+            # before the store lost its counter and started it again lower (a clock set back): look again.
+            self.synced_at = float("-inf")
+            counter, _ = self.current(time.time())
+            if counter is None or rendered_at > counter:
+                return False
+        known, following = self.known, self.following
+        if following is not None and rendered_at >= following:
+            # Every later invalidation was read from the log: a key not known is unchanged since `following`.
+            return all(known.get(key, following) <= rendered_at for key in keys)
         missing = [key for key in keys if key not in self.known]
         if missing:
             try:
@@ -511,6 +539,7 @@ class LocalCopy:
     def _broke(self, error):
         if self.broken is None:
             logger.error("Page cache: the key versions cannot be used, pages are rendered fresh: %s", error)
+        self.following = None
         self.counter, self.known, self.broken, self.log_position = None, {}, str(error), None
         self.epoch += 1
         self.broken_at = time.time()

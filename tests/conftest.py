@@ -109,10 +109,13 @@ def clear_disk_pages():
     key versions, counter, log, what pages showed and pages. (Kept, a test run's numbers would
     meet the next test's, and the next run's: the folder is named by the test database, the same
     every run, and a test that broke the store at a travelled clock restarts the counter there.)"""
-    from pagecache.pages import DiskPages, shared_pages
+    from pagecache.pages import DiskPages, DiskThenSharedPages, shared_pages
     from pagecache.versions import DirectoryStore, store
 
-    if isinstance(pages := shared_pages(), DiskPages):
+    pages = shared_pages()
+    if isinstance(pages, DiskThenSharedPages):  # with Redis: the machine's disk in front of it
+        pages = pages.disk
+    if isinstance(pages, DiskPages):
         pages.clear()
     if isinstance(versions := store(), DirectoryStore):
         shutil.rmtree(versions.path, ignore_errors=True)

@@ -20,7 +20,7 @@ from PIL import Image as PILImage
 
 from articles.models import Article, Byline, Status, system_gate
 from images.models import Image
-from pagecache import keys, versions
+from pagecache import keys, pages, versions
 from pagecache.decorators import public_page
 from pagecache.middleware import PageCacheMiddleware
 
@@ -672,6 +672,59 @@ def test_an_edit_in_another_process_is_never_served_stale(client, store_kind, st
     assert client.get(kept)["X-Page-Cache"] == "hit"
 
 
+def test_a_page_another_worker_kept_is_checked_without_reading_versions_once_this_one_follows_the_log(
+    client, store_kind, story, unrelated, monkeypatch, version_reads
+):
+    """A process that has read every invalidation since it looked at the counter first knows every
+    version since: a page another worker kept on the machine's disk after that is checked against
+    what it knows, and an invalidation logged later still drops it."""
+    article, _ = story
+    url = article.get_absolute_url()
+    client.get(unrelated.get_absolute_url())  # this process follows the log from here
+    with monkeypatch.context() as other_process:
+        other_process.setattr(versions, "local", versions.LocalCopy())
+        assert client.get(url)["X-Page-Cache"] == "miss"  # kept on the disk every worker shares
+    pages.local_pages.clear()  # not in this process's memory
+    version_reads.clear()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert version_reads == []
+    other_process_invalidates(f"article:{article.pk}")
+    pages.local_pages.clear()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_page_kept_before_the_store_lost_its_counter_under_a_clock_set_back_is_rendered_again(
+    client, store_kind, story, monkeypatch
+):
+    """The counter starts again from the clock when the store loses it (Redis flushed, a directory
+    wiped): with the clock set back meanwhile it starts lower than the pages kept on the machine's
+    disk were rendered at. Such a page, its keys changed since, is never served."""
+    article, _ = story
+    url = article.get_absolute_url()
+
+    def store_lost():
+        if store_kind == "directory":
+            for path in versions.versions_directory().iterdir():
+                if path.is_file():
+                    path.unlink()
+        else:
+            versions.shared_cache().clear()
+        monkeypatch.setattr(versions, "local", versions.LocalCopy())  # a worker started since
+        pages.local_pages.clear()
+
+    with time_machine.travel(timedelta(days=1)):  # the clock a day ahead, then set right
+        store_lost()
+        assert client.get(url)["X-Page-Cache"] == "miss"  # kept on the disk every worker shares
+        rendered_at = versions.local.counter
+    store_lost()
+    Article.objects.filter(pk=article.pk).update(headline="Bridge closes again")
+    assert other_process_invalidates(f"article:{article.pk}") < rendered_at
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss" and b"Bridge closes again" in response.content
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
 def test_a_page_found_current_is_checked_again_once_a_version_known_here_moves(client, story, unrelated):
     """A hit from this process's memory skips checking its keys while nothing this process knows of
     the versions moved (its epoch): an edit anywhere moves it, and a version read again different too."""
@@ -680,9 +733,11 @@ def test_a_page_found_current_is_checked_again_once_a_version_known_here_moves(c
     epoch = versions.local.epoch
     assert client.get(kept)["X-Page-Cache"] == "hit"
     assert versions.local.epoch == epoch
-    versions.local._learn({"a-key-never-read": 1})  # a key learnt for the first time: no page it checked moves
+    key = f"article:{unrelated.pk}"
+    # A key learnt for the first time, or again the same: no page it checked moves.
+    versions.local._learn({"a-key-never-read": 1, key: versions.local.known.get(key, versions.local.counter)})
     assert versions.local.epoch == epoch
-    versions.local._learn({f"article:{unrelated.pk}": versions.local.known[f"article:{unrelated.pk}"] + 1})
+    versions.local._learn({key: versions.local.known[key] + 1})
     assert versions.local.epoch == epoch + 1
     assert client.get(kept)["X-Page-Cache"] == "miss"  # checked again: its article's version is later
 

@@ -14,7 +14,7 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from pagecache import versions
+from pagecache import pages, versions
 from pagecache.keys import reset_process_state
 
 pytestmark = [
@@ -326,3 +326,33 @@ def test_the_machines_disk_answers_before_redis_and_learns_from_it(client, own_r
     new_worker()
     response = client.get(url)
     assert response["X-Page-Cache"] == "miss" and "на ремонт".encode() in response.content
+
+
+def test_a_worker_following_the_log_checks_what_other_servers_kept_without_reading_versions(
+    client, own_redis, story, monkeypatch
+):
+    """A worker that has read every invalidation since it started knows every version since: a page
+    another server rendered after that is checked against what it knows, without a round trip for
+    its keys (about 30), even if Redis lost one of them; an edit logged later still drops it."""
+    article, other = story
+    url = article.get_absolute_url()
+    new_worker()
+    client.get(other.get_absolute_url())  # this worker reads the counter: it follows the log from here
+    with monkeypatch.context() as other_server:
+        other_server.setattr(versions, "local", versions.LocalCopy())
+        assert client.get(url)["X-Page-Cache"] == "miss"  # rendered there, kept in Redis
+    reads = []
+    monkeypatch.setattr(versions.SharedCacheStore, "versions", lambda store, keys: reads.append(keys) or {})
+    shutil.rmtree(versions.versions_directory() / "pages")  # not on this machine's disk: from Redis
+    pages.local_pages.clear()
+    assert hit(client, url) and reads == []
+    own_redis.client().delete(version_name(f"article:{article.pk}"))  # evicted alone: the log says nothing changed
+    pages.local_pages.clear()
+    assert hit(client, url) and reads == []
+    with monkeypatch.context() as other_server:
+        other_server.setattr(versions, "local", versions.LocalCopy())
+        article.headline = "Міст закрито до ранку"
+        article.save()
+    pages.local_pages.clear()
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss" and "до ранку".encode() in response.content
