@@ -35,13 +35,14 @@ class NotLive(Exception):
 
 
 def live_article(queryset, slug):
-    """The live article at `slug` as `queryset` loads it, kept while it and its theme and lead
+    """The live article at `slug` as `queryset()` loads it (built only when the row is not kept:
+    building a queryset costs more than reading a kept row), kept while it and its theme and lead
     image are unchanged (going live or expiring by the clock invalidates `article:<id>`).
     Each caller gets its own copy: what one request attaches to it (prefetched bylines) must
     not outlive that request."""
 
     def load():
-        article = queryset.get(slug=slug)
+        article = queryset().get(slug=slug)
         if not article.is_live():
             raise NotLive(slug)
         return pickle.dumps(article)

@@ -42,7 +42,9 @@ class ArticleListMixin:
     """Paginated, live-only listings of article cards, assembled from fragments as the home page
     is: the page's rows, read as (id, version, publish_at), and the list's count are one fragment
     under the list's key; the cards are fragments of their own (articles/fragments.py), and only
-    those not kept are loaded. A view sets `list_shown` (and `list_name` if the key is shared)."""
+    those not kept are loaded. A view sets `list_shown` (and `list_name` if the key is shared), and
+    its `get_queryset()` returns a function that builds the list's query: called only when the page's
+    rows are not kept (building a queryset costs more than the rest of a page from fragments)."""
 
     paginate_by = 20
     context_object_name = "articles"
@@ -60,12 +62,12 @@ class ArticleListMixin:
         number = self.request.GET.get(self.page_kwarg) or 1
 
         def read():
-            paginator, page, rows, _ = super(ArticleListMixin, self).paginate_queryset(queryset, page_size)
+            paginator, page, rows, _ = super(ArticleListMixin, self).paginate_queryset(queryset(), page_size)
             return paginator.count, page.number, list(rows)
 
         name = f"rows:{getattr(self, 'list_name', self.list_shown)}:{page_size}:{number}"
         count, number, rows = fragments.cached(name, read, shows=[self.list_shown])
-        paginator = self.get_paginator(queryset, page_size, self.get_paginate_orphans(), self.get_allow_empty())
+        paginator = self.get_paginator(rows, page_size, self.get_paginate_orphans(), self.get_allow_empty())
         paginator.count = count  # a cached_property: no count query
         page = Page(rows, number, paginator)
         return paginator, page, rows, page.has_other_pages()
@@ -94,7 +96,7 @@ class ArticleDetailView(DetailView):
 
     def get_object(self, queryset=None):
         try:
-            article = live_article(self.article_queryset(), self.kwargs["slug"])
+            article = live_article(self.article_queryset, self.kwargs["slug"])
         except (Article.DoesNotExist, NotLive):
             article = get_object_or_404(self.not_live_queryset(), slug=self.kwargs["slug"])
         if not article.is_live():
@@ -208,7 +210,7 @@ class AuthorDetailView(ArticleListMixin, ListView):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         self.list_shown = list_key("author", self.author.pk)
         shows(self.list_shown)
-        return self.articles().filter(bylines__author=self.author)
+        return lambda: self.articles().filter(bylines__author=self.author)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
@@ -227,7 +229,7 @@ class TagDetailView(ArticleListMixin, ListView):
             raise Http404("No live article has this tag.")
         self.list_shown = list_key("tag", self.tag.pk)
         shows(self.list_shown)
-        return self.articles().filter(tags=self.tag)
+        return lambda: self.articles().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
@@ -252,7 +254,7 @@ class MonthArchiveView(ArticleListMixin, ListView):
         following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
         self.list_shown, self.list_name = LATEST, f"month:{year}-{month}"
         shows(LATEST)
-        return self.articles().filter(publish_at__gte=self.month, publish_at__lt=following)
+        return lambda: self.articles().filter(publish_at__gte=self.month, publish_at__lt=following)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(month=self.month, **kwargs)

@@ -105,7 +105,7 @@ class EntryDetailView(ArticleDetailView):
     def get(self, request, *args, **kwargs):
         self.preview = False
         try:
-            article = live_article(self.article_queryset(), self.kwargs["slug"])  # a reader's view only
+            article = live_article(self.article_queryset, self.kwargs["slug"])  # a reader's view only
         except (Article.DoesNotExist, NotLive):
             raise Http404("No article lives at this address.") from None
         if not article.has_coverage():

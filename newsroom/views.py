@@ -8,9 +8,8 @@ from django.views.static import serve
 from articles.fragments import cards, themes_headlines
 from articles.models import Article
 from images.models import Image
-from pagecache import surrogates
+from pagecache import fragments, surrogates
 from pagecache.decorators import public_page
-from pagecache.keys import shows
 from sitesettings.models import current
 from themes.models import navigation
 
@@ -21,13 +20,13 @@ THEME_BLOCK_SIZE = 4  # headlines per theme
 @method_decorator(public_page, name="dispatch")
 class HomeView(TemplateView):
     """The latest stories as cards and each current theme's newest headlines, assembled from
-    fragments (articles/fragments.py): one query when they are kept."""
+    fragments (articles/fragments.py): no query when they are kept. The latest rows are one, under
+    `list:latest` (every change to a live article, and every schedule moment of one, moves it)."""
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        shows(surrogates.LATEST)
-        rows = Article.objects.live().order_by("-publish_at", "-id").values_list("pk", "version")[:LATEST]
+        rows = fragments.cached(f"rows:{surrogates.LATEST}:{LATEST}", latest_rows, shows=[surrogates.LATEST])
         latest = cards([(pk, version, "latest" if n else "lead") for n, (pk, version) in enumerate(rows)])
         themes = navigation()
         headlines = themes_headlines([theme["id"] for theme in themes], shown=THEME_BLOCK_SIZE)
@@ -39,6 +38,10 @@ class HomeView(TemplateView):
             structured_data=website_and_publisher(),
             **kwargs,
         )
+
+
+def latest_rows():
+    return list(Article.objects.live().order_by("-publish_at", "-id").values_list("pk", "version")[:LATEST])
 
 
 def website_and_publisher():

@@ -131,6 +131,14 @@ def test_the_written_out_article_address_is_the_urlconf_s(make_article, client):
     assert client.get(article.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.parametrize("name", ["Harbour", "Київ і порт", "東京の港", "Café ☕"])
+def test_the_written_out_theme_address_is_the_urlconf_s(make_theme, make_article, client, name):
+    theme = make_theme(name, slug="")  # its slug made from its name
+    make_article("Ferries resume", theme=theme)
+    assert theme.get_absolute_url() == reverse("themes:detail", kwargs={"slug": theme.slug})
+    assert client.get(theme.get_absolute_url()).status_code == 200
+
+
 @pytest.mark.parametrize(
     "path", ["/2020/01/01/no-such-story/", "/themes/no-such-theme/", "/authors/nobody/", "/tags/none/", "/nothing/"]
 )

@@ -30,6 +30,10 @@ class ThemeListView(ListView):
         return super().get_context_data(**kwargs)
 
 
+def pinned(pk):
+    return Article.objects.live().defer("body", "body_html").filter(pk=pk).first()
+
+
 @method_decorator(public_page, name="dispatch")
 class ThemeDetailView(ArticleListMixin, ListView):
     """A theme as a timeline: what we know, the pinned lead article, then its articles by day."""
@@ -43,12 +47,12 @@ class ThemeDetailView(ArticleListMixin, ListView):
         shows(self.list_shown)
         self.pinned = None
         if lead := self.theme.lead_article_id:  # kept as a fragment, without its text: the page shows its card
-            live = Article.objects.live().defer("body", "body_html").filter(pk=lead)
-            self.pinned = fragments.cached(f"pinned:{lead}", live.first, shows=[article_key(lead)])
+            self.pinned = fragments.cached(f"pinned:{lead}", lambda: pinned(lead), shows=[article_key(lead)])
+        return self.list_articles
+
+    def list_articles(self):
         articles = self.articles().filter(theme=self.theme)
-        if self.pinned:
-            articles = articles.exclude(pk=self.pinned.pk)
-        return articles
+        return articles.exclude(pk=self.pinned.pk) if self.pinned else articles
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
