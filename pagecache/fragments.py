@@ -95,7 +95,11 @@ def lookup(name, now):
             pages.local_fragments.put(name, entry)
     if entry is None:
         return None
-    if now < entry["valid_until"] and versions.local.is_current(entry["keys"], entry["counter"]):
+    epoch = versions.local.epoch
+    if now < entry["valid_until"] and (
+        entry.get(pages.CURRENT_AT) == epoch or versions.local.is_current(entry["keys"], entry["counter"])
+    ):
+        entry[pages.CURRENT_AT] = epoch
         return entry
     pages.local_fragments.drop(name)
     return None

@@ -66,6 +66,8 @@ def rendered_at():
 def collapse(keys):
     """Keys named in a response, with a kind shown more than PAGE_CACHE_MAX_KEYS_PER_KIND
     times replaced by `kind:*` (a header of thousands of keys is refused by proxies)."""
+    if len(keys) <= settings.PAGE_CACHE_MAX_KEYS_PER_KIND:  # no kind can be crowded (an article page: 47)
+        return set(keys)
     by_kind = {}
     for key in keys:
         kind, _, rest = key.rpartition(":")

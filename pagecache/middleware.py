@@ -18,7 +18,6 @@ logger = logging.getLogger(__name__)
 CACHEABLE_STATUSES = {200, 410}
 # Set on every answer by the cache, not stored with the page.
 UNSTORED_HEADERS = {"cache-control", "expires", "set-cookie", "age", "x-page-cache"}
-CURRENT_AT = "current at epoch"  # set on this process's copy of an entry (versions.LocalCopy.epoch)
 
 
 class PageCacheMiddleware:
@@ -107,9 +106,9 @@ class PageCacheMiddleware:
             return None
         epoch = versions.local.epoch
         if now < entry["valid_until"] and (
-            entry.get(CURRENT_AT) == epoch or versions.local.is_current(entry["keys"], entry["counter"])
+            entry.get(pages.CURRENT_AT) == epoch or versions.local.is_current(entry["keys"], entry["counter"])
         ):
-            entry[CURRENT_AT] = epoch  # this process's copy: checked again once a version it knows moves
+            entry[pages.CURRENT_AT] = epoch  # this process's copy: checked again once a version it knows moves
             return entry
         pages.local_pages.drop(address)
         return None

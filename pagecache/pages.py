@@ -98,6 +98,11 @@ def cache_control(*, now, valid_until, next_moment, revalidate, purged):
     return ", ".join(directives)
 
 
+# Set on this process's copy of an entry (a page, a fragment) found current at that epoch of what it
+# knows of the key versions (versions.LocalCopy.epoch): not checked again until the epoch moves.
+CURRENT_AT = "current at epoch"
+
+
 class LocalEntries:
     """This process's entries, least recently used dropped first beyond the setting `limit`."""
 

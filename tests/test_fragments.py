@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import ShareLink, Status, system_gate
+from pagecache import versions
 from pagecache.pages import local_fragments
 
 pytestmark = pytest.mark.usefixtures("away_from_new_year")
@@ -191,3 +192,27 @@ def test_a_pinned_article_kept_as_a_fragment_appears_and_changes_at_once(client,
         theme.lead_article.headline = "Пояснення: міст"
         theme.lead_article.save()
         assert "Пояснення: міст" in pinned(queries(client, theme.get_absolute_url())[1])
+
+
+def test_a_fragment_found_current_is_checked_again_only_once_a_version_known_here_moves(
+    client, harbour, settings, monkeypatch
+):
+    """As a kept page: a fragment found current is not checked again while nothing this process
+    knows of the key versions moved (its epoch); an edit moves it, and the fragment showing it goes."""
+    _, (first, *_) = harbour
+    url = first.get_absolute_url()
+    client.get(url)
+    forget_pages(settings)
+    checked = []
+    is_current = versions.LocalCopy.is_current
+    monkeypatch.setattr(
+        versions.LocalCopy, "is_current", lambda copy, keys, at: checked.append(keys) or is_current(copy, keys, at)
+    )
+    queries(client, url)
+    assert checked
+    checked.clear()
+    assert queries(client, url)[0] == 0 and checked == []
+    first.headline = "Мост відкрито о 5:00 🌉"
+    first.save()
+    assert "Мост відкрито о 5:00 🌉" in queries(client, url)[1]
+    assert checked
