@@ -1,6 +1,7 @@
 """The pieces of readers' pages kept as fragments (pagecache/fragments.py), and what each shows.
 
 - a live article's row, by its address (its page's one query);
+- the subject of a list page (a theme, an author, a tag), by its address (that page's one query);
 - an article's head (meta, JSON-LD) and text, by its id and version;
 - a theme's newest headlines, shared by its articles' "More on" lists and the home page;
 - cards, by article, version and the way they are shown.
@@ -48,6 +49,17 @@ def live_article(queryset, slug):
         return pickle.dumps(article)
 
     return pickle.loads(fragments.cached(f"article-row:{slug}", load))  # noqa: S301 - written by this site
+
+
+def list_subject(model, slug):
+    """The row of `model` (a theme, an author, a tag) at `slug`, kept while it is unchanged (its
+    load records its key); `model.DoesNotExist` when there is none, never kept (a row made at that
+    address later changes no key a kept answer would show). Each caller gets its own copy."""
+
+    def load():
+        return pickle.dumps(model._default_manager.get(slug=slug))
+
+    return pickle.loads(fragments.cached(f"subject:{model._meta.label_lower}:{slug}", load))  # noqa: S301
 
 
 def render_parts(article):

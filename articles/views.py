@@ -24,6 +24,7 @@ from .fragments import (
     NotLive,
     article_parts,
     cards_by_id,
+    list_subject,
     live_article,
     render_parts,
     theme_headlines,
@@ -207,7 +208,10 @@ class AuthorDetailView(ArticleListMixin, ListView):
     template_name = "articles/author_detail.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        try:
+            self.author = list_subject(Author, self.kwargs["slug"])
+        except Author.DoesNotExist:
+            raise Http404("No author at this address.") from None
         self.list_shown = list_key("author", self.author.pk)
         shows(self.list_shown)
         return lambda: self.articles().filter(bylines__author=self.author)
@@ -223,10 +227,11 @@ class TagDetailView(ArticleListMixin, ListView):
     def get_queryset(self):
         # The tag by its slug, then its live articles: asking for the tags live articles carry
         # first joined every tagged article, 3 ms of a 5 ms page at 10,000 articles.
-        self.tag = Tag.objects.filter(slug=self.kwargs["slug"]).first()
-        if self.tag is None:
+        try:
+            self.tag = list_subject(Tag, self.kwargs["slug"])
+        except Tag.DoesNotExist:
             shows(LATEST)  # until an article with this tag goes live
-            raise Http404("No live article has this tag.")
+            raise Http404("No live article has this tag.") from None
         self.list_shown = list_key("tag", self.tag.pk)
         shows(self.list_shown)
         return lambda: self.articles().filter(tags=self.tag)

@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import ShareLink, Status, system_gate
 from pagecache import versions
@@ -131,12 +132,13 @@ def test_fragments_never_hold_what_readers_may_not_see(client, harbour, make_art
 
 
 @pytest.mark.parametrize("listing", ["theme", "author", "tag"])
-def test_a_list_page_from_fragments_queries_only_its_subject_and_never_goes_stale(
+def test_a_list_page_from_fragments_queries_nothing_and_never_goes_stale(
     client, harbour, make_article, now, settings, listing
 ):
-    """A theme, author or tag page keeps its count and its page's rows as a fragment under the
-    list's key: assembled from fragments it asks only for its subject, and an article joining,
-    leaving or changing the list (a save, a withdrawal, the clock) shows at once."""
+    """A theme, author or tag page keeps its subject's row as a fragment under the subject's key,
+    and its count and its page's rows as one under the list's key: assembled from fragments it asks
+    nothing, and an article joining, leaving or changing the list (a save, a withdrawal, the clock)
+    or the subject renamed shows at once."""
     theme, (first, *_) = harbour
     ana = first.byline[0]
     path = {"theme": theme.get_absolute_url(), "author": ana.get_absolute_url(), "tag": "/tags/transport/"}[listing]
@@ -146,10 +148,26 @@ def test_a_list_page_from_fragments_queries_only_its_subject_and_never_goes_stal
         make_article("Ферма на даху: 屋上の農園", publish_at=now + timedelta(seconds=5), **on_it)
         _, html = queries(client, path)
         assert "Harbour story 1" in html and "屋上の農園" not in html
-        assert queries(client, path) == (1, html)
+        assert queries(client, path) == (0, html)
     with time_machine.travel(now + timedelta(seconds=5), tick=False):
         assert "Ферма на даху: 屋上の農園" in queries(client, path)[1]  # at its second, with no save
         stays_current_through_an_edit_and_a_withdrawal(client, path, first)
+    subject = {"theme": theme, "author": ana, "tag": Tag.objects.get(slug="transport")}[listing]
+    subject.name = "Порт і мости 🌉"
+    subject.save()
+    assert "Порт і мости 🌉" in queries(client, path)[1]
+
+
+@pytest.mark.parametrize("listing", ["theme", "author"])
+def test_a_list_page_at_an_address_with_no_subject_yet_is_found_once_one_is_made_there(
+    client, make_theme, make_author, make_article, listing
+):
+    path = {"theme": "/themes/kyiv-harbour/", "author": "/authors/kyiv-harbour/"}[listing]
+    assert client.get(path).status_code == 404
+    made = {"theme": make_theme, "author": make_author}[listing]("Київ: гавань", slug="kyiv-harbour")
+    make_article("Ferries resume", **{"theme": {"theme": made}, "author": {"authors": [made]}}[listing])
+    response = client.get(path)
+    assert response.status_code == 200 and "Київ: гавань" in response.content.decode()
 
 
 def test_a_month_page_from_fragments_queries_nothing_and_never_goes_stale(client, make_article, settings):

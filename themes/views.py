@@ -1,10 +1,11 @@
 from itertools import groupby
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
+from articles.fragments import list_subject
 from articles.models import Article
 from articles.views import ArticleListMixin
 from pagecache import fragments
@@ -42,7 +43,10 @@ class ThemeDetailView(ArticleListMixin, ListView):
     card_style = "timeline"
 
     def get_queryset(self):
-        self.theme = get_object_or_404(Theme, slug=self.kwargs["slug"])
+        try:
+            self.theme = list_subject(Theme, self.kwargs["slug"])
+        except Theme.DoesNotExist:
+            raise Http404("No theme at this address.") from None
         self.list_shown = list_key("theme", self.theme.pk)
         shows(self.list_shown)
         self.pinned = None
