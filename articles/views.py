@@ -16,7 +16,7 @@ from taggit.models import Tag
 from pagecache import fragments
 from pagecache.decorators import public_page
 from pagecache.keys import shows
-from pagecache.surrogates import LATEST, list_key
+from pagecache.surrogates import LATEST, article_key, list_key
 
 from .body import typeset
 from .fragments import (
@@ -64,6 +64,7 @@ class ArticleListMixin:
 
         def read():
             paginator, page, rows, _ = super(ArticleListMixin, self).paginate_queryset(queryset(), page_size)
+            shows(*(article_key(row.pk) for row in rows))  # as the home page's latest rows
             return paginator.count, page.number, list(rows)
 
         name = f"rows:{getattr(self, 'list_name', self.list_shown)}:{page_size}:{number}"
