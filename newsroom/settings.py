@@ -280,7 +280,7 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = int(env("PAGE_CACHE_STALE_WHILE_REVALIDATE",
 PAGE_CACHE_KEY_HEADER = env("PAGE_CACHE_KEY_HEADER")
 # Seconds a server trusts its local copy of the key versions: another server's edit reaches it within
 # this. With Redis, 1 (no round trip per cached page); on one machine the counter is a local file
-# read per request (a few microseconds), so edits show on the very next request.
+# looked at per request (one stat), so edits show on the very next request.
 PAGE_CACHE_SYNC_INTERVAL = float(env("PAGE_CACHE_SYNC_INTERVAL", "1" if REDIS_URL else "0"))
 PAGE_CACHE_LOCAL_ENTRIES = int(env("PAGE_CACHE_LOCAL_ENTRIES", "2000"))  # hot pages kept in each process
 # Pieces of pages kept in each process (an article's row and text, a theme's headlines): about 10 KB each; 0: none.

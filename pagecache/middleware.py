@@ -101,7 +101,7 @@ class PageCacheMiddleware:
         if entry is None and (shared := pages.shared_pages()) is not None:
             entry = shared.get(address)
             if entry is not None:
-                pages.local_pages.put(address, entry)
+                pages.local_pages.admit(address, entry)
         if entry is None:
             return None
         epoch = versions.local.epoch

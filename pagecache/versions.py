@@ -184,7 +184,14 @@ class DirectoryStore:
 
     def __init__(self, path):
         self.path = Path(path)
-        self.counter_file = str(self.path / "counter")  # a string: read on every request
+        self.counter_file = str(self.path / "counter")  # a string: looked at on every request
+        self.last_read = None  # (device, inode, (created, counter), its file held open)
+        self.reading = threading.Lock()
+
+    def __del__(self):
+        if (last := getattr(self, "last_read", None)) is not None:
+            with contextlib.suppress(OSError):
+                os.close(last[3])
 
     def counter(self):
         try:
@@ -312,8 +319,26 @@ class DirectoryStore:
             raise StoreBroken(f"{self.path} is not writable: {error}") from error
 
     def _read_counter(self):
-        created, counter = _read(self.counter_file).split()
-        return int(created), int(counter)
+        """(created, counter). The file is only ever replaced whole (`_write`), never written in place:
+        while its path names the file read last, it says the same. That file is held open, so that no
+        new file can take its inode number: one stat per request, not an open, a read and a close."""
+        stat = os.stat(self.counter_file)
+        last = self.last_read
+        if last is not None and last[0] == stat.st_dev and last[1] == stat.st_ino:
+            return last[2]
+        with self.reading:
+            descriptor = os.open(self.counter_file, os.O_RDONLY)
+            try:
+                held = os.fstat(descriptor)  # the file read, whatever replaced it since the stat above
+                created, counter = os.read(descriptor, 64).decode().split()
+                value = int(created), int(counter)
+            except BaseException:
+                os.close(descriptor)
+                raise
+            if self.last_read is not None:
+                os.close(self.last_read[3])
+            self.last_read = (held.st_dev, held.st_ino, value, descriptor)
+        return value
 
     @staticmethod
     def _name(key):

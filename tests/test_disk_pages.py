@@ -1,7 +1,9 @@
 """Without Redis, one machine's workers share kept pages through compressed files on local disk."""
 
 import os
+import pickle
 import time
+from urllib.parse import unquote
 
 import pytest
 
@@ -38,9 +40,11 @@ def test_a_damaged_or_foreign_file_is_a_miss(client, make_article):
     pages = shared_pages()
     assert isinstance(pages, DiskPages)
     (stored,) = list(pages.path.iterdir())
-    stored.write_bytes(b"not a page")
-    local_pages.clear()
-    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+    for damaged in (b"not a page", b"", pickle.dumps(["a", "list"]), pickle.dumps({"address": 1})[:-3]):
+        stored.write_bytes(damaged)
+        local_pages.clear()
+        assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+        (stored,) = list(pages.path.iterdir())  # kept again by that miss
     # A file holding another address's page (a hash collision, a copied directory) is not served.
     entry = pages.get(f"http://testserver{article.get_absolute_url()}")
     pages.set("http://testserver/other/", entry, 60)
@@ -91,3 +95,28 @@ def test_a_hit_from_disk_writes_the_stored_coding_and_compresses_nothing(client,
         response = client.get(url, **headers)
         assert response["X-Page-Cache"] == "hit" and response.get("Content-Encoding") == coding
         assert "Мост открыт 🌉" in decode(response.content).decode()
+
+
+def test_a_page_read_from_disk_is_kept_in_memory_at_its_second_read(client, make_article, settings):
+    """The archive's long tail, read once in a while from the disk, does not push the pages read all
+    the time out of a worker's memory."""
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 3
+    hot, *tail = (make_article(headline) for headline in ("Гарячі новини 🔥", "古い記事", "Старе", "Ancient 2009"))
+
+    def address(url):  # as the cache keys it: the decoded path
+        return f"http://testserver{unquote(url)}"
+
+    for article in (hot, *tail):
+        assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+    local_pages.clear()  # another worker: nothing in its memory
+    for expected_in_memory in (False, True):
+        response = client.get(hot.get_absolute_url())
+        assert response["X-Page-Cache"] == "hit" and "Гарячі новини 🔥" in response.content.decode()
+        assert (address(hot.get_absolute_url()) in local_pages.entries) is expected_in_memory
+    for article in tail:
+        response = client.get(article.get_absolute_url())
+        assert response["X-Page-Cache"] == "hit" and article.headline in response.content.decode()
+    assert list(local_pages.entries) == [address(hot.get_absolute_url())]
+    for article in tail:  # read twice: kept, the least recently read going first
+        client.get(article.get_absolute_url())
+    assert list(local_pages.entries) == [address(article.get_absolute_url()) for article in tail]

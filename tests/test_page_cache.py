@@ -913,3 +913,41 @@ def test_the_release_is_the_digest_of_the_code_and_templates(settings, tmp_path)
         assert release.release() == first
     finally:
         release.release.cache_clear()
+
+
+def test_a_host_not_allowed_is_refused_before_and_after_an_allowed_one_was_served(client, story, settings):
+    """The page cache keeps which Host headers Django allowed: never one it refused, and not past a
+    change of ALLOWED_HOSTS."""
+    settings.ALLOWED_HOSTS = ["news.example.org", "xn--80ak6aa92e.com"]
+    article, _ = story
+    url = article.get_absolute_url()
+    for host in ("news.example.org", "xn--80ak6aa92e.com", "news.example.org"):
+        assert client.get(url, HTTP_HOST=host).status_code == 200
+    for host in ("evil.example", "news.example.org.evil.example", "news.example.org:bad", "новини.укр"):
+        assert client.get(url, HTTP_HOST=host).status_code == 400
+    # Behind a proxy that names the host: the forwarded one is checked, each time.
+    settings.USE_X_FORWARDED_HOST = True
+    assert client.get(url, HTTP_HOST="news.example.org", HTTP_X_FORWARDED_HOST="evil.example").status_code == 400
+    settings.USE_X_FORWARDED_HOST = False
+    settings.ALLOWED_HOSTS = ["xn--80ak6aa92e.com"]
+    assert client.get(url, HTTP_HOST="news.example.org").status_code == 400
+    response = client.get(url, HTTP_HOST="xn--80ak6aa92e.com")
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
+
+
+def test_a_worker_sees_every_counter_another_wrote_whatever_happened_to_the_directory(tmp_path):
+    """A worker looks at the counter file's identity on every request and reads it only when it was
+    replaced: every invalidation, a wiped directory and a lost counter are each seen at once."""
+    import shutil
+
+    path = tmp_path / "versions"
+    reader, writer = versions.DirectoryStore(path), versions.DirectoryStore(path)
+    seen = [reader.counter()]
+    for n in range(5):
+        assert writer.invalidate({f"article:{n}", "тема:Київ"}) == reader.counter() > seen[-1]
+        seen.append(reader.counter())
+    shutil.rmtree(path)  # wiped: a new counter, from the clock
+    assert reader.counter() == writer.counter() != seen[-1]
+    os.replace(path / "counter", path / "counter-lost")  # as a failed write leaves it
+    assert writer.invalidate({"article:1"}) == reader.counter() > seen[-1]
+    assert reader.versions({"article:1"}) == writer.versions({"article:1"})
