@@ -32,6 +32,9 @@ def sign_in(page, live_server, username, path):
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_label("Headline")).to_be_visible()
+    # The body editor takes the label of the textarea it hides: typing before it is ready could
+    # find the textarea as it is hidden (seen once in CI under load).
+    page.wait_for_function("() => !document.getElementById('id_body') || window.newsroomBodyEditor")
     return page
 
 
