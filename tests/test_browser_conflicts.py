@@ -9,7 +9,7 @@ from articles.door import save_content
 from articles.models import Article, Status
 from tests.screens import SCREENSHOTS
 from tests.test_admin_checkers import axe_summary
-from tests.test_browser_newsroom import login
+from tests.test_browser_newsroom import body_of, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +41,7 @@ def test_a_paragraph_both_changed_is_marked_and_settled_by_hand(
     mine = BODY.replace("вийшов з Одеси о шостій", "вийшов з Одеси із запізненням о шостій").replace(
         "遅れた", "欠航した"
     )
-    page.get_by_label("Body").fill(mine)
+    body_of(page).fill(mine)
     page.get_by_role("button", name="Save and continue editing").click()
 
     conflict = page.locator(".conflict")
@@ -80,7 +80,7 @@ def test_several_clashes_one_side_everywhere_then_one_changed(page, live_server,
     page.get_by_role("button", name="Markdown").click()
     theirs = BODY.replace("шостій", "сьомій").replace("Monday", "Tuesday")
     save_content(article, {"body": theirs}, user=maria, expected_version=article.version)
-    page.get_by_label("Body").fill(BODY.replace("шостій", "восьмій").replace("Monday", "Friday"))
+    body_of(page).fill(BODY.replace("шостій", "восьмій").replace("Monday", "Friday"))
     page.get_by_role("button", name="Save and continue editing").click()
 
     conflict = page.locator("section.conflict")

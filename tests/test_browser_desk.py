@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from articles.models import Action, Article, Status
 from articles.workflow import take_step
 from tests.screens import SCREENSHOTS
-from tests.test_browser_newsroom import login
+from tests.test_browser_newsroom import body_of, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +85,7 @@ def test_recall_publish_now_after_a_long_read_and_moving_on_the_week(page, live_
     login(page, live_server, "writer")
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.get_by_label("Headline").fill("Harbour cranes to be repainted")
-    page.get_by_label("Body").fill("The work starts in spring.")
+    body_of(page).fill("The work starts in spring.")
     page.get_by_role("button", name="Save and continue editing").click()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".workflow-state")).to_have_text("In review")
@@ -137,7 +137,7 @@ def test_steps_save_what_was_typed_and_enter_only_saves(page, live_server, write
     draft.refresh_from_db()
     assert draft.headline == "Тиждень у Львові: день другий" and draft.status == Status.DRAFT
     page.goto(live_server.url + f"/admin/articles/article/{draft.pk}/change/")
-    page.get_by_label("Body").fill("Day one.\n\nDay two, typed and never saved: 東京から.")
+    body_of(page).fill("Day one.\n\nDay two, typed and never saved: 東京から.")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".workflow-state")).to_have_text("In review")
     draft.refresh_from_db()
@@ -153,7 +153,7 @@ def test_a_writers_new_article_reaches_review_in_two_presses(page, live_server, 
     login(page, live_server, "writer")
     page.get_by_role("link", name="Write an article").click()
     page.get_by_label("Headline").fill("Нічний пором до Одеси ⛴️")
-    page.get_by_label("Body").fill("Перший рейс у неділю. 東京からの観光客も.")
+    body_of(page).fill("Перший рейс у неділю. 東京からの観光客も.")
     page.get_by_label("Standfirst").fill("Перший рейс у неділю.")
     shot = page.locator(".workflow").screenshot if width < 800 else page.screenshot
     shot(path=str(SCREENSHOTS / f"new-article-submit-{width}.png"))

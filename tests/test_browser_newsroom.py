@@ -51,13 +51,20 @@ def login(page, live_server, username):
     expect(page.locator("#editorial-dashboard")).to_be_visible()
 
 
+def body_of(page):
+    """The article's body, once its editor is ready: the editor takes the label of the textarea it
+    hides, and typing before then could find the textarea as it is hidden (seen in CI under load)."""
+    page.wait_for_function("() => !document.getElementById('id_body') || window.newsroomBodyEditor")
+    return page.get_by_label("Body")
+
+
 def test_from_draft_to_publication_in_the_admin(page, live_server, writer, editor):
     # The writer writes and submits.
     login(page, live_server, "writer")
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.get_by_label("Headline").fill("Ferry timetable changes for winter")
     page.get_by_label("Standfirst").fill("Sailings drop to four a day from December.")
-    page.get_by_label("Body").fill("The ferry company announced the change on Tuesday.")
+    body_of(page).fill("The ferry company announced the change on Tuesday.")
     page.get_by_role("button", name="Save and continue editing").click()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".workflow-state")).to_have_text("In review")
@@ -75,7 +82,7 @@ def test_from_draft_to_publication_in_the_admin(page, live_server, writer, edito
     expect(returned).to_contain_text("Add the new departure times.")
     returned.get_by_role("link", name="Ferry timetable changes for winter").click()
     page.get_by_role("button", name="Markdown").click()  # the source, under the rich editor
-    page.get_by_label("Body").fill("The ferry company announced the change on Tuesday. Departures: 07:00, 10:00.")
+    body_of(page).fill("The ferry company announced the change on Tuesday. Departures: 07:00, 10:00.")
     page.get_by_role("button", name="Save and continue editing").click()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".workflow-state")).to_have_text("In review")

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from articles.models import Article
+from tests.test_browser_newsroom import body_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,9 +33,7 @@ def sign_in(page, live_server, username, path):
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_label("Headline")).to_be_visible()
-    # The body editor takes the label of the textarea it hides: typing before it is ready could
-    # find the textarea as it is hidden (seen once in CI under load).
-    page.wait_for_function("() => !document.getElementById('id_body') || window.newsroomBodyEditor")
+    body_of(page)
     return page
 
 

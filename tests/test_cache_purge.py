@@ -6,7 +6,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -24,6 +23,7 @@ from articles.models import Article, Status, system_gate
 from articles.workflow import take_step
 from pagecache import keys, purge
 from pagecache.models import PendingPurge
+from tests.ports import free_port
 from tests.test_page_cache import Recorder
 
 
@@ -174,12 +174,6 @@ def test_a_provider_error_is_a_failed_purge(api):
 # A real Varnish --------------------------------------------------------------------------------------
 
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

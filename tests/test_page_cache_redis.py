@@ -5,7 +5,6 @@ stale, and no save waits on Redis. Each test starts its own redis-server (never 
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from datetime import timedelta
@@ -16,6 +15,7 @@ from django.core.cache import caches
 
 from pagecache import pages, versions
 from pagecache.keys import reset_process_state
+from tests.ports import free_port
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed"),
@@ -24,18 +24,6 @@ pytestmark = [
 
 # redis-server hangs under faketime (CI moves the suite's clock): it runs on the machine's own.
 MACHINE_CLOCK = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
-PORTS = range(9200, 9300)  # this suite's own range on the shared machine
-
-
-def free_port():
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for a redis-server")
 
 
 class OwnRedis:

@@ -8,7 +8,6 @@ again without serving a page or a navigation the edits made during the outage ch
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
@@ -23,6 +22,7 @@ from api.models import ApiToken
 from articles.models import Article
 from pagecache.keys import reset_process_state
 from pagecache.models import PendingPurge
+from tests.ports import free_port
 from tests.test_nothing_lost import change_url, form_data
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -32,19 +32,6 @@ pytestmark = [
     ),
     pytest.mark.usefixtures("away_from_new_year"),
 ]
-
-
-def free_port():
-    """A free loopback port: from NEWSROOM_TEST_PORTS ("9350-9399") when set, else any."""
-    first, _, last = os.environ.get("NEWSROOM_TEST_PORTS", "0-0").partition("-")
-    for port in range(int(first), int(last) + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise RuntimeError("no free port")
 
 
 class RedisServer:

@@ -6,7 +6,6 @@ Runs only when DATABASE_URL is PostgreSQL and REDIS_URL is set (CI's second run)
 
 import http.cookiejar
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.urls import reverse
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
@@ -34,12 +35,6 @@ pytestmark = [
 ]
 
 PASSWORD = "two-servers-one-newsroom"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:

@@ -8,7 +8,6 @@ import functools
 import http.server
 import io
 import re
-import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from PIL import Image as PILImage
 from articles.models import Article, ArticleEvent, Author, Status
 from images.models import Image
 from pages.models import Page
+from tests.ports import free_port
 from tests.wordpress.make_export import export
 from themes.models import Theme
 from wordpress import importer as importer_module
@@ -97,17 +97,6 @@ def test_a_run_with_the_media_folder_fills_in_what_a_run_without_it_left_out(db,
     assert f"[image:{Image.objects.get(title='quay.jpg').pk}]" in article.body
     assert article.lead_image is not None
     assert "Updated: 2 articles." in second
-
-
-def free_port():
-    for port in range(9150, 9200):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 9150-9199")
 
 
 class _Uploads(http.server.SimpleHTTPRequestHandler):
