@@ -32,8 +32,9 @@ NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); fi
 
+# The slowest tests are listed: CI has 90 minutes for four runs of the suite.
 test: lint $(NODE_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

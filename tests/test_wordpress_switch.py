@@ -538,7 +538,7 @@ def test_the_theme_unit_test_excerpt_imports_with_fetch_media_from_its_hosts(
 def test_a_generated_export_of_two_thousand_posts_imports_with_every_address(db, media_root, tmp_path, client):
     """A site's whole archive, as tests/wordpress/make_export.py writes it: 2,000 posts in nested
     categories, pages under pages and menu items (skipped and listed: editors tick the footer's
-    pages). About 40 s on SQLite."""
+    pages). The suite's slowest test: 40 s to 2 minutes on SQLite, by the machine."""
     path = tmp_path / "archive.xml"
     path.write_text(export(posts=2000), encoding="utf-8")
     summary = run(path)
