@@ -9,6 +9,12 @@ cannot be read) and serves nothing it kept until Redis answers again, so no page
 because of an outage; rate limits count in each process meanwhile (`CountersCache`); sessions
 are in the database, never in the cache.
 
+A Redis that answers but refuses writes (full at its `maxmemory` under the default policy,
+`noeviction`; or a read-only replica) is not an outage: reads and deletes go on, and writes are
+dropped as above, tried again once per RETRY_SECONDS, with one warning when it starts refusing and one
+when it takes writes again. Rate limits count in each process meanwhile, and the page cache, whose
+invalidations cannot be written, serves nothing it kept (pagecache/versions.py).
+
 Two things keep an outage cheap and readable:
 - after an error a process leaves that Redis alone for RETRY_SECONDS, then one caller tries
   again: a Redis that does not answer costs one timeout (REDIS_TIMEOUT) per interval, not one
@@ -31,7 +37,7 @@ from django.core.cache import caches
 from django.core.cache.backends import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
-from redis.exceptions import RedisError
+from redis.exceptions import OutOfMemoryError, ReadOnlyError, RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -52,19 +58,28 @@ class Outage:
         self.since = None
         self.unsent_deletes = set()
         self.deletes_lost = 0
+        self.write_at = None  # monotonic time of the next write to try; None while Redis takes writes
 
     @property
     def down(self):
         return self.retry_at is not None
 
     def may_try(self):
-        if self.retry_at is None:
-            return True
+        return self.retry_at is None or self._due("retry_at")
+
+    def may_write(self):
+        return self.write_at is None or self._due("write_at")
+
+    def _due(self, pause):
+        """Whether the pause (`retry_at`, `write_at`) is over: then this caller tries, and the others
+        wait for its answer, another RETRY_SECONDS."""
         now = time.monotonic()
         with self.lock:
-            if now < self.retry_at:
+            until = getattr(self, pause)
+            if until is not None and now < until:
                 return False
-            self.retry_at = now + RETRY_SECONDS  # this caller tries; the others wait for its answer
+            if until is not None:
+                setattr(self, pause, now + RETRY_SECONDS)
             return True
 
     def remember(self, deletes):
@@ -88,6 +103,24 @@ class Outage:
                 self.name,
                 error,
             )
+
+    def refused(self, error):
+        with self.lock:
+            first = self.write_at is None
+            self.write_at = time.monotonic() + RETRY_SECONDS
+        if first:
+            logger.warning(
+                "Redis at %s refuses writes (%s): pages are rendered uncached and rate limits count per process "
+                "until it takes writes again; give it room, or set maxmemory-policy allkeys-lru (docs/production.md)",
+                self.name,
+                error,
+            )
+
+    def wrote(self):
+        with self.lock:
+            was_refusing, self.write_at = self.write_at is not None, None
+        if was_refusing:
+            logger.warning("Redis at %s takes writes again", self.name)
 
     def answered(self):
         """After a call Redis answered: the end of an outage, with the deletes to send now."""
@@ -146,21 +179,30 @@ class RedisCache(redis.RedisCache):
         30 times on a page whose key versions are read."""
 
     def reachable(self):
-        """False from an error until Redis answers again."""
-        return not self.outage.down
+        """False from an error until Redis answers again, and from a refused write until one is taken."""
+        return not self.outage.down and self.outage.write_at is None
 
-    def _call(self, operation, missed, *args, deletes=()):
-        if not self.outage.may_try():
+    def _call(self, operation, missed, *args, deletes=(), write=False):
+        if not self.outage.may_try() or (write and not self.outage.may_write()):
             self.outage.remember(deletes)
             return missed
         try:
             result = operation(*args)
+        except (OutOfMemoryError, ReadOnlyError) as error:  # Redis answers: an outage of writes only
+            self._answered()
+            self.outage.refused(error)
+            return missed
         except RedisError as error:
             self.outage.failed(error, deletes)
             return missed
+        self._answered()
+        if write and self.outage.write_at is not None:
+            self.outage.wrote()
+        return result
+
+    def _answered(self):
         if self.outage.down:
             self._send_deletes(self.outage.answered())
-        return result
 
     def _send_deletes(self, deletes):
         if deletes:
@@ -179,19 +221,19 @@ class RedisCache(redis.RedisCache):
         return self._call(super().has_key, False, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call(super().add, False, key, value, timeout, version)
+        return self._call(super().add, False, key, value, timeout, version, write=True)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        self._call(super().set, None, key, value, timeout, version)
+        self._call(super().set, None, key, value, timeout, version, write=True)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call(super().set_many, list(data), data, timeout, version)
+        return self._call(super().set_many, list(data), data, timeout, version, write=True)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().touch, False, key, timeout, version)
 
     def incr(self, key, delta=1, version=None):
-        result = self._call(super().incr, _MISSED, key, delta, version)
+        result = self._call(super().incr, _MISSED, key, delta, version, write=True)
         if result is _MISSED:
             raise ValueError(f"Key '{key}' not found (Redis cannot be reached).")
         return result

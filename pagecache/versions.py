@@ -34,7 +34,10 @@ is rendered again while it is still above.
 
 A store that cannot be written is *broken*: no page is
 served from the cache until a write works again, because a lost invalidation would
-otherwise leave stale pages reachable.
+otherwise leave stale pages reachable. The other servers learn it from the store: an
+invalidation that cannot be written deletes the counter and its keys' versions (a Redis full
+under `noeviction` refuses writes but still deletes; the directory's counter is renamed), and a
+process that finds no counter and cannot write one serves nothing it kept.
 """
 
 import contextlib
@@ -56,6 +59,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS
 from django.dispatch import receiver
+from redis.exceptions import OutOfMemoryError, ReadOnlyError
 
 from . import outbox
 
@@ -92,7 +96,10 @@ def add_many(cache, values):
         with client.pipeline(transaction=False) as pipeline:
             for name, value in values.items():
                 pipeline.set(cache.make_and_validate_key(name), cache._cache._serializer.dumps(value), nx=True)
-            written = pipeline.execute()
+            try:
+                written = pipeline.execute()
+            except (OutOfMemoryError, ReadOnlyError):  # Redis answers, refusing writes: none written
+                return []
         return [name for name, done in zip(values, written, strict=True) if done]
     return [name for name, value in values.items() if cache.add(name, value, None)]
 
@@ -134,14 +141,22 @@ class SharedCacheStore:
         return {names[name]: int(value) for name, value in found.items()}
 
     def invalidate(self, keys):
+        names = [VERSION_KEY.format(key=key) for key in keys]
         try:
-            counter = self.cache.incr(COUNTER_KEY)
-        except ValueError:
-            self.cache.add(COUNTER_KEY, time.time_ns(), None)
-            counter = self.cache.incr(COUNTER_KEY)
-        failed = self.cache.set_many({VERSION_KEY.format(key=key): counter for key in keys}, None)
-        if failed:
-            raise StoreBroken(f"could not write {len(failed)} key versions")
+            try:
+                counter = self.cache.incr(COUNTER_KEY)
+            except ValueError:
+                self.cache.add(COUNTER_KEY, time.time_ns(), None)
+                counter = self.cache.incr(COUNTER_KEY)
+            if failed := self.cache.set_many(dict.fromkeys(names, counter), None):
+                raise StoreBroken(f"could not write {len(failed)} key versions")
+        except Exception:
+            # A Redis that refuses writes (full under `noeviction`) still deletes: without the counter no
+            # server serves a kept page until one can be written again (from the clock: above them all),
+            # and without these versions the pages showing them are rendered again even after that.
+            with contextlib.suppress(Exception):
+                self.cache.delete_many([COUNTER_KEY, *names])
+            raise
         # Last: a process that finds the entry finds the versions written.
         self.cache.set(LOG_KEY.format(counter=counter), sorted(keys), LOG_TIMEOUT)
         return counter

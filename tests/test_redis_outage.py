@@ -5,6 +5,7 @@ it, kills it with SIGKILL as a crash would, and checks what readers, editors and
 then starts it again, from the snapshot it had before the crash, and checks that the site uses it
 again without serving a page or a navigation the edits made during the outage changed."""
 
+import logging
 import os
 import shutil
 import signal
@@ -250,3 +251,68 @@ def test_an_unreachable_redis_is_tried_once_per_interval(on_redis, monkeypatch):
     assert len(attempts) == 2 and cache.reachable()
     cache.set("東京", "湾", 60)
     assert cache.get("東京") == "湾"
+
+
+def fill(server):
+    """Redis at its `maxmemory` under the default policy (`noeviction`): it answers reads and deletes,
+    and refuses every write that could take memory (OOM), invalidations too."""
+    client = server.client()
+    client.config_set("maxmemory-policy", "noeviction")
+    client.config_set("maxmemory", 1)
+    with pytest.raises(redis.exceptions.OutOfMemoryError):
+        client.set("probe", "Київ")
+
+
+def test_a_full_redis_serves_no_edited_page_on_any_server_and_holds_no_save(
+    client, on_redis, story, editor, settings, monkeypatch, caplog
+):
+    """Redis full under `noeviction` still answers reads: a server that kept a page before an edit
+    made on another server must not serve it because the edit's invalidation could not be written."""
+    paths = [story.get_absolute_url(), "/"]
+    for path in paths:
+        public(client, path)
+        assert public(client, path)["X-Page-Cache"] == "hit"
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    reader = {"REMOTE_ADDR": "203.0.113.31"}
+    fill(on_redis)
+    # A page kept now: Redis cannot take it nor its keys' versions (evicted before it filled up),
+    # this server's memory and disk can.
+    on_redis.client().delete(*on_redis.client().keys("outage:*:pagecache:v:*"))
+    assert public(client, "/authors/iryna/").get("X-Page-Cache") != "hit"
+    assert public(client, "/authors/iryna/")["X-Page-Cache"] == "hit"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    paths.append("/authors/iryna/")
+
+    with monkeypatch.context() as other_server:  # another server saves: this one learns only from Redis
+        other_server.setattr(pagecache.versions, "local", pagecache.versions.LocalCopy())
+        desk = client.__class__()
+        desk.force_login(editor)
+        started = time.monotonic()
+        edited = form_data(desk, story, headline="Пором до Одеси вийде о 06:00 🚢")
+        assert desk.post(change_url(story), edited).status_code == 302
+        assert time.monotonic() - started < 10
+    story.refresh_from_db()
+    assert story.headline == "Пором до Одеси вийде о 06:00 🚢"
+    assert PendingPurge.objects.filter(target="local").exists()  # to be replayed when Redis has room
+
+    for path in paths:
+        response = public(client, path)
+        assert response.get("X-Page-Cache") != "hit", path
+        assert "о 06:00 🚢" in response.content.decode(), path
+    # Rate limits cannot count in a Redis that refuses writes: this process counts meanwhile.
+    answers = [client.get("/api/v1/themes/", **reader).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    readiness = client.get("/readyz")
+    assert readiness.status_code == 200 and readiness.json()["cache"] == "failing"
+    messages = [record.getMessage() for record in caplog.records if record.name == "newsroom.cache"]
+    assert len(messages) == 1, messages  # one warning, not one per refused write
+    assert f"127.0.0.1:{on_redis.port}/0 refuses writes" in messages[0] and "maxmemory" in messages[0]
+
+    on_redis.client().config_set("maxmemory", 0)  # room again
+    for path in paths:
+        fresh = public(client, path)
+        assert fresh.get("X-Page-Cache") != "hit" and "о 06:00 🚢" in fresh.content.decode(), path
+        assert public(client, path)["X-Page-Cache"] == "hit", path
+    assert not PendingPurge.objects.filter(target="local").exists()
+    messages = [record.getMessage() for record in caplog.records if record.name == "newsroom.cache"]
+    assert any("takes writes again" in message for message in messages), messages
