@@ -30,7 +30,9 @@ unconditionally with a later number. So a page stays a hit across invalidations 
 A lost counter starts again from the clock, above every number used before unless the clock was
 set back meanwhile: a page rendered at a number above the counter (by a process that looked
 later, or kept on a disk before a counter restarted lower) makes this process look again, and
-is rendered again while it is still above.
+is rendered again while it is still above. A Redis that comes back older than it was (restarted
+from a snapshot, a replica promoted) is told by its run id: the counter is lifted above every
+number used before, and no page rendered before the lift is served (`SharedCacheStore.position`).
 
 A store that cannot be written is *broken*: no page is
 served from the cache until a write works again, because a lost invalidation would
@@ -69,6 +71,7 @@ COUNTER_KEY = "pagecache:counter"
 VERSION_KEY = "pagecache:v:{key}"
 LOG_KEY = "pagecache:log:{counter}"
 SHOWN_KEY = "pagecache:shown:{key}"
+RUN_KEY = "pagecache:run"
 # Redis keeps the last LOG_SPAN entries for LOG_TIMEOUT seconds; the directory store's log
 # starts again past LOG_BYTES. A process further behind forgets every version it knows.
 LOG_SPAN = 1000
@@ -119,6 +122,50 @@ class SharedCacheStore:
             if value is None:  # a cache that answers misses when Redis is gone (newsroom/cache.py)
                 raise StoreBroken("the shared cache keeps no counter")
         return int(value)
+
+    def position(self):
+        """The counter, and the floor below which no version or page counts: the number the counter
+        was lifted to when this Redis process first served it (RUN_KEY). A Redis restarted from a
+        snapshot, or a replica promoted, may hold pages and key versions of before edits that it took
+        and lost: no page rendered before the lift is served, and no number it used is used again."""
+        run = self._run_id()
+        found = self.cache.get_many([COUNTER_KEY, RUN_KEY])
+        recorded = found.get(RUN_KEY)
+        if COUNTER_KEY not in found or recorded is None or recorded[0] != run:
+            return self._lift(run)
+        return int(found[COUNTER_KEY]), recorded[1]
+
+    def _run_id(self):
+        """The id of the Redis process answering, new at each restart ("" for another cache)."""
+        if not isinstance(self.cache, RedisCache):
+            return ""
+        if (run_id := getattr(self.cache, "run_id", None)) is None:  # Django's own backend
+            return self.cache._cache.get_client().info("server").get("run_id", "")
+        if (run := run_id()) is None:  # newsroom/cache.py: Redis cannot be reached
+            raise StoreBroken("the shared cache cannot be reached")
+        return run
+
+    def _lift(self, run):
+        """Set the counter above every number used before (from the clock), as the floor of `run`."""
+        if not isinstance(self.cache, RedisCache):
+            floor = self.counter()
+            self.cache.set(RUN_KEY, (run, floor), None)
+            return floor, floor
+        client = self.cache._cache.get_client(write=True)
+        serializer = self.cache._cache._serializer
+        counter_name, run_name = (self.cache.make_and_validate_key(name) for name in (COUNTER_KEY, RUN_KEY))
+
+        def lift(pipeline):  # watched: another process lifting meanwhile makes this try again
+            counter, recorded = pipeline.get(counter_name), pipeline.get(run_name)
+            if counter is not None and recorded is not None and (recorded := serializer.loads(recorded))[0] == run:
+                return int(counter), recorded[1]  # lifted by another process
+            floor = max(time.time_ns(), int(counter or 0) + 1)
+            pipeline.multi()
+            pipeline.set(counter_name, floor)
+            pipeline.set(run_name, serializer.dumps((run, floor)))
+            return floor, floor
+
+        return client.transaction(lift, counter_name, run_name, value_from_callable=True)
 
     def versions(self, keys):
         """The versions Redis holds. A key it does not hold (never given one, or lost) is left out:
@@ -220,6 +267,9 @@ class DirectoryStore:
                 start = self._restart()
                 self._write(self.path / "counter", f"{start} {start}")
                 return start
+
+    def position(self):
+        return self.counter(), 0  # the directory is never rolled back
 
     def settle(self, keys):
         return self.versions(keys)  # a key without a file has a version already: `created`
@@ -444,6 +494,7 @@ class LocalCopy:
 
     def reset(self):
         self.counter = None
+        self.floor = 0  # no version is lower, no page rendered before it is current (SharedCacheStore.position)
         self.synced_at = float("-inf")
         self.following = None  # every invalidation numbered after it is in `known` (read from the log)
         self.known = {}
@@ -465,7 +516,7 @@ class LocalCopy:
             return None, True
         try:
             versions = store()
-            counter = versions.counter()
+            counter, floor = versions.position()
             if self.broken is not None:
                 # Back: first replay the invalidations that could not be recorded meanwhile.
                 outbox.drain({"local": versions.invalidate}, target="local")
@@ -483,7 +534,7 @@ class LocalCopy:
                 # at it or later (set before `known` is emptied: `is_current` reads them the other way).
                 self.following = counter
             # Filled before it replaces the old: another thread may be reading it.
-            known = {} if changed_keys is None or self.unsure else self.known
+            known = {} if changed_keys is None or self.unsure or floor != self.floor else self.known
             for key, number in (changed_keys or {}).items():
                 # Never lower: a version read from the store may already be that of a later invalidation.
                 if known.get(key, 0) < number:
@@ -495,10 +546,13 @@ class LocalCopy:
             # still being written (its number taken, its versions not yet) is complete.
             self.unsure = changed_keys is None
             self.counter, self.synced_at, self.broken, self.log_position = counter, now, None, position
+            self.floor = floor
         return counter, changed
 
     def is_current(self, keys, rendered_at):
         """Whether nothing a page rendered at counter `rendered_at` shows has changed since."""
+        if rendered_at < self.floor:
+            return False
         counter = self.counter
         if counter is None or rendered_at > counter:
             # Rendered at a number this process has not read yet: by a process that looked later, or
@@ -548,7 +602,7 @@ class LocalCopy:
             raise StoreBroken(self.broken)
         version = self.known.get(key)
         if version is None:
-            version = store().settle([key])[key]
+            version = max(store().settle([key])[key], self.floor)
             self._learn({key: version})
         return version
 
@@ -567,7 +621,7 @@ class LocalCopy:
         """Versions read from the store. One this process knew already and read again different
         (another thread read it first, before an invalidation) moves the epoch."""
         with self.lock:
-            known = self.known
+            known, found = self.known, {key: max(version, self.floor) for key, version in found.items()}
             if any(known.get(key, version) != version for key, version in found.items()):
                 self.epoch += 1
             known.update(found)
