@@ -205,8 +205,9 @@ class RedisCache(redis.RedisCache):
             self._send_deletes(self.outage.answered())
 
     def run_id(self):
-        """The answering Redis process's id, new at each restart; None while it cannot be reached."""
-        return self._call(lambda: self._cache.get_client().info("server").get("run_id", ""), None)
+        """The id of the Redis process that takes writes, new at each restart; None while it cannot be
+        reached."""
+        return self._call(lambda: self._cache.get_client(write=True).info("server").get("run_id", ""), None)
 
     def _send_deletes(self, deletes):
         if deletes:

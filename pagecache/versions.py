@@ -131,16 +131,17 @@ class SharedCacheStore:
         run = self._run_id()
         found = self.cache.get_many([COUNTER_KEY, RUN_KEY])
         recorded = found.get(RUN_KEY)
-        if COUNTER_KEY not in found or recorded is None or recorded[0] != run:
+        if recorded is None or recorded[0] != run:
             return self._lift(run)
-        return int(found[COUNTER_KEY]), recorded[1]
+        # A counter lost alone (evicted; deleted by an invalidation that failed) starts again from the clock.
+        return (int(found[COUNTER_KEY]) if COUNTER_KEY in found else self.counter()), recorded[1]
 
     def _run_id(self):
         """The id of the Redis process answering, new at each restart ("" for another cache)."""
         if not isinstance(self.cache, RedisCache):
             return ""
         if (run_id := getattr(self.cache, "run_id", None)) is None:  # Django's own backend
-            return self.cache._cache.get_client().info("server").get("run_id", "")
+            return self.cache._cache.get_client(write=True).info("server").get("run_id", "")
         if (run := run_id()) is None:  # newsroom/cache.py: Redis cannot be reached
             raise StoreBroken("the shared cache cannot be reached")
         return run
