@@ -264,7 +264,7 @@ def fill(server):
 
 
 def test_a_full_redis_serves_no_edited_page_on_any_server_and_holds_no_save(
-    client, on_redis, story, editor, settings, monkeypatch, caplog
+    client, on_redis, story, editor, monkeypatch, caplog
 ):
     """Redis full under `noeviction` still answers reads: a server that kept a page before an edit
     made on another server must not serve it because the edit's invalidation could not be written."""
