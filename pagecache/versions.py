@@ -128,6 +128,8 @@ class SharedCacheStore:
         was lifted to when this Redis process first served it (RUN_KEY). A Redis restarted from a
         snapshot, or a replica promoted, may hold pages and key versions of before edits that it took
         and lost: no page rendered before the lift is served, and no number it used is used again."""
+        if not isinstance(self.cache, RedisCache):
+            return self.counter(), 0  # no run id to tell a restart by
         run = self._run_id()
         found = self.cache.get_many([COUNTER_KEY, RUN_KEY])
         recorded = found.get(RUN_KEY)
@@ -137,9 +139,7 @@ class SharedCacheStore:
         return (int(found[COUNTER_KEY]) if COUNTER_KEY in found else self.counter()), recorded[1]
 
     def _run_id(self):
-        """The id of the Redis process answering, new at each restart ("" for another cache)."""
-        if not isinstance(self.cache, RedisCache):
-            return ""
+        """The id of the Redis process that takes writes, new at each restart."""
         if (run_id := getattr(self.cache, "run_id", None)) is None:  # Django's own backend
             return self.cache._cache.get_client(write=True).info("server").get("run_id", "")
         if (run := run_id()) is None:  # newsroom/cache.py: Redis cannot be reached
@@ -148,10 +148,6 @@ class SharedCacheStore:
 
     def _lift(self, run):
         """Set the counter above every number used before (from the clock), as the floor of `run`."""
-        if not isinstance(self.cache, RedisCache):
-            floor = self.counter()
-            self.cache.set(RUN_KEY, (run, floor), None)
-            return floor, floor
         client = self.cache._cache.get_client(write=True)
         serializer = self.cache._cache._serializer
         counter_name, run_name = (self.cache.make_and_validate_key(name) for name in (COUNTER_KEY, RUN_KEY))
@@ -191,11 +187,7 @@ class SharedCacheStore:
     def invalidate(self, keys):
         names = [VERSION_KEY.format(key=key) for key in keys]
         try:
-            try:
-                counter = self.cache.incr(COUNTER_KEY)
-            except ValueError:
-                self.cache.add(COUNTER_KEY, time.time_ns(), None)
-                counter = self.cache.incr(COUNTER_KEY)
+            counter = self._next_number()
             if failed := self.cache.set_many(dict.fromkeys(names, counter), None):
                 raise StoreBroken(f"could not write {len(failed)} key versions")
         except Exception:
@@ -208,6 +200,13 @@ class SharedCacheStore:
         # Last: a process that finds the entry finds the versions written.
         self.cache.set(LOG_KEY.format(counter=counter), sorted(keys), LOG_TIMEOUT)
         return counter
+
+    def _next_number(self):
+        try:
+            return self.cache.incr(COUNTER_KEY)
+        except ValueError:  # lost: from the clock
+            self.cache.add(COUNTER_KEY, time.time_ns(), None)
+            return self.cache.incr(COUNTER_KEY)
 
     def changes(self, since, until, position):
         """The keys invalidated in (since, until], each with the last number that invalidated it,
@@ -603,8 +602,7 @@ class LocalCopy:
             raise StoreBroken(self.broken)
         version = self.known.get(key)
         if version is None:
-            version = max(store().settle([key])[key], self.floor)
-            self._learn({key: version})
+            version = self._learn(store().settle([key]))[key]
         return version
 
     def invalidated(self, keys, counter):
@@ -619,13 +617,14 @@ class LocalCopy:
             self.synced_at = float("-inf")
 
     def _learn(self, found):
-        """Versions read from the store. One this process knew already and read again different
-        (another thread read it first, before an invalidation) moves the epoch."""
+        """Versions read from the store, none below the floor; returned as learnt. One this process knew
+        already and read again different (another thread read it first, before an invalidation) moves the epoch."""
         with self.lock:
             known, found = self.known, {key: max(version, self.floor) for key, version in found.items()}
             if any(known.get(key, version) != version for key, version in found.items()):
                 self.epoch += 1
             known.update(found)
+        return found
 
     def retry_later(self, now=None):
         """Whether the store broke too recently to be tried again (RETRY_BROKEN)."""
